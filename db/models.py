@@ -1,0 +1,247 @@
+"""SQLAlchemy 2.x models of plans, units, indicators, targets and observations.
+
+Nothing that a user reported is ever updated in place: observations are
+versioned (a correction is a new row; ``superseded_by_id`` links the chain),
+targets changed by a revision keep the superseded row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Plan(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    jurisdiction: Mapped[str] = mapped_column(String(80))
+    level: Mapped[str] = mapped_column(String(8))  # 市/县/区
+    title: Mapped[str] = mapped_column(Text)
+    source_document: Mapped[str] = mapped_column(Text, default="")
+    baseline_year: Mapped[int] = mapped_column(Integer)
+    horizon_years: Mapped[list[Any]] = mapped_column(default=list)
+    first_period: Mapped[str] = mapped_column(String(8))  # first quarter that is reported
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="plan", order_by="Indicator.position"
+    )
+
+
+class Unit(Base):
+    """A responsible unit (责任单位); names are unique only within a jurisdiction."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("jurisdiction", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8))
+    aliases: Mapped[list[Any]] = mapped_column(default=list)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+
+    parent: Mapped[Unit | None] = relationship(remote_side="Unit.id")
+
+
+class Indicator(Base):
+    __tablename__ = "indicators"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(40))
+    section: Mapped[str] = mapped_column(String(40), default="")  # 主要目标 / 工作任务 …
+    measure_unit: Mapped[str] = mapped_column(String(16), default="")
+    measure_kind: Mapped[str] = mapped_column(String(24))
+    direction: Mapped[str] = mapped_column(String(8), default="higher")
+    responsible_text: Mapped[str] = mapped_column(Text, default="")  # verbatim from the document
+    source_text: Mapped[str] = mapped_column(Text, default="")  # the sentence that states the target
+    note: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="indicators")
+    targets: Mapped[list[Target]] = relationship(
+        back_populates="indicator", order_by="Target.position"
+    )
+    baselines: Mapped[list[Baseline]] = relationship(
+        back_populates="indicator", order_by="Baseline.id"
+    )
+    responsibilities: Mapped[list[Responsibility]] = relationship(
+        back_populates="indicator", order_by="Responsibility.position"
+    )
+
+
+class Target(Base):
+    """One target of an indicator (a year, a comparator, values).
+
+    ``in_force`` is False for a draft target replaced by an adopted revision
+    and for a target only proposed during consultation.
+    """
+
+    __tablename__ = "targets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    comparator: Mapped[str] = mapped_column(String(24))
+    value: Mapped[float | None] = mapped_column(Float)
+    value_high: Mapped[float | None] = mapped_column(Float)
+    basis: Mapped[str] = mapped_column(String(12), default="level")
+    maintain: Mapped[bool] = mapped_column(Boolean, default=False)
+    benchmark: Mapped[str] = mapped_column(String(40), default="")
+    text: Mapped[str] = mapped_column(Text, default="")  # as written: "130家以上"
+    note: Mapped[str] = mapped_column(Text, default="")
+    in_force: Mapped[bool] = mapped_column(Boolean, default=True)
+    origin: Mapped[str] = mapped_column(String(16), default="draft")  # draft / revision / admin
+    effective_from: Mapped[dt.date | None]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+
+class Baseline(Base):
+    """A baseline value; the latest row is in force, earlier ones are history."""
+
+    __tablename__ = "baselines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    value: Mapped[float] = mapped_column(Float)
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(80), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+
+    indicator: Mapped[Indicator] = relationship(back_populates="baselines")
+
+
+class Responsibility(Base):
+    __tablename__ = "responsibilities"
+    __table_args__ = (UniqueConstraint("indicator_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(8))  # lead / co
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    reports: Mapped[bool] = mapped_column(Boolean, default=False)  # this unit reports the figure
+
+    indicator: Mapped[Indicator] = relationship(back_populates="responsibilities")
+    unit: Mapped[Unit] = relationship()
+
+
+class TargetRevision(Base):
+    """A proposed change from consultation (征求意见) or from the office."""
+
+    __tablename__ = "target_revisions"
+    __table_args__ = (UniqueConstraint("indicator_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(40))  # stable key from the catalogue
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    old_text: Mapped[str] = mapped_column(Text, default="")
+    proposed_text: Mapped[str] = mapped_column(Text, default="")
+    proposed_target_id: Mapped[int | None] = mapped_column(ForeignKey("targets.id"))
+    proposed_lead_units: Mapped[list[Any]] = mapped_column(default=list)
+    proposed_co_units: Mapped[list[Any]] = mapped_column(default=list)
+    proposer_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    adopted: Mapped[str] = mapped_column(String(8), default="unknown")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    date: Mapped[dt.date | None]
+    source: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(80), default="")
+
+    indicator: Mapped[Indicator] = relationship()
+    target: Mapped[Target | None] = relationship(foreign_keys=[target_id])
+    proposed_target: Mapped[Target | None] = relationship(foreign_keys=[proposed_target_id])
+    proposer: Mapped[Unit | None] = relationship()
+
+
+class Upload(Base):
+    """One imported file (or one manual batch); undo reverts it as a whole."""
+
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(8))
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    actor: Mapped[str] = mapped_column(String(80))
+    actor_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    undone_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Observation(Base):
+    """One version of a reported figure. Append-only.
+
+    The current version of (indicator, unit, period) is the one with
+    ``superseded_by_id`` NULL; ``retracted`` marks a version that withdraws
+    the figure (an undone upload that had no earlier version).
+    """
+
+    __tablename__ = "observations"
+    __table_args__ = (
+        Index("ix_obs_current", "indicator_id", "unit_id", "period", "superseded_by_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float | None] = mapped_column(Float)
+    field_size: Mapped[int | None] = mapped_column(Integer)  # rank indicators: units ranked
+    benchmark_value: Mapped[float | None] = mapped_column(Float)  # e.g. 全省平均 for the period
+    done_on: Mapped[dt.date | None]  # milestones
+    note: Mapped[str] = mapped_column(Text, default="")
+    retracted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id"))
+    source: Mapped[str] = mapped_column(String(12), default="manual")  # file / manual / demo
+    file_name: Mapped[str] = mapped_column(Text, default="")
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    review_state: Mapped[str] = mapped_column(String(12), default="accepted")
+    entered_by: Mapped[str] = mapped_column(String(80))
+    entered_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
+
+    indicator: Mapped[Indicator] = relationship()
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])

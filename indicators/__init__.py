@@ -1,0 +1,1 @@
+"""Pure domain logic of the quality-target tracker: no Streamlit, no SQL."""
