@@ -107,9 +107,11 @@ class Target(Base):
     """
 
     __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("indicator_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(40))  # stable within the indicator, from the catalogue
     year: Mapped[int] = mapped_column(Integer)
     comparator: Mapped[str] = mapped_column(String(24))
     value: Mapped[float | None] = mapped_column(Float)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 09:00:39.523115
+Create Date: 2026-11-24 09:00:56.760503
 """
 from alembic import op
 import sqlalchemy as sa
@@ -139,6 +139,7 @@ def upgrade() -> None:
     op.create_table('targets',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('indicator_id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=40), nullable=False),
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('comparator', sa.String(length=24), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
@@ -153,7 +154,8 @@ def upgrade() -> None:
     sa.Column('effective_from', sa.Date(), nullable=True),
     sa.Column('position', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['indicator_id'], ['indicators.id'], ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('indicator_id', 'key')
     )
     op.create_table('target_revisions',
     sa.Column('id', sa.Integer(), nullable=False),
