@@ -48,9 +48,7 @@ class Plan(Base):
     first_period: Mapped[str] = mapped_column(String(8))  # first quarter that is reported
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
-    indicators: Mapped[list[Indicator]] = relationship(
-        back_populates="plan", order_by="Indicator.position"
-    )
+    indicators: Mapped[list[Indicator]] = relationship(back_populates="plan", order_by="Indicator.position")
 
 
 class Unit(Base):
@@ -88,12 +86,8 @@ class Indicator(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     plan: Mapped[Plan] = relationship(back_populates="indicators")
-    targets: Mapped[list[Target]] = relationship(
-        back_populates="indicator", order_by="Target.position"
-    )
-    baselines: Mapped[list[Baseline]] = relationship(
-        back_populates="indicator", order_by="Baseline.id"
-    )
+    targets: Mapped[list[Target]] = relationship(back_populates="indicator", order_by="Target.position")
+    baselines: Mapped[list[Baseline]] = relationship(back_populates="indicator", order_by="Baseline.id")
     responsibilities: Mapped[list[Responsibility]] = relationship(
         back_populates="indicator", order_by="Responsibility.position"
     )
@@ -219,9 +213,7 @@ class Observation(Base):
     """
 
     __tablename__ = "observations"
-    __table_args__ = (
-        Index("ix_obs_current", "indicator_id", "unit_id", "period", "superseded_by_id"),
-    )
+    __table_args__ = (Index("ix_obs_current", "indicator_id", "unit_id", "period", "superseded_by_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))

@@ -50,9 +50,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:  # pragma: no cover - trivial
-        # Writers take the lock up front: no "database is locked" on upgrade
-        # from a read to a write transaction; readers are not blocked in WAL.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers take the lock up front (BEGIN IMMEDIATE, waiting up to the busy
+        # timeout): no "database is locked" when a read transaction would later
+        # upgrade to a write. Readers (read_scope) start deferred and, in WAL
+        # mode, are never blocked by a writer.
+        if connection.get_execution_options().get("readonly"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
@@ -72,6 +77,23 @@ def get_engine(url: str | None = None) -> Engine:
 @lru_cache(maxsize=8)
 def get_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
     return sessionmaker(bind=get_engine(url or database_url()), expire_on_commit=False)
+
+
+@lru_cache(maxsize=8)
+def get_read_sessionmaker(url: str | None = None) -> sessionmaker[Session]:
+    engine = get_engine(url or database_url()).execution_options(readonly=True)
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextmanager
+def read_scope(url: str | None = None) -> Iterator[Session]:
+    """A session for reading only; it never takes SQLite's write lock."""
+    session = get_read_sessionmaker(url or database_url())()
+    try:
+        yield session
+        session.rollback()
+    finally:
+        session.close()
 
 
 @contextmanager

@@ -1,0 +1,416 @@
+"""Read-only queries: rows for pages and exports, and the progress engine's inputs.
+
+Each function takes an open session (the caller owns it) and returns plain
+Python values or domain objects, never ORM instances bound to the session.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased, selectinload
+
+from db.models import (
+    Indicator,
+    Observation,
+    Plan,
+    Responsibility,
+    Target,
+    TargetRevision,
+    Unit,
+    Upload,
+)
+from indicators.model import (
+    BaselineSpec,
+    Figure,
+    IndicatorData,
+    IndicatorSpec,
+    PlanSettings,
+    ReportRecord,
+    TargetSpec,
+)
+from indicators.periods import Period
+from indicators.vocabulary import Comparator, Direction, MeasureKind, Role, TargetBasis
+
+EXPORT_TARGET_COLUMNS = [
+    "plan", "indicator_code", "indicator", "category", "year", "comparator", "value", "value_high",
+    "measure_unit", "lead_units", "co_units", "revised_from", "revision_proposer", "revision_adopted",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    id: int
+    code: str
+    jurisdiction: str
+    level: str
+    title: str
+    baseline_year: int
+    horizon_years: tuple[int, ...]
+    first_period: Period
+    settings: PlanSettings
+
+    @property
+    def label(self) -> str:
+        return f"{self.jurisdiction}（{self.code}）"
+
+
+def _plan_info(plan: Plan) -> PlanInfo:
+    first = Period.parse(plan.first_period)
+    return PlanInfo(
+        id=plan.id,
+        code=plan.code,
+        jurisdiction=plan.jurisdiction,
+        level=plan.level,
+        title=plan.title,
+        baseline_year=plan.baseline_year,
+        horizon_years=tuple(plan.horizon_years or ()),
+        first_period=first,
+        settings=PlanSettings.from_mapping(plan.baseline_year, first, plan.settings),
+    )
+
+
+def list_plans(session: Session) -> list[PlanInfo]:
+    return [_plan_info(p) for p in session.scalars(select(Plan).order_by(Plan.id))]
+
+
+def get_plan(session: Session, code: str) -> PlanInfo | None:
+    plan = session.scalar(select(Plan).where(Plan.code == code))
+    return _plan_info(plan) if plan else None
+
+
+def _indicators(session: Session, plan_id: int) -> list[Indicator]:
+    return list(
+        session.scalars(
+            select(Indicator)
+            .where(Indicator.plan_id == plan_id)
+            .order_by(Indicator.position, Indicator.id)
+            .options(
+                selectinload(Indicator.targets),
+                selectinload(Indicator.baselines),
+                selectinload(Indicator.responsibilities).selectinload(Responsibility.unit),
+            )
+        )
+    )
+
+
+def _unit_names(indicator: Indicator, role: Role) -> tuple[str, ...]:
+    return tuple(r.unit.name for r in indicator.responsibilities if r.role == role.value)
+
+
+def _target_spec(target: Target) -> TargetSpec:
+    return TargetSpec(
+        year=target.year,
+        comparator=Comparator(target.comparator),
+        value=target.value,
+        value_high=target.value_high,
+        basis=TargetBasis(target.basis),
+        maintain=target.maintain,
+        benchmark=target.benchmark,
+        text=target.text,
+        key=target.key,
+    )
+
+
+def indicator_spec(indicator: Indicator) -> IndicatorSpec:
+    baseline = indicator.baselines[-1] if indicator.baselines else None
+    return IndicatorSpec(
+        code=indicator.code,
+        name=indicator.name,
+        measure_kind=MeasureKind(indicator.measure_kind),
+        direction=Direction(indicator.direction),
+        measure_unit=indicator.measure_unit,
+        category=indicator.category,
+        targets=tuple(_target_spec(t) for t in indicator.targets if t.in_force),
+        baseline=BaselineSpec(baseline.value, baseline.year, baseline.source) if baseline else None,
+        lead_units=_unit_names(indicator, Role.LEAD),
+        co_units=_unit_names(indicator, Role.CO),
+        reporting_units=tuple(r.unit.name for r in indicator.responsibilities if r.reports),
+    )
+
+
+def current_observations(session: Session, plan_id: int, include_pending: bool = False) -> list[Observation]:
+    """The current (latest, not superseded) version of every figure of a plan."""
+    query = (
+        select(Observation)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Indicator.plan_id == plan_id, Observation.superseded_by_id.is_(None))
+        .options(selectinload(Observation.unit))
+    )
+    if not include_pending:
+        query = query.where(Observation.review_state == "accepted")
+    return list(session.scalars(query))
+
+
+def load_plan_data(
+    session: Session, plan_code: str, include_pending: bool = False
+) -> tuple[PlanInfo, list[IndicatorData]]:
+    """Everything the progress engine needs for one plan."""
+    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+    if plan is None:
+        raise LookupError(f"没有代码为“{plan_code}”的计划")
+    indicators = _indicators(session, plan.id)
+    figures: dict[int, list[Figure]] = defaultdict(list)
+    for obs in current_observations(session, plan.id, include_pending):
+        if obs.retracted:
+            continue
+        figures[obs.indicator_id].append(
+            Figure(
+                period=Period.parse(obs.period),
+                value=obs.value,
+                unit=obs.unit.name,
+                field_size=obs.field_size,
+                benchmark_value=obs.benchmark_value,
+                done_on=obs.done_on,
+                reported_at=obs.entered_at,
+                is_demo=obs.is_demo,
+                note=obs.note,
+            )
+        )
+    data = [
+        IndicatorData(
+            spec=indicator_spec(ind),
+            figures=tuple(sorted(figures.get(ind.id, []), key=lambda f: (f.period, f.unit))),
+        )
+        for ind in indicators
+    ]
+    return _plan_info(plan), data
+
+
+def report_records(session: Session, plan_id: int) -> list[ReportRecord]:
+    """When each (indicator, unit, period) figure first arrived, retracted chains excluded."""
+    current = aliased(Observation)
+    first_version = (
+        select(
+            Observation.indicator_id,
+            Observation.unit_id,
+            Observation.period,
+            func.min(Observation.entered_at).label("first_at"),
+        )
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Indicator.plan_id == plan_id)
+        .group_by(Observation.indicator_id, Observation.unit_id, Observation.period)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Indicator.code, Unit.name, first_version.c.period, first_version.c.first_at)
+        .join(Indicator, Indicator.id == first_version.c.indicator_id)
+        .join(Unit, Unit.id == first_version.c.unit_id)
+        .join(
+            current,
+            (current.indicator_id == first_version.c.indicator_id)
+            & (current.unit_id == first_version.c.unit_id)
+            & (current.period == first_version.c.period)
+            & current.superseded_by_id.is_(None)
+            & current.retracted.is_(False),
+        )
+    )
+    return [ReportRecord(code, unit, Period.parse(period), at) for code, unit, period, at in rows]
+
+
+def has_demo_data(session: Session, plan_id: int | None = None) -> bool:
+    query = select(func.count(Observation.id)).where(Observation.is_demo.is_(True))
+    if plan_id is not None:
+        query = query.join(Indicator, Indicator.id == Observation.indicator_id).where(
+            Indicator.plan_id == plan_id
+        )
+    return bool(session.scalar(query))
+
+
+def _format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if abs(value) < 1e15 else str(value)
+
+
+def export_targets_rows(session: Session, plan_code: str | None = None) -> list[dict[str, str]]:
+    """One row per target (draft and proposed), columns EXPORT_TARGET_COLUMNS.
+
+    A proposed target's row names its proposer, adoption and the draft text it
+    would replace (``revised_from``). Wording, responsibility and deletion
+    proposals are shown on the draft target rows of their indicator.
+    """
+    plans = session.scalars(
+        select(Plan).order_by(Plan.id).where(Plan.code == plan_code if plan_code else True)
+    )
+    rows: list[dict[str, str]] = []
+    for plan in plans:
+        revisions = session.scalars(
+            select(TargetRevision)
+            .join(Indicator, Indicator.id == TargetRevision.indicator_id)
+            .where(Indicator.plan_id == plan.id)
+            .options(selectinload(TargetRevision.proposer))
+        ).all()
+        by_proposed = {r.proposed_target_id: r for r in revisions if r.proposed_target_id}
+        other_by_indicator: dict[int, list[TargetRevision]] = defaultdict(list)
+        for rev in revisions:
+            if not rev.proposed_target_id:
+                other_by_indicator[rev.indicator_id].append(rev)
+        for ind in _indicators(session, plan.id):
+            lead = "|".join(_unit_names(ind, Role.LEAD))
+            co = "|".join(_unit_names(ind, Role.CO))
+            for target in sorted(ind.targets, key=lambda t: (t.position, t.id)):
+                rev = by_proposed.get(target.id)
+                attached = (
+                    [rev]
+                    if rev
+                    else [r for r in other_by_indicator[ind.id] if r.target_id in (None, target.id)]
+                )
+                if not rev and target.origin != "draft":
+                    attached = []
+                rows.append(
+                    {
+                        "plan": plan.code,
+                        "indicator_code": ind.code,
+                        "indicator": ind.name,
+                        "category": ind.category,
+                        "year": str(target.year),
+                        "comparator": target.comparator,
+                        "value": _format_number(target.value),
+                        "value_high": _format_number(target.value_high),
+                        "measure_unit": ind.measure_unit,
+                        "lead_units": lead,
+                        "co_units": co,
+                        "revised_from": "|".join(r.old_text for r in attached),
+                        "revision_proposer": "|".join(
+                            r.proposer.name if r.proposer else "" for r in attached
+                        ),
+                        "revision_adopted": "|".join(r.adopted for r in attached),
+                    }
+                )
+    return rows
+
+
+def catalogue_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """The plan's indicators with targets in force, baseline and units, for the catalogue page."""
+    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+    if plan is None:
+        return []
+    rows = []
+    for ind in _indicators(session, plan.id):
+        baseline = ind.baselines[-1] if ind.baselines else None
+        rows.append(
+            {
+                "code": ind.code,
+                "name": ind.name,
+                "category": ind.category,
+                "section": ind.section,
+                "measure_kind": ind.measure_kind,
+                "measure_unit": ind.measure_unit,
+                "direction": ind.direction,
+                "targets": [_target_dict(t) for t in ind.targets],
+                "baseline": None if baseline is None else f"{baseline.value:g}（{baseline.year}年）",
+                "lead_units": list(_unit_names(ind, Role.LEAD)),
+                "co_units": list(_unit_names(ind, Role.CO)),
+                "responsible_text": ind.responsible_text,
+                "source_text": ind.source_text,
+                "note": ind.note,
+            }
+        )
+    return rows
+
+
+def _target_dict(target: Target) -> dict[str, Any]:
+    return {
+        "key": target.key,
+        "year": target.year,
+        "comparator": target.comparator,
+        "value": target.value,
+        "value_high": target.value_high,
+        "basis": target.basis,
+        "maintain": target.maintain,
+        "benchmark": target.benchmark,
+        "text": target.text,
+        "in_force": target.in_force,
+        "origin": target.origin,
+    }
+
+
+def revision_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """Every target revision of a plan, with the draft and proposed targets."""
+    query = (
+        select(TargetRevision, Indicator)
+        .join(Indicator, Indicator.id == TargetRevision.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Plan.code == plan_code)
+        .order_by(Indicator.position, TargetRevision.id)
+        .options(
+            selectinload(TargetRevision.proposer),
+            selectinload(TargetRevision.target),
+            selectinload(TargetRevision.proposed_target),
+        )
+    )
+    return [
+        {
+            "indicator_code": ind.code,
+            "indicator": ind.name,
+            "ref": rev.ref,
+            "kind": rev.kind,
+            "old_text": rev.old_text,
+            "proposed_text": rev.proposed_text,
+            "proposer": rev.proposer.name if rev.proposer else "",
+            "adopted": rev.adopted,
+            "reason": rev.reason,
+            "date": rev.date,
+            "source": rev.source,
+            "draft_in_force": rev.target.in_force if rev.target else None,
+            "proposed_in_force": rev.proposed_target.in_force if rev.proposed_target else None,
+        }
+        for rev, ind in session.execute(query)
+    ]
+
+
+def observation_history(session: Session, plan_code: str, indicator_code: str) -> list[dict[str, Any]]:
+    """Every version of every figure of one indicator, newest first (provenance included)."""
+    query = (
+        select(Observation, Unit.name, Upload.file_name)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .outerjoin(Upload, Upload.id == Observation.upload_id)
+        .where(Plan.code == plan_code, Indicator.code == indicator_code)
+        .order_by(Observation.period.desc(), Observation.version.desc())
+    )
+    return [
+        {
+            "period": obs.period,
+            "unit": unit,
+            "value": obs.value,
+            "field_size": obs.field_size,
+            "benchmark_value": obs.benchmark_value,
+            "done_on": obs.done_on,
+            "version": obs.version,
+            "current": obs.superseded_by_id is None,
+            "retracted": obs.retracted,
+            "source": obs.source,
+            "file_name": obs.file_name or (file_name or ""),
+            "entered_by": obs.entered_by,
+            "entered_at": obs.entered_at,
+            "review_state": obs.review_state,
+            "is_demo": obs.is_demo,
+            "note": obs.note,
+        }
+        for obs, unit, file_name in session.execute(query)
+    ]
+
+
+def units_of_plan(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """Units responsible for at least one indicator of the plan, in first-mention order."""
+    query = (
+        select(Unit, Responsibility.role, Indicator.code)
+        .join(Responsibility, Responsibility.unit_id == Unit.id)
+        .join(Indicator, Indicator.id == Responsibility.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Plan.code == plan_code)
+        .order_by(Indicator.position, Responsibility.position)
+    )
+    units: dict[int, dict[str, Any]] = {}
+    for unit, role, code in session.execute(query):
+        entry = units.setdefault(
+            unit.id, {"id": unit.id, "name": unit.name, "kind": unit.kind, "lead": [], "co": []}
+        )
+        entry["lead" if role == Role.LEAD.value else "co"].append(code)
+    return list(units.values())

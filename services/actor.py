@@ -1,0 +1,72 @@
+"""Who is acting, and what each role may do.
+
+Every write in the service layer takes an :class:`Actor` and calls
+:func:`require` before touching the database, so that sign-in (accounts, roles)
+only has to build the Actor: the checks are already where the writes are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ActorRole(StrEnum):
+    ADMIN = "admin"  # 管理员: the commission office
+    REPORTER = "reporter"  # 填报员: bound to one or more units
+    VIEWER = "viewer"  # 只读: leaders
+
+
+class Action(StrEnum):
+    LOAD_CATALOGUE = "load_catalogue"
+    MANAGE_DEMO = "manage_demo"
+    RECORD_FIGURE = "record_figure"  # manual entry or upload of a unit's figures
+    UNDO_UPLOAD = "undo_upload"
+    EDIT_TARGET = "edit_target"
+
+
+ROLE_LABELS = {ActorRole.ADMIN: "管理员", ActorRole.REPORTER: "填报员", ActorRole.VIEWER: "只读"}
+
+# Actions a role may take on any unit; reporters are limited to their units below.
+_ALLOWED: dict[ActorRole, frozenset[Action]] = {
+    ActorRole.ADMIN: frozenset(Action),
+    ActorRole.REPORTER: frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD}),
+    ActorRole.VIEWER: frozenset(),
+}
+_UNIT_BOUND = frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD})
+
+
+class PermissionDenied(PermissionError):
+    pass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The acting user. ``unit_ids`` bind a reporter to the units it reports for."""
+
+    name: str
+    role: ActorRole
+    unit_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{ROLE_LABELS[self.role]}）"
+
+
+def system_actor(name: str = "manage.py") -> Actor:
+    """The administrator acting from the command line or at first start."""
+    return Actor(name=name, role=ActorRole.ADMIN)
+
+
+def is_allowed(actor: Actor, action: Action, unit_id: int | None = None) -> bool:
+    if action not in _ALLOWED[actor.role]:
+        return False
+    if actor.role is ActorRole.REPORTER and action in _UNIT_BOUND:
+        return unit_id is not None and unit_id in actor.unit_ids
+    return True
+
+
+def require(actor: Actor, action: Action, unit_id: int | None = None) -> None:
+    """Raise :class:`PermissionDenied` (with a Chinese message) unless allowed."""
+    if not is_allowed(actor, action, unit_id):
+        raise PermissionDenied(f"{actor.label} 无权执行此操作：{action.value}")

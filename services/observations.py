@@ -1,0 +1,94 @@
+"""Recording figures: every change appends a version, nothing is overwritten."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Observation
+from indicators.periods import Period
+from services.actor import Action, Actor, require
+
+
+@dataclass(frozen=True)
+class FigureInput:
+    """One figure as entered: value plus what the measure kind needs."""
+
+    indicator_id: int
+    unit_id: int
+    period: Period
+    value: float | None
+    field_size: int | None = None
+    benchmark_value: float | None = None
+    done_on: dt.date | None = None
+    note: str = ""
+
+    def same_as(self, obs: Observation) -> bool:
+        return (
+            not obs.retracted
+            and obs.value == self.value
+            and obs.field_size == self.field_size
+            and obs.benchmark_value == self.benchmark_value
+            and obs.done_on == self.done_on
+            and (obs.note or "") == (self.note or "")
+        )
+
+
+def current_version(session: Session, indicator_id: int, unit_id: int, period: Period) -> Observation | None:
+    return session.scalar(
+        select(Observation).where(
+            Observation.indicator_id == indicator_id,
+            Observation.unit_id == unit_id,
+            Observation.period == str(period),
+            Observation.superseded_by_id.is_(None),
+        )
+    )
+
+
+def record_figure(
+    session: Session,
+    actor: Actor,
+    figure: FigureInput,
+    *,
+    source: str = "manual",
+    file_name: str = "",
+    upload_id: int | None = None,
+    is_demo: bool = False,
+    entered_at: dt.datetime | None = None,
+    review_state: str = "accepted",
+) -> Observation | None:
+    """Append a new version of a figure; return None when it equals the current one."""
+    require(actor, Action.RECORD_FIGURE, figure.unit_id)
+    previous = current_version(session, figure.indicator_id, figure.unit_id, figure.period)
+    if previous is not None and figure.same_as(previous):
+        return None
+    obs = Observation(
+        indicator_id=figure.indicator_id,
+        unit_id=figure.unit_id,
+        period=str(figure.period),
+        value=figure.value,
+        field_size=figure.field_size,
+        benchmark_value=figure.benchmark_value,
+        done_on=figure.done_on,
+        note=figure.note,
+        version=(previous.version + 1) if previous else 1,
+        supersedes_id=previous.id if previous else None,
+        source=source,
+        file_name=file_name,
+        upload_id=upload_id,
+        is_demo=is_demo,
+        review_state=review_state,
+        entered_by=actor.name,
+        entered_unit_id=min(actor.unit_ids) if actor.unit_ids else None,
+    )
+    if entered_at is not None:
+        obs.entered_at = entered_at
+    session.add(obs)
+    session.flush()
+    if previous is not None:
+        previous.superseded_by_id = obs.id
+        session.flush()
+    return obs

@@ -1,0 +1,79 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL server (pgserver).
+
+``db_url`` is parametrized over both backends: every database test runs twice.
+The PostgreSQL server is started once per test session in a temporary folder;
+each test gets a new, empty database on it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from db.session import get_engine, get_read_sessionmaker, get_sessionmaker  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A throw-away PostgreSQL 16 server (pgserver ships the binaries)."""
+    if os.environ.get("SKIP_POSTGRES") == "1":
+        pytest.skip("SKIP_POSTGRES=1")
+    import pgserver
+
+    server = pgserver.get_server(tmp_path_factory.mktemp("pgdata"), cleanup_mode="stop")
+    yield server
+    server.cleanup()
+
+
+def _pg_admin_url(server) -> str:
+    return server.get_uri().replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request, tmp_path):
+    """A URL of a fresh, empty database on the parametrized backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+        yield url
+    else:
+        server = request.getfixturevalue("pg_server")
+        admin = sa.create_engine(_pg_admin_url(server), isolation_level="AUTOCOMMIT")
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        base = _pg_admin_url(server)
+        url = base.replace("/postgres?", f"/{name}?", 1)
+        yield url
+        get_engine(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    get_engine.cache_clear()
+    get_sessionmaker.cache_clear()
+    get_read_sessionmaker.cache_clear()
+
+
+@pytest.fixture
+def schema_url(db_url):
+    """A fresh database with the schema (Alembic head) but no catalogue."""
+    from db.migrate import upgrade
+
+    upgrade(db_url)
+    return db_url
+
+
+@pytest.fixture
+def seeded_url(db_url):
+    """A fresh database with the bundled catalogue (both seed plans) loaded."""
+    from services.setup import init_database
+
+    init_database(db_url)
+    return db_url
