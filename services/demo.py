@@ -41,7 +41,7 @@ def load_demo(
             session.execute(select(Indicator.code, Indicator.id).where(Indicator.plan_id == plan.id)).all()
         )
         unit_ids = dict(
-            session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction == plan.jurisdiction))
+            session.execute(select(Unit.name, Unit.id).where(Unit.jurisdiction == plan.jurisdiction)).all()
         )
         for item in data:
             baseline = item.spec.baseline.value if item.spec.baseline else None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import copy
 
 import pytest
+from catalogue_factory import INDICATORS, PLAN_YAML, REVISIONS, TARGETS, UNITS, write_catalogue
 from sqlalchemy import func, select
 
-from catalogue_factory import INDICATORS, PLAN_YAML, REVISIONS, TARGETS, UNITS, write_catalogue
 from db.migrate import upgrade
 from db.models import Baseline, Indicator, Observation, Plan, Responsibility, Target, TargetRevision, Unit
 from db.queries import export_targets_rows

@@ -1,0 +1,108 @@
+"""计划与指标: every target of a plan with baseline, units and revision history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui import data
+from ui.formats import describe_target, label
+from ui.widgets import demo_banner, plan_selector
+
+plan = plan_selector()
+if plan is None:
+    st.stop()
+
+url, fingerprint = data.current_url(), data.data_fingerprint()
+st.title(f"{plan.jurisdiction} · 计划与指标")
+st.caption(
+    f"{plan.title}　|　基期 {plan.baseline_year} 年　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年"
+)
+demo_banner(plan)
+
+rows = data.catalogue(url, plan.code, fingerprint)
+if not rows:
+    st.info("该计划尚无指标。")
+    st.stop()
+
+left, right = st.columns([2, 1])
+query = left.text_input("搜索指标、单位或原文", placeholder="如：合格率、市农业农村局、三品一标")
+categories = sorted({r["category"] for r in rows}, key=[r["category"] for r in rows].index)
+chosen = right.multiselect("类别", categories, placeholder="全部类别")
+
+
+def _matches(row: dict) -> bool:
+    if chosen and row["category"] not in chosen:
+        return False
+    if not query:
+        return True
+    haystack = " ".join(
+        [
+            row["code"],
+            row["name"],
+            row["source_text"],
+            row["responsible_text"],
+            *row["lead_units"],
+            *row["co_units"],
+        ]
+    )
+    return query.strip() in haystack
+
+
+shown = [r for r in rows if _matches(r)]
+table = pd.DataFrame(
+    [
+        {
+            "代码": r["code"],
+            "类别": r["category"],
+            "指标": r["name"],
+            "现行目标": "；".join(
+                describe_target(t, r["measure_unit"]) for t in r["targets"] if t["in_force"]
+            )
+            or "（暂无生效目标）",
+            "征求意见建议": "；".join(
+                describe_target(t, r["measure_unit"]) for t in r["targets"] if not t["in_force"]
+            ),
+            "基期值": r["baseline"] or "未提供",
+            "计量方式": label(r["measure_kind"]),
+            "牵头单位": "、".join(r["lead_units"]),
+            "配合单位": "、".join(r["co_units"]),
+        }
+        for r in shown
+    ]
+)
+st.markdown(f"共 **{len(rows)}** 项指标，当前显示 **{len(shown)}** 项。")
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1) + 4, 640))
+
+with st.expander("指标原文与责任分工"):
+    for r in shown:
+        st.markdown(
+            f"**{r['code']} {r['name']}**　{r['source_text']}  \n责任分工原文：{r['responsible_text'] or '—'}"
+        )
+
+st.subheader("征求意见修改记录")
+revisions = data.revisions(url, plan.code, fingerprint)
+if not revisions:
+    st.info("该计划没有征求意见修改记录。")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "指标": f"{r['indicator_code']} {r['indicator']}",
+                    "类型": label(r["kind"]),
+                    "原稿": r["old_text"],
+                    "建议": r["proposed_text"],
+                    "提出单位": r["proposer"],
+                    "是否采纳": label(r["adopted"]),
+                    "现行": "建议稿" if r["proposed_in_force"] else "原稿",
+                    "原因/理由": r["reason"],
+                    "日期": r["date"],
+                }
+                for r in revisions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.caption("“是否采纳”为“未说明”时，原稿目标继续有效；两者均保留可查。")

@@ -1,0 +1,51 @@
+"""Chinese display formats shared by pages, charts and exports."""
+
+from __future__ import annotations
+
+from indicators.vocabulary import LABELS, Comparator
+
+COMPARATOR_SYMBOLS = {
+    Comparator.GE: "≥",
+    Comparator.GT: ">",
+    Comparator.LE: "≤",
+    Comparator.LT: "<",
+    Comparator.EQ: "=",
+}
+
+
+def format_number(value: float | None, unit: str = "") -> str:
+    """``98.5%``, ``1,000 个``; ``—`` for None; at most two decimals, no trailing zeros."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if unit == "%":
+        return f"{text}%"
+    return f"{text} {unit}".strip()
+
+
+def describe_target(target: dict, unit: str) -> str:
+    """A target in words: ``2025年 ≥ 98%``, ``2027年 1–2 家``, ``2025年 低于全省平均``."""
+    comparator = Comparator(target["comparator"])
+    year = f"{target['year']}年"
+    prefix = "新增" if target.get("basis") == "increase" else ""
+    if comparator is Comparator.MILESTONE:
+        return f"{year} 完成：{target.get('text') or '里程碑'}"
+    if comparator in (Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK):
+        word = "低于" if comparator is Comparator.BELOW_BENCHMARK else "高于"
+        return f"{year} {word}{target.get('benchmark') or '基准'}"
+    if comparator is Comparator.RANK:
+        return (
+            f"{year} 位次：{target.get('text') or '前 ' + format_number((target['value'] or 0) * 100, '%')}"
+        )
+    if target.get("value") is None:
+        return f"{year} {target.get('text') or ''}（目标值未定）".strip()
+    if comparator is Comparator.RANGE:
+        low = format_number(target["value"])
+        return f"{year} {prefix}{low}–{format_number(target['value_high'], unit)}"
+    symbol = COMPARATOR_SYMBOLS[comparator]
+    stay = "（保持）" if target.get("maintain") else ""
+    return f"{year} {prefix}{symbol} {format_number(target['value'], unit)}{stay}"
+
+
+def label(value: str) -> str:
+    return LABELS.get(value, value)
