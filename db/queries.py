@@ -226,6 +226,13 @@ def _format_number(value: float | None) -> str:
     return f"{value:g}" if abs(value) < 1e15 else str(value)
 
 
+def _export_comparator(target: Target) -> str:
+    """The comparator code; ``increase:`` marks a target on figure − baseline (新增45件)."""
+    if target.basis == TargetBasis.INCREASE.value:
+        return f"increase:{target.comparator}"
+    return target.comparator
+
+
 def export_targets_rows(session: Session, plan_code: str | None = None) -> list[dict[str, str]]:
     """One row per target (draft and proposed), columns EXPORT_TARGET_COLUMNS.
 
@@ -268,7 +275,7 @@ def export_targets_rows(session: Session, plan_code: str | None = None) -> list[
                         "indicator": ind.name,
                         "category": ind.category,
                         "year": str(target.year),
-                        "comparator": target.comparator,
+                        "comparator": _export_comparator(target),
                         "value": _format_number(target.value),
                         "value_high": _format_number(target.value_high),
                         "measure_unit": ind.measure_unit,
