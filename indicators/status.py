@@ -210,7 +210,12 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
             continue
         best: dict[float, float] = {}
         for other in targets:
-            if other.mode == PATH and other.level is not None and other.good is tg.good and other.end < tg.end:
+            if (
+                other.mode == PATH
+                and other.level is not None
+                and other.good is tg.good
+                and other.end < tg.end
+            ):
                 old = best.get(other.end)
                 if old is None:
                     best[other.end] = other.level
@@ -288,7 +293,9 @@ def _not_reported(p: Prepared, ctx: _Ctx, extra: str = "") -> _Verdict:
 
 def _no_figure(ctx: _Ctx) -> _Verdict:
     return _Verdict(
-        Status.CANNOT_ASSESS, f"截至{ctx.as_of.label}没有可用数据（待核实或未填报），无法评估", missing=(MISSING_FIGURE,)
+        Status.CANNOT_ASSESS,
+        f"截至{ctx.as_of.label}没有可用数据（待核实或未填报），无法评估",
+        missing=(MISSING_FIGURE,),
     )
 
 
@@ -303,9 +310,7 @@ def _target_missing(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     return _Verdict(Status.CANNOT_ASSESS, text, missing=tg.missing)
 
 
-def _grade(
-    p: Prepared, ratio: float | None, due: bool
-) -> Status:
+def _grade(p: Prepared, ratio: float | None, due: bool) -> Status:
     s = p.settings
     if ratio is None or ratio >= s.on_track_ratio:
         return Status.BEHIND if due else Status.ON_TRACK
@@ -343,14 +348,20 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     head = f"{ctx.label}实际{ctx.verb} {cur}"
     if _meets(target.comparator, tg.good, x, level):
         text = f"{head}，已达到{year}年目标 {tt}"
-        if target.comparator is Comparator.RANGE and tg.good is Direction.HIGHER and target.value_high is not None:
-            high = target.value_high + (base or 0.0 if target.basis is TargetBasis.INCREASE else 0.0)
+        if (
+            target.comparator is Comparator.RANGE
+            and tg.good is Direction.HIGHER
+            and target.value_high is not None
+        ):
+            high = target.value_high + ((base or 0.0) if target.basis is TargetBasis.INCREASE else 0.0)
             if x > high:
                 text += "，超过目标区间上限（超额完成）"
         return verdict(Status.ACHIEVED, text)
     if base is None:
         return verdict(
-            Status.CANNOT_ASSESS, f"缺少基期值，无法计算序时进度；{head}，尚未达到{year}年目标 {tt}", (MISSING_BASELINE,)
+            Status.CANNOT_ASSESS,
+            f"缺少基期值，无法计算序时进度；{head}，尚未达到{year}年目标 {tt}",
+            (MISSING_BASELINE,),
         )
     exp_text = fmt_quantity(expected, ctx.unit)
     due = ctx.t >= tg.end
@@ -422,7 +433,8 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     assert share is not None
     if field is None and share <= 1:
         return _Verdict(
-            Status.CANNOT_ASSESS, f"{ctx.label}位列第 {fmt_number(x)} 名，但未填参评单位数，无法评估",
+            Status.CANNOT_ASSESS,
+            f"{ctx.label}位列第 {fmt_number(x)} 名，但未填参评单位数，无法评估",
             missing=(MISSING_FIELD_SIZE,),
         )
     level = share * field if share <= 1 else share  # type: ignore[operator]
@@ -439,7 +451,11 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     ratio = _ratio(Direction.LOWER, x, base, expected)
     if x > base:
         return _Verdict(
-            Status.SERIOUSLY_BEHIND, f"{head}，差于基期的第 {fmt_number(base)} 名，{goal}", expected, level, ratio
+            Status.SERIOUSLY_BEHIND,
+            f"{head}，差于基期的第 {fmt_number(base)} 名，{goal}",
+            expected,
+            level,
+            ratio,
         )
     due = ctx.t >= tg.end
     text = f"{head}，{goal}"
@@ -489,7 +505,9 @@ def _eval_milestone(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             current=current,
         )  # fmt: skip
     return _Verdict(
-        Status.ON_TRACK, f"截至{ctx.as_of.label}尚未完成，{target.year}年底前完成即可（{what}）", current=current
+        Status.ON_TRACK,
+        f"截至{ctx.as_of.label}尚未完成，{target.year}年底前完成即可（{what}）",
+        current=current,
     )
 
 

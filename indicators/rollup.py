@@ -1,0 +1,140 @@
+"""Counts of statuses per unit, category and plan, and the ranking of units.
+
+Lead (牵头) and co-responsible (配合) units are counted apart: a unit's lead
+indicators are its own responsibility, co indicators are shared.
+
+Ranking score (滞后指数, 0–100): each indicator of the unit weighs
+严重滞后 3, 未报送 2, 滞后 1, others 0; the score is the weighted sum divided by
+3 × the number of the unit's indicators, × 100.  0 means nothing behind, 100 means
+everything seriously behind.  Averaging keeps a unit with many indicators from being
+ranked worse merely for carrying more of the plan; ties are broken by the weighted
+sum (more lagging work first), then by the count of 严重滞后, then by name.
+Not reporting weighs more than being behind because it hides the real position, and
+less than being seriously behind, which is measured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from indicators.status import Assessment
+from indicators.vocabulary import Role, Status
+
+SEVERITY_WEIGHTS: Mapping[Status, int] = {
+    Status.SERIOUSLY_BEHIND: 3,
+    Status.NOT_REPORTED: 2,
+    Status.BEHIND: 1,
+}
+MAX_WEIGHT = max(SEVERITY_WEIGHTS.values())
+UNCATEGORISED = "未分类"
+
+
+@dataclass
+class StatusCounts:
+    """How many indicators have each status (every status present, possibly 0)."""
+
+    counts: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+
+    def add(self, status: Status) -> None:
+        self.counts[status] += 1
+
+    def __getitem__(self, status: Status) -> int:
+        return self.counts[status]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def behind(self) -> int:
+        """滞后 + 严重滞后 + 未报送."""
+        return sum(self.counts[s] for s in SEVERITY_WEIGHTS)
+
+    @property
+    def weighted(self) -> int:
+        return sum(self.counts[s] * w for s, w in SEVERITY_WEIGHTS.items())
+
+    def as_dict(self) -> dict[str, int]:
+        """Chinese status words → counts, in the enum's order (for tables and charts)."""
+        return {s.value: n for s, n in self.counts.items()}
+
+
+def count_statuses(assessments: Iterable[Assessment]) -> StatusCounts:
+    counts = StatusCounts()
+    for a in assessments:
+        counts.add(a.status)
+    return counts
+
+
+def rollup_plan(assessments: Iterable[Assessment]) -> StatusCounts:
+    return count_statuses(assessments)
+
+
+def rollup_by_category(assessments: Iterable[Assessment]) -> dict[str, StatusCounts]:
+    """Category → counts, categories in order of first appearance (empty → 未分类)."""
+    out: dict[str, StatusCounts] = {}
+    for a in assessments:
+        out.setdefault(a.category or UNCATEGORISED, StatusCounts()).add(a.status)
+    return out
+
+
+@dataclass
+class UnitRollup:
+    unit: str
+    role: Role
+    counts: StatusCounts
+    indicator_codes: list[str]
+
+
+def rollup_by_unit(assessments: Iterable[Assessment], role: Role | None = None) -> list[UnitRollup]:
+    """One row per (unit, role): lead rows first, then co rows, each in order of first appearance."""
+    roles = (Role.LEAD, Role.CO) if role is None else (role,)
+    rows: dict[tuple[Role, str], UnitRollup] = {}
+    items = list(assessments)
+    for r in roles:
+        for a in items:
+            for unit in a.lead_units if r is Role.LEAD else a.co_units:
+                row = rows.get((r, unit))
+                if row is None:
+                    row = rows[(r, unit)] = UnitRollup(unit, r, StatusCounts(), [])
+                row.counts.add(a.status)
+                row.indicator_codes.append(a.indicator_code)
+    return list(rows.values())
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    rank: int
+    unit: str
+    role: Role
+    score: float  # 滞后指数 0–100
+    weighted: int
+    indicators: int
+    seriously_behind: int
+    not_reported: int
+    behind: int
+
+
+def unit_score(counts: StatusCounts) -> float:
+    """滞后指数: 100 × Σ weights / (3 × indicators); 0 for a unit without indicators."""
+    n = counts.total
+    return 100.0 * counts.weighted / (MAX_WEIGHT * n) if n else 0.0
+
+
+def rank_units(assessments: Iterable[Assessment], role: Role = Role.LEAD) -> list[UnitScore]:
+    """Units ordered from most to least behind (see the module doc for the score)."""
+    rows = rollup_by_unit(assessments, role)
+    scored = sorted(
+        rows,
+        key=lambda r: (
+            -unit_score(r.counts), -r.counts.weighted, -r.counts[Status.SERIOUSLY_BEHIND], r.unit,
+        ),
+    )  # fmt: skip
+    return [
+        UnitScore(
+            i + 1, r.unit, r.role, round(unit_score(r.counts), 2), r.counts.weighted, r.counts.total,
+            r.counts[Status.SERIOUSLY_BEHIND], r.counts[Status.NOT_REPORTED], r.counts[Status.BEHIND],
+        )
+        for i, r in enumerate(scored)
+    ]  # fmt: skip

@@ -1,0 +1,73 @@
+"""Progress of a plan as of a quarter: database reads + the pure engine in indicators/."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from db.queries import PlanInfo, load_plan_data
+from indicators.model import IndicatorData
+from indicators.periods import Period, latest_due_period
+from indicators.status import Assessment, assess
+
+STATUS_COLUMNS = [
+    "plan", "indicator_code", "indicator", "current_value", "current_period", "expected_value",
+    "target_year", "target_value", "progress_ratio", "status", "reason", "lead_units",
+]  # fmt: skip
+
+
+def default_as_of(plan: PlanInfo, today: dt.date | None = None) -> Period:
+    """The latest quarter whose reporting deadline has passed, within the plan's span."""
+    due = latest_due_period(today or dt.date.today(), plan.settings.report_deadline_days)
+    if plan.horizon_years:
+        due = min(due, Period(max(plan.horizon_years), 4))
+    return max(due, plan.first_period)
+
+
+@dataclass(frozen=True)
+class PlanProgress:
+    plan: PlanInfo
+    as_of: Period
+    data: list[IndicatorData]
+    assessments: list[Assessment]
+
+
+def plan_progress(
+    session: Session, plan_code: str, as_of: Period | str | None = None, include_pending: bool = False
+) -> PlanProgress:
+    plan, data = load_plan_data(session, plan_code, include_pending)
+    period = Period.parse(as_of) if isinstance(as_of, str) else (as_of or default_as_of(plan))
+    assessments = [assess(item, period, plan.settings) for item in data]
+    return PlanProgress(plan, period, data, assessments)
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    if value is None:
+        return ""
+    return f"{round(value, digits):g}"
+
+
+def status_rows(session: Session, plan_code: str, as_of: str | None = None) -> list[dict[str, str]]:
+    """Rows of ``manage.py status`` (columns STATUS_COLUMNS; statuses in Chinese)."""
+    progress = plan_progress(session, plan_code, as_of)
+    rows = []
+    for item, result in zip(progress.data, progress.assessments, strict=True):
+        rows.append(
+            {
+                "plan": plan_code,
+                "indicator_code": item.spec.code,
+                "indicator": item.spec.name,
+                "current_value": _number(result.current_value),
+                "current_period": str(result.current_period) if result.current_period else "",
+                "expected_value": _number(result.expected_value),
+                "target_year": str(result.target_year) if result.target_year else "",
+                "target_value": _number(result.target_value),
+                "progress_ratio": _number(result.progress_ratio, 3),
+                "status": result.status.value,
+                "reason": result.reason,
+                "lead_units": "|".join(item.spec.lead_units),
+            }
+        )
+    return rows
