@@ -63,7 +63,8 @@ table = pd.DataFrame(
             "征求意见建议": "；".join(
                 describe_target(t, r["measure_unit"]) for t in r["targets"] if not t["in_force"]
             ),
-            "基期值": r["baseline"] or "未提供",
+            "基期值": r["baseline"]
+            or ("0（累计新增按定义）" if r["measure_kind"] == "new_since_baseline" else "未提供"),
             "计量方式": label(r["measure_kind"]),
             "牵头单位": "、".join(r["lead_units"]),
             "配合单位": "、".join(r["co_units"]),

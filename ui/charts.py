@@ -1,0 +1,85 @@
+"""The one status palette, the plotly font and the camera-button export settings.
+
+Colours are Okabe-Ito (colour-blind safe): green for 已达标, sky blue for 正常,
+orange for 滞后, vermillion for 严重滞后, reddish purple for 未报送, grey for 无法评估.
+Every chart and tile takes its colours from :data:`STATUS_COLORS`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import plotly.graph_objects as go
+
+from indicators.vocabulary import Status
+
+STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)  # 已达标 … 无法评估
+STATUS_COLORS: dict[str, str] = {
+    Status.ACHIEVED.value: "#009E73",
+    Status.ON_TRACK.value: "#56B4E9",
+    Status.BEHIND.value: "#E69F00",
+    Status.SERIOUSLY_BEHIND.value: "#D55E00",
+    Status.NOT_REPORTED.value: "#CC79A7",
+    Status.CANNOT_ASSESS.value: "#999999",
+}
+# Reporting completeness (按时 / 逾期 / 未报送 / 未到期) in the same palette.
+REPORT_COLORS: dict[str, str] = {
+    "按时": "#009E73",
+    "逾期": "#E69F00",
+    "未报送": "#D55E00",
+    "未到期": "#BBBBBB",
+}
+SERIES_COLORS = {
+    "reported": "#0072B2",  # blue: reported values
+    "path": "#555555",  # dark grey: 序时进度
+    "target": "#009E73",
+    "interim": "#E69F00",
+    "benchmark": "#CC79A7",
+    "baseline": "#999999",
+}
+FONT_FAMILY = "Noto Sans CJK SC, Microsoft YaHei, sans-serif"
+EXPORT_WIDTH, EXPORT_HEIGHT, EXPORT_SCALE = 1600, 900, 2
+
+
+def status_color(status: str) -> str:
+    return STATUS_COLORS.get(status, STATUS_COLORS[Status.CANNOT_ASSESS.value])
+
+
+def text_color(status: str) -> str:
+    """Readable text colour on a status background."""
+    return "#FFFFFF" if status in (Status.ACHIEVED.value, Status.SERIOUSLY_BEHIND.value) else "#000000"
+
+
+def export_filename(*parts: str) -> str:
+    """``总览_灵璧县_2026Q3``: parts joined by ``_``, characters unsafe in file names dropped."""
+    return "_".join(re.sub(r'[\\/:*?"<>|\s]+', "", p) for p in parts if p)
+
+
+def plotly_config(*name_parts: str) -> dict[str, Any]:
+    """The camera button exports a 1600×900 PNG at 2× with a Chinese file name."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": export_filename(*name_parts),
+            "width": EXPORT_WIDTH,
+            "height": EXPORT_HEIGHT,
+            "scale": EXPORT_SCALE,
+        },
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+
+
+def style(fig: go.Figure, height: int = 420, **layout: Any) -> go.Figure:
+    """Common layout: Chinese font, white background, compact margins, legend on top."""
+    fig.update_layout(
+        font={"family": FONT_FAMILY, "size": 14, "color": "#222222"},
+        hoverlabel={"font": {"family": FONT_FAMILY}},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        **layout,
+    )
+    return fig
