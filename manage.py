@@ -41,7 +41,17 @@ def cmd_init_db(args: argparse.Namespace) -> int:
     print("数据库已就绪。")
     if report is not None:
         print(report.summary())
+    _print_first_admin()
     return 0
+
+
+def _print_first_admin() -> None:
+    from services.accounts import FIRST_ADMIN_NAME, ensure_first_admin
+
+    with session_scope() as session:
+        password = ensure_first_admin(session)
+    if password:
+        print(f"已创建管理员账户 {FIRST_ADMIN_NAME}，初始密码（仅显示这一次，首次登录后须修改）：{password}")
 
 
 @command("load-catalogue")
@@ -110,6 +120,46 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("user")
+def cmd_user(args: argparse.Namespace) -> int:
+    from db.migrate import upgrade
+    from db.queries import get_plan
+    from services import accounts
+    from services.actor import ActorRole
+
+    upgrade()
+    actor = system_actor()
+    with session_scope() as session:
+        if args.action == "list":
+            for user in accounts.list_users(session, actor):
+                state = "停用" if user.disabled else ("锁定" if user.locked_until else "正常")
+                print(f"{user.name}\t{user.role}\t{state}\t{'、'.join(user.units)}")
+            return 0
+        if not args.name:
+            raise ValueError("请给出账户名")
+        if args.action == "add":
+            unit_ids: list[int] = []
+            plans = args.plan or []
+            for index, unit in enumerate(args.unit or []):
+                code = plans[min(index, len(plans) - 1)] if plans else None
+                plan = get_plan(session, code) if code else None
+                if plan is None:
+                    raise ValueError("绑定单位须同时给出 --plan CODE（单位名在其辖区内唯一）")
+                unit_ids += accounts.unit_ids_by_name(session, plan.jurisdiction, [unit])
+            password = accounts.create_user(session, actor, args.name, ActorRole(args.role), unit_ids)
+            print(f"已创建账户 {args.name}（{args.role}），初始密码（仅显示这一次）：{password}")
+        elif args.action == "reset":
+            password = accounts.reset_password(session, actor, args.name)
+            print(f"已重置账户 {args.name} 的密码（仅显示这一次）：{password}")
+        elif args.action == "disable":
+            accounts.set_disabled(session, actor, args.name, True)
+            print(f"已停用账户 {args.name}")
+        elif args.action == "enable":
+            accounts.set_disabled(session, actor, args.name, False)
+            print(f"已启用账户 {args.name}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="质量目标监测平台 管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -126,6 +176,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="输出某季度各指标进度状态（CSV）")
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", dest="as_of", help="季度，如 2026Q2；默认为最近一个已到报送期限的季度")
+    p = sub.add_parser("user", help="账户管理：add / reset / disable / enable / list")
+    p.add_argument("action", choices=["add", "reset", "disable", "enable", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", choices=["admin", "reporter", "viewer"], default="viewer")
+    p.add_argument("--plan", action="append", help="单位所属计划代码（可重复，与 --unit 依次对应）")
+    p.add_argument("--unit", action="append", help="填报员绑定的责任单位（可重复）")
     return parser
 
 

@@ -117,10 +117,17 @@ class Target(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     in_force: Mapped[bool] = mapped_column(Boolean, default=True)
     origin: Mapped[str] = mapped_column(String(16), default="draft")  # draft / revision / admin
-    effective_from: Mapped[dt.date | None]
+    effective_from: Mapped[dt.date | None]  # set when the office changes a target
+    superseded_on: Mapped[dt.date | None]  # the day a later target replaced this one
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether this target applied on ``day`` (targets changed by the office keep their dates)."""
+        if self.effective_from is not None and day < self.effective_from:
+            return False
+        return self.in_force or (self.superseded_on is not None and day < self.superseded_on)
 
 
 class Baseline(Base):
@@ -232,10 +239,87 @@ class Observation(Base):
     file_name: Mapped[str] = mapped_column(Text, default="")
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    review_state: Mapped[str] = mapped_column(String(12), default="accepted")
+    review_state: Mapped[str] = mapped_column(String(12), default="accepted")  # pending/accepted/returned
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     entered_by: Mapped[str] = mapped_column(String(80))
     entered_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now, server_default=func.now())
 
     indicator: Mapped[Indicator] = relationship()
     unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+
+
+class User(Base):
+    """An account. Passwords are stored only as argon2 hashes."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(80), default="")
+    role: Mapped[str] = mapped_column(String(12))  # admin / reporter / viewer
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    password_changed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    units: Mapped[list[UserUnit]] = relationship(cascade="all, delete-orphan")
+
+
+class UserUnit(Base):
+    """Binds a reporter to a unit it reports for."""
+
+    __tablename__ = "user_units"
+    __table_args__ = (UniqueConstraint("user_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+    unit: Mapped[Unit] = relationship()
+
+
+class PeriodLock(Base):
+    """A quarter of a plan locked after review; unlocking needs an admin and a reason."""
+
+    __tablename__ = "period_locks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))
+    locked_by: Mapped[str] = mapped_column(String(80))
+    locked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    unlocked_by: Mapped[str | None] = mapped_column(String(80))
+    unlocked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    unlock_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEntry(Base):
+    """Append-only record of every write and every refused attempt.
+
+    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    actor: Mapped[str] = mapped_column(String(80))
+    actor_role: Mapped[str] = mapped_column(String(12), default="")
+    action: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(12), default="ok")  # ok / refused
+    plan_code: Mapped[str] = mapped_column(String(40), default="")
+    unit: Mapped[str] = mapped_column(String(120), default="")
+    entity: Mapped[str] = mapped_column(String(40), default="")
+    entity_key: Mapped[str] = mapped_column(String(200), default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")

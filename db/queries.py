@@ -6,6 +6,7 @@ Python values or domain objects, never ORM instances bound to the session.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -115,8 +116,10 @@ def _target_spec(target: Target) -> TargetSpec:
     )
 
 
-def indicator_spec(indicator: Indicator) -> IndicatorSpec:
+def indicator_spec(indicator: Indicator, on: dt.date | None = None) -> IndicatorSpec:
+    """The indicator as the engine sees it, with the targets in force now (or on ``on``)."""
     baseline = indicator.baselines[-1] if indicator.baselines else None
+    targets = [t for t in indicator.targets if (t.in_force_on(on) if on else t.in_force)]
     return IndicatorSpec(
         code=indicator.code,
         name=indicator.name,
@@ -124,7 +127,7 @@ def indicator_spec(indicator: Indicator) -> IndicatorSpec:
         direction=Direction(indicator.direction),
         measure_unit=indicator.measure_unit,
         category=indicator.category,
-        targets=tuple(_target_spec(t) for t in indicator.targets if t.in_force),
+        targets=tuple(_target_spec(t) for t in targets),
         baseline=BaselineSpec(baseline.value, baseline.year, baseline.source) if baseline else None,
         lead_units=_unit_names(indicator, Role.LEAD),
         co_units=_unit_names(indicator, Role.CO),
@@ -146,9 +149,9 @@ def current_observations(session: Session, plan_id: int, include_pending: bool =
 
 
 def load_plan_data(
-    session: Session, plan_code: str, include_pending: bool = False
+    session: Session, plan_code: str, include_pending: bool = False, on: dt.date | None = None
 ) -> tuple[PlanInfo, list[IndicatorData]]:
-    """Everything the progress engine needs for one plan."""
+    """Everything the progress engine needs for one plan (targets in force on ``on``, default now)."""
     plan = session.scalar(select(Plan).where(Plan.code == plan_code))
     if plan is None:
         raise LookupError(f"没有代码为“{plan_code}”的计划")
@@ -172,7 +175,7 @@ def load_plan_data(
         )
     data = [
         IndicatorData(
-            spec=indicator_spec(ind),
+            spec=indicator_spec(ind, on),
             figures=tuple(sorted(figures.get(ind.id, []), key=lambda f: (f.period, f.unit))),
         )
         for ind in indicators

@@ -22,12 +22,30 @@ class Action(StrEnum):
     MANAGE_DEMO = "manage_demo"
     RECORD_FIGURE = "record_figure"  # manual entry or upload of a unit's figures
     UNDO_UPLOAD = "undo_upload"
-    EDIT_TARGET = "edit_target"
+    EDIT_TARGET = "edit_target"  # targets, responsible units, revisions
+    REVIEW = "review"  # accept or return reported figures
+    LOCK_PERIOD = "lock_period"
+    UNLOCK_PERIOD = "unlock_period"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    READ_AUDIT = "read_audit"
 
+
+ACTION_LABELS = {
+    Action.LOAD_CATALOGUE: "加载计划目录",
+    Action.MANAGE_DEMO: "管理演示数据",
+    Action.RECORD_FIGURE: "填报数据",
+    Action.UNDO_UPLOAD: "撤销上传",
+    Action.EDIT_TARGET: "修改目标或责任单位",
+    Action.REVIEW: "审核数据",
+    Action.LOCK_PERIOD: "锁定季度",
+    Action.UNLOCK_PERIOD: "解锁季度",
+    Action.MANAGE_ACCOUNTS: "管理账户",
+    Action.READ_AUDIT: "查看审计日志",
+}
 
 ROLE_LABELS = {ActorRole.ADMIN: "管理员", ActorRole.REPORTER: "填报员", ActorRole.VIEWER: "只读"}
 
-# Actions a role may take on any unit; reporters are limited to their units below.
+# Actions a role may take; reporters are further limited to their own units (_UNIT_BOUND).
 _ALLOWED: dict[ActorRole, frozenset[Action]] = {
     ActorRole.ADMIN: frozenset(Action),
     ActorRole.REPORTER: frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD}),
@@ -37,7 +55,17 @@ _UNIT_BOUND = frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD})
 
 
 class PermissionDenied(PermissionError):
-    pass
+    """A refused write; carries what was attempted so that the refusal can be audited."""
+
+    def __init__(
+        self,
+        message: str,
+        actor: Actor | None = None,
+        action: Action | None = None,
+        unit_id: int | None = None,
+    ):
+        super().__init__(message)
+        self.actor, self.action, self.unit_id = actor, action, unit_id
 
 
 @dataclass(frozen=True)
@@ -69,4 +97,7 @@ def is_allowed(actor: Actor, action: Action, unit_id: int | None = None) -> bool
 def require(actor: Actor, action: Action, unit_id: int | None = None) -> None:
     """Raise :class:`PermissionDenied` (with a Chinese message) unless allowed."""
     if not is_allowed(actor, action, unit_id):
-        raise PermissionDenied(f"{actor.label} 无权执行此操作：{action.value}")
+        what = ACTION_LABELS.get(action, action.value)
+        if actor.role is ActorRole.REPORTER and action in _UNIT_BOUND:
+            what += "（只能填报本单位的数据）"
+        raise PermissionDenied(f"{actor.label} 无权{what}", actor, action, unit_id)

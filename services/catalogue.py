@@ -109,6 +109,15 @@ def _load_plan(session: Session, cat: CataloguePlan, report: LoadReport) -> None
     session.flush()
 
     units = _load_units(session, cat, report)
+    # Indicators whose targets, units or revision decisions the office changed in the
+    # app keep those changes: a catalogue reload updates only their descriptions.
+    office_maintained = set(
+        session.scalars(
+            select(Indicator.code)
+            .join(TargetRevision, TargetRevision.indicator_id == Indicator.id)
+            .where(Indicator.plan_id == plan.id, TargetRevision.recorded_by != "catalogue")
+        )
+    )
     # An adopted responsibility revision decides who is responsible.
     adopted_units = {
         rev.indicator_code: (rev.proposed_lead_units, rev.proposed_co_units)
@@ -118,7 +127,9 @@ def _load_plan(session: Session, cat: CataloguePlan, report: LoadReport) -> None
     indicators: dict[str, Indicator] = {}
     for position, row in enumerate(cat.indicators):
         lead, co = adopted_units.get(row.code, (row.lead_units, row.co_units))
-        indicators[row.code] = _load_indicator(session, plan, row, position, lead, co, units, report)
+        indicators[row.code] = _load_indicator(
+            session, plan, row, position, lead, co, units, report, row.code in office_maintained
+        )
     session.flush()
 
     revisions_by_target: dict[tuple[str, str], list[RevisionRow]] = {}
@@ -132,12 +143,28 @@ def _load_plan(session: Session, cat: CataloguePlan, report: LoadReport) -> None
             for r in revisions_by_target.get((row.indicator_code, row.key), [])
         )
         targets[(row.indicator_code, row.key)] = _load_target(
-            session, indicators[row.indicator_code], row, position, not adopted_change, report
+            session,
+            indicators[row.indicator_code],
+            row,
+            position,
+            not adopted_change,
+            report,
+            row.indicator_code in office_maintained,
         )
     session.flush()
 
     for position, rev in enumerate(cat.revisions):
-        _load_revision(session, cat, rev, position, indicators, targets, units, report)
+        _load_revision(
+            session,
+            cat,
+            rev,
+            position,
+            indicators,
+            targets,
+            units,
+            report,
+            rev.indicator_code in office_maintained,
+        )
     session.flush()
 
 
@@ -171,6 +198,7 @@ def _load_indicator(
     co: tuple[str, ...],
     units: dict[str, Unit],
     report: LoadReport,
+    office_maintained: bool = False,
 ) -> Indicator:
     indicator = session.scalar(
         select(Indicator).where(Indicator.plan_id == plan.id, Indicator.code == row.code)
@@ -191,7 +219,8 @@ def _load_indicator(
     }
     indicator = _upsert(session, report, "指标", indicator, Indicator, values, f"{row.code} {row.name}")
     session.flush()
-    _load_responsibilities(session, indicator, lead, co, row.reporting_units, units, report)
+    if not office_maintained:
+        _load_responsibilities(session, indicator, lead, co, row.reporting_units, units, report)
     if row.baseline_value is not None and row.baseline_year is not None:
         latest = indicator.baselines[-1] if indicator.baselines else None
         if latest is None or (latest.value, latest.year) != (row.baseline_value, row.baseline_year):
@@ -254,7 +283,13 @@ def _target_values(row: TargetRow) -> dict[str, Any]:
 
 
 def _load_target(
-    session: Session, indicator: Indicator, row: TargetRow, position: int, in_force: bool, report: LoadReport
+    session: Session,
+    indicator: Indicator,
+    row: TargetRow,
+    position: int,
+    in_force: bool,
+    report: LoadReport,
+    office_maintained: bool = False,
 ) -> Target:
     target = session.scalar(select(Target).where(Target.indicator_id == indicator.id, Target.key == row.key))
     values = {
@@ -265,6 +300,8 @@ def _load_target(
         "origin": "draft",
         "position": position,
     }
+    if office_maintained and target is not None:
+        values = {"position": position}
     return _upsert(session, report, "目标", target, Target, values, f"{indicator.code} {row.key}")
 
 
@@ -277,6 +314,7 @@ def _load_revision(
     targets: dict[tuple[str, str], Target],
     units: dict[str, Unit],
     report: LoadReport,
+    office_maintained: bool = False,
 ) -> None:
     indicator = indicators[rev.indicator_code]
     draft = targets.get((rev.indicator_code, rev.target_key))
@@ -303,6 +341,8 @@ def _load_revision(
             "origin": "revision",
             "position": 1000 + position,
         }
+        if office_maintained and existing is not None:
+            values = {"position": 1000 + position}
         proposed = _upsert(
             session, report, "目标", existing, Target, values, f"{indicator.code} {key}（建议）"
         )
@@ -329,4 +369,7 @@ def _load_revision(
         "source": rev.source,
         "recorded_by": "catalogue",
     }
+    if existing_rev is not None and existing_rev.recorded_by != "catalogue":
+        report.note("目标修订", "unchanged")  # decided by the office in the app: kept
+        return
     _upsert(session, report, "目标修订", existing_rev, TargetRevision, values, f"{indicator.code} {rev.ref}")

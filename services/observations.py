@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from db.models import Observation
 from indicators.periods import Period
-from services.actor import Action, Actor, require
+from services.actor import Action, Actor, ActorRole, require
+from services.audit import record
+from services.review import ensure_unlocked
 
 
 @dataclass(frozen=True)
@@ -58,13 +60,21 @@ def record_figure(
     upload_id: int | None = None,
     is_demo: bool = False,
     entered_at: dt.datetime | None = None,
-    review_state: str = "accepted",
+    review_state: str | None = None,
+    file_sha256: str = "",
 ) -> Observation | None:
-    """Append a new version of a figure; return None when it equals the current one."""
+    """Append a new version of a figure; return None when it equals the current one.
+
+    A reporter's figure awaits review (``pending``); the office's own entries
+    are ``accepted``. A locked quarter refuses every change (PeriodLocked).
+    """
     require(actor, Action.RECORD_FIGURE, figure.unit_id)
+    ensure_unlocked(session, figure.indicator_id, figure.period)
     previous = current_version(session, figure.indicator_id, figure.unit_id, figure.period)
     if previous is not None and figure.same_as(previous):
         return None
+    if review_state is None:
+        review_state = "pending" if actor.role is ActorRole.REPORTER else "accepted"
     obs = Observation(
         indicator_id=figure.indicator_id,
         unit_id=figure.unit_id,
@@ -91,4 +101,30 @@ def record_figure(
     if previous is not None:
         previous.superseded_by_id = obs.id
         session.flush()
+    if not is_demo:
+        record(
+            session,
+            actor,
+            Action.RECORD_FIGURE.value,
+            entity="observation",
+            entity_key=f"{figure.indicator_id}/{figure.unit_id}/{figure.period}/v{obs.version}",
+            before=_snapshot(previous),
+            after=_snapshot(obs),
+            file_sha256=file_sha256,
+            detail=file_name or source,
+        )
     return obs
+
+
+def _snapshot(obs: Observation | None) -> dict | None:
+    if obs is None:
+        return None
+    return {
+        "value": obs.value,
+        "field_size": obs.field_size,
+        "benchmark_value": obs.benchmark_value,
+        "done_on": obs.done_on.isoformat() if obs.done_on else None,
+        "note": obs.note,
+        "retracted": obs.retracted,
+        "version": obs.version,
+    }

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from db.queries import PlanInfo, load_plan_data
+from db.queries import PlanInfo, get_plan, load_plan_data
 from indicators.model import IndicatorData
 from indicators.periods import Period, latest_due_period
 from indicators.status import Assessment, assess
@@ -37,8 +37,12 @@ class PlanProgress:
 def plan_progress(
     session: Session, plan_code: str, as_of: Period | str | None = None, include_pending: bool = False
 ) -> PlanProgress:
-    plan, data = load_plan_data(session, plan_code, include_pending)
+    plan = get_plan(session, plan_code)
+    if plan is None:
+        raise LookupError(f"没有代码为“{plan_code}”的计划")
     period = Period.parse(as_of) if isinstance(as_of, str) else (as_of or default_as_of(plan))
+    # Judge the quarter against the targets in force at its end (the office may change targets).
+    plan, data = load_plan_data(session, plan_code, include_pending, on=period.end_date)
     assessments = [assess(item, period, plan.settings) for item in data]
     return PlanProgress(plan, period, data, assessments)
 

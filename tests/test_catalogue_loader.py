@@ -37,9 +37,9 @@ def test_third_city_loads_with_targets_revisions_and_units(schema_url, tmp_path)
     with read_scope(schema_url) as session:
         rows = [r for r in export_targets_rows(session, "testcity") if r["indicator_code"] == "T-02"]
     assert [(r["year"], r["comparator"], r["value"]) for r in rows] == [
-        ("2027", "ge", "45"),
+        ("2027", "increase:ge", "45"),
         ("2027", "ge", "110"),
-        ("2027", "ge", "40"),
+        ("2027", "increase:ge", "40"),
     ]
     proposal = rows[2]
     assert proposal["revised_from"] == "新增45件以上"
