@@ -152,8 +152,25 @@ def set_disabled(session: Session, actor: Actor, name: str, disabled: bool = Tru
     )
 
 
-def authenticate(session: Session, name: str, password: str, now: dt.datetime | None = None) -> Actor:
-    """Check a password; count failures, lock with growing back-off, audit every attempt."""
+def sign_in(url: str | None, name: str, password: str, now: dt.datetime | None = None) -> Actor:
+    """Check a password in a transaction of its own (so that failures are counted), then
+    return the Actor or raise :class:`LoginFailed`."""
+    from db.session import session_scope
+
+    with session_scope(url) as session:
+        outcome = authenticate(session, name, password, now)
+    if isinstance(outcome, LoginFailed):
+        raise outcome
+    return outcome
+
+
+def authenticate(
+    session: Session, name: str, password: str, now: dt.datetime | None = None
+) -> Actor | LoginFailed:
+    """Check a password; count failures, lock with growing back-off, audit every attempt.
+
+    Failures are *returned*, not raised, so that the caller's transaction commits them.
+    """
     now = now or _now()
     user = session.scalar(select(User).where(User.name == name.strip()).options(selectinload(User.units)))
     anonymous = Actor(name=name.strip()[:80] or "?", role=ActorRole.VIEWER)
@@ -161,13 +178,13 @@ def authenticate(session: Session, name: str, password: str, now: dt.datetime | 
         with contextlib.suppress(VerificationError):  # same cost: timing does not reveal unknown names
             _hasher.verify(_DUMMY_HASH, password)
         record(session, anonymous, "login", outcome="refused", detail="用户名或密码错误")
-        raise LoginFailed("用户名或密码错误")
+        return LoginFailed("用户名或密码错误")
     if user.disabled:
         record(session, anonymous, "login", outcome="refused", detail="账户已停用")
-        raise LoginFailed("账户已停用，请联系管理员")
+        return LoginFailed("账户已停用，请联系管理员")
     if user.locked_until is not None and user.locked_until > now:
         record(session, anonymous, "login", outcome="refused", detail="账户锁定中")
-        raise LoginFailed(f"连续登录失败次数过多，账户已锁定至 {user.locked_until:%H:%M}（UTC），请稍后再试")
+        return LoginFailed(f"连续登录失败次数过多，账户已锁定至 {user.locked_until:%H:%M}（UTC），请稍后再试")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -178,7 +195,7 @@ def authenticate(session: Session, name: str, password: str, now: dt.datetime | 
         record(
             session, anonymous, "login", outcome="refused", detail=f"密码错误（第{user.failed_attempts}次）"
         )
-        raise LoginFailed("用户名或密码错误") from None
+        return LoginFailed("用户名或密码错误")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     user.failed_attempts, user.locked_until, user.last_login_at = 0, None, now
