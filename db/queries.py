@@ -424,3 +424,95 @@ def units_of_plan(session: Session, plan_code: str) -> list[dict[str, Any]]:
         )
         entry["lead" if role == Role.LEAD.value else "co"].append(code)
     return list(units.values())
+
+
+def audit_rows(
+    session: Session,
+    actor: str = "",
+    action: str = "",
+    outcome: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 5000,
+) -> list[dict[str, Any]]:
+    """Audit log entries, newest first, filtered."""
+    from db.models import AuditEntry
+
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if outcome:
+        query = query.where(AuditEntry.outcome == outcome)
+    if since:
+        query = query.where(AuditEntry.at >= dt.datetime.combine(since, dt.time()))
+    if until:
+        query = query.where(AuditEntry.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+    return [
+        {
+            "时间": e.at,
+            "用户": e.actor,
+            "角色": e.actor_role,
+            "操作": e.action,
+            "结果": "已拒绝" if e.outcome == "refused" else "成功",
+            "计划": e.plan_code,
+            "单位": e.unit,
+            "对象": f"{e.entity} {e.entity_key}".strip(),
+            "修改前": "" if e.before is None else str(e.before),
+            "修改后": "" if e.after is None else str(e.after),
+            "文件SHA256": e.file_sha256,
+            "说明": e.detail,
+        }
+        for e in session.scalars(query)
+    ]
+
+
+def pending_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """Current figures awaiting review (待审核) for the review page."""
+    query = (
+        select(Observation, Indicator.code, Indicator.name, Unit.name)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Plan.code == plan_code,
+            Observation.review_state == "pending",
+            Observation.superseded_by_id.is_(None),
+        )
+        .order_by(Observation.period, Indicator.position)
+    )
+    return [
+        {
+            "id": obs.id,
+            "季度": obs.period,
+            "指标": f"{code} {name}",
+            "单位": unit,
+            "数值": obs.value,
+            "版本": obs.version,
+            "填报人": obs.entered_by,
+            "填报时间": obs.entered_at,
+            "文件": obs.file_name,
+        }
+        for obs, code, name, unit in session.execute(query)
+    ]
+
+
+def period_lock_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    from db.models import PeriodLock
+
+    query = (
+        select(PeriodLock).join(Plan, Plan.id == PeriodLock.plan_id).where(Plan.code == plan_code)
+        .order_by(PeriodLock.id.desc())
+    )  # fmt: skip
+    return [
+        {
+            "季度": lock.period,
+            "锁定人": lock.locked_by,
+            "锁定时间": lock.locked_at,
+            "状态": "已解锁" if lock.unlocked_at else "锁定中",
+            "解锁人": lock.unlocked_by or "",
+            "解锁理由": lock.unlock_reason,
+        }
+        for lock in session.scalars(query)
+    ]

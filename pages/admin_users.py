@@ -1,0 +1,72 @@
+"""账户管理: create reporters bound to units, reset passwords, disable accounts (admins only)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from db.queries import units_of_plan
+from db.session import read_scope
+from services import accounts
+from services.actor import ROLE_LABELS, ActorRole
+from ui import data
+from ui.actions import require_role, run_write
+from ui.auth import current_actor
+from ui.widgets import plan_selector
+
+actor = require_role(current_actor(), "admin")
+st.title("账户管理")
+
+with read_scope(data.current_url()) as session:
+    users = accounts.list_users(session, actor)
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "账户": u.name,
+                "角色": ROLE_LABELS[ActorRole(u.role)],
+                "绑定单位": "、".join(u.units),
+                "状态": "停用" if u.disabled else ("锁定" if u.locked_until else "正常"),
+                "最近登录": u.last_login_at,
+            }
+            for u in users
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("新建账户")
+plan = plan_selector()
+with read_scope(data.current_url()) as session:
+    plan_units = units_of_plan(session, plan.code) if plan else []
+with st.form("new_user", clear_on_submit=True):
+    name = st.text_input("账户名")
+    role = st.selectbox("角色", list(ActorRole), format_func=lambda r: ROLE_LABELS[r])
+    chosen = st.multiselect("绑定责任单位（填报员必选）", [u["name"] for u in plan_units])
+    submitted = st.form_submit_button("创建", type="primary")
+if submitted:
+    ids = [u["id"] for u in plan_units if u["name"] in chosen]
+    password = run_write(
+        actor, "create_user", lambda s: accounts.create_user(s, actor, name, ActorRole(role), ids)
+    )
+    if password:
+        st.success(f"已创建账户 {name}。初始密码（仅显示这一次，请当面告知本人）：`{password}`")
+
+st.subheader("重置密码 / 停用")
+names = [u.name for u in users]
+if names:
+    left, right = st.columns(2)
+    target = left.selectbox("账户", names)
+    if left.button("重置密码"):
+        password = run_write(actor, "reset_password", lambda s: accounts.reset_password(s, actor, target))
+        if password:
+            st.success(f"新密码（仅显示这一次）：`{password}`")
+    if right.button("停用账户"):
+        run_write(
+            actor, "disable_user", lambda s: accounts.set_disabled(s, actor, target), f"已停用 {target}"
+        )
+    if right.button("启用账户"):
+        run_write(
+            actor, "enable_user", lambda s: accounts.set_disabled(s, actor, target, False), f"已启用 {target}"
+        )

@@ -1,0 +1,129 @@
+"""目标维护: change a target or the responsible units with a reason; decide consultation proposals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from db.queries import units_of_plan
+from db.session import read_scope
+from indicators.vocabulary import LABELS, Comparator
+from services import targets
+from ui import data
+from ui.actions import require_role, run_write
+from ui.auth import current_actor
+from ui.formats import describe_target
+from ui.widgets import plan_selector
+
+actor = require_role(current_actor(), "admin")
+plan = plan_selector()
+if plan is None:
+    st.stop()
+st.title(f"{plan.jurisdiction} · 目标维护")
+st.caption("每次修改都须填写理由，形成修订记录；此前各季度仍按当时有效的目标评估。")
+
+fingerprint = data.data_fingerprint()
+rows = data.catalogue(data.current_url(), plan.code, fingerprint)
+by_code = {r["code"]: r for r in rows}
+code = st.selectbox("指标", list(by_code), format_func=lambda c: f"{c} {by_code[c]['name']}")
+row = by_code[code]
+st.markdown(
+    "现行目标："
+    + ("；".join(describe_target(t, row["measure_unit"]) for t in row["targets"] if t["in_force"]) or "无")
+)
+
+tab_target, tab_units, tab_revisions = st.tabs(["修改目标", "调整责任单位", "征求意见建议的采纳"])
+with tab_target:
+    in_force = [t for t in row["targets"] if t["in_force"]]
+    if not in_force:
+        st.info("该指标没有现行目标；可在“征求意见建议的采纳”中采纳建议目标。")
+    else:
+        with st.form("change_target"):
+            key = st.selectbox(
+                "要修改的目标",
+                [t["key"] for t in in_force],
+                format_func=lambda k: describe_target(
+                    next(t for t in in_force if t["key"] == k), row["measure_unit"]
+                ),
+            )
+            current = next(t for t in in_force if t["key"] == key)
+            cols = st.columns(4)
+            comparators = [c for c in Comparator if c not in (Comparator.MILESTONE,)]
+            comparator = cols[0].selectbox(
+                "比较方式",
+                comparators,
+                index=comparators.index(Comparator(current["comparator"]))
+                if current["comparator"] != "milestone"
+                else 0,
+                format_func=lambda c: LABELS[c],
+            )
+            value = cols[1].number_input("目标值", value=float(current["value"] or 0.0))
+            high = cols[2].number_input("上限（区间目标）", value=float(current["value_high"] or 0.0))
+            year = cols[3].number_input("目标年份", value=int(current["year"]), step=1)
+            effective = st.date_input("生效日期", value=dt.date.today())
+            reason = st.text_area("修改理由（必填）")
+            if st.form_submit_button("保存修改", type="primary"):
+                run_write(
+                    actor,
+                    "edit_target",
+                    lambda s: targets.change_target(
+                        s,
+                        actor,
+                        plan.code,
+                        code,
+                        key,
+                        comparator=comparator,
+                        value=value,
+                        value_high=high if comparator is Comparator.RANGE else None,
+                        year=int(year),
+                        reason=reason,
+                        effective_from=effective,
+                    ),
+                    "目标已修改并记入修订历史。",
+                )
+
+with tab_units:
+    with read_scope(data.current_url()) as session:
+        units = units_of_plan(session, plan.code)
+    names = {u["name"]: u["id"] for u in units}
+    with st.form("change_units"):
+        lead = st.multiselect("牵头单位", list(names), default=[n for n in row["lead_units"] if n in names])
+        co = st.multiselect("配合单位", list(names), default=[n for n in row["co_units"] if n in names])
+        reason = st.text_area("调整理由（必填）")
+        if st.form_submit_button("保存调整", type="primary"):
+            run_write(
+                actor,
+                "edit_target",
+                lambda s: targets.change_responsibility(
+                    s, actor, plan.code, code, [names[n] for n in lead], [names[n] for n in co], reason
+                ),
+                "责任单位已调整。",
+            )
+
+with tab_revisions:
+    revisions = [
+        r for r in data.revisions(data.current_url(), plan.code, fingerprint) if r["indicator_code"] == code
+    ]
+    if not revisions:
+        st.info("该指标没有征求意见修改建议。")
+    for rev in revisions:
+        st.markdown(
+            f"**{rev['ref']}**　{rev['proposer']}：{rev['old_text'] or '（原稿无）'} → {rev['proposed_text']}"
+            f"　｜　是否采纳：{LABELS.get(rev['adopted'], rev['adopted'])}"
+        )
+    pending = [r["ref"] for r in revisions if r["adopted"] == "unknown"]
+    if pending:
+        with st.form("decide"):
+            ref = st.selectbox("建议", pending)
+            adopted = st.radio("决定", ["采纳", "不采纳"], horizontal=True)
+            reason = st.text_area("依据（必填，如会议纪要）")
+            if st.form_submit_button("记录决定", type="primary"):
+                run_write(
+                    actor,
+                    "edit_target",
+                    lambda s: targets.decide_revision(
+                        s, actor, plan.code, code, ref, adopted == "采纳", reason
+                    ),
+                    "已记录。",
+                )

@@ -1,0 +1,35 @@
+"""Run a service-layer write from a page: one transaction, refusals audited, Chinese feedback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from services.actor import Actor, PermissionDenied
+from services.audit import perform
+from ui import data
+
+
+def run_write(actor: Actor, action: str, work: Callable[[Any], Any], success: str = "") -> Any:
+    """Perform ``work(session)``; show errors in Chinese instead of a traceback."""
+    try:
+        result = perform(data.current_url(), actor, action, work)
+    except PermissionDenied as exc:
+        st.error(f"操作被拒绝：{exc}（已记入审计日志）")
+        return None
+    except (ValueError, LookupError, RuntimeError) as exc:
+        st.error(str(exc))
+        return None
+    if success:
+        st.success(success)
+    return result
+
+
+def require_role(actor: Actor | None, *roles: str) -> Actor:
+    """Stop the page with a message unless the actor has one of ``roles``."""
+    if actor is None or actor.role.value not in roles:
+        st.warning("您没有访问此页面的权限。")
+        st.stop()
+    return actor
