@@ -2,8 +2,9 @@
 
 Numbers keep at most two decimals and never show a useless ``.0``; quantities in
 ``%`` are written ``98.5%``, others ``12 个``.  Progress ratios are shown as
-percentages truncated (not rounded) to one decimal, so a ratio just under a
-threshold (0.9499) is never printed as if it had reached it (95%).
+whole percentages (``67%``), except that a ratio just under a status threshold is
+shown truncated to one decimal (0.9499 → ``94.9%``, not ``95%``), so the sentence
+never contradicts the status.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ def fmt_number(value: float | None) -> str:
         return "—"
     if not math.isfinite(value):
         return str(value)
+    whole = int(value)
+    if whole == value:
+        return str(whole)
     rounded = round(value, 2)
     if rounded == 0:
         return "0"
@@ -41,14 +45,14 @@ def fmt_quantity(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}"
 
 
-def fmt_ratio(ratio: float | None) -> str:
-    """A progress ratio as a percentage truncated to one decimal: ``0.6667`` → ``66.6%``."""
-    if ratio is None:
+def fmt_ratio(ratio: float | None, thresholds: tuple[float, ...] = ()) -> str:
+    """A ratio as a percentage: ``0.6667`` → ``67%``; ``0.9499`` → ``94.9%`` if 0.95 is a threshold."""
+    if ratio is None or not math.isfinite(ratio):
         return "—"
-    if not math.isfinite(ratio):
-        return "—"
-    tenths = math.floor(ratio * 1000 + 1e-9) / 10
-    return fmt_number(tenths) + "%"
+    whole = round(ratio * 100)
+    if any(ratio < t <= whole / 100 for t in thresholds):
+        return fmt_number(math.floor(ratio * 1000) / 10) + "%"
+    return f"{whole}%"
 
 
 def is_percent_unit(unit: str) -> bool:
@@ -97,9 +101,10 @@ def path_sentence(
     year: int,
     target: str,
     ratio: float | None,
+    thresholds: tuple[float, ...] = (),
 ) -> str:
-    """``2026年第2季度实际新增 12 个，序时进度应达 18 个（2027年目标 45 个），完成序时进度的 66.6%``."""
+    """``2026年第2季度实际新增 12 个，序时进度应达 18 个（2027年目标 45 个），完成序时进度的 67%``."""
     return (
         f"{period_label}实际{verb} {current}，序时进度应达 {expected}（{year}年目标 {target}），"
-        f"完成序时进度的 {fmt_ratio(ratio)}"
+        f"完成序时进度的 {fmt_ratio(ratio, thresholds)}"
     )

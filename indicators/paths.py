@@ -66,10 +66,11 @@ def build_knots(
 ) -> list[Knot]:
     """Knots from the baseline through earlier-year milestones to the target.
 
-    Milestones outside ``(baseline_time, target_time)`` are ignored; a target time at
-    or before the baseline gives a path that is the target from the start.
+    Milestones outside ``(baseline_time, target_time)`` are ignored, and of several at
+    the same time the last is kept; a target time at or before the baseline gives a
+    path that is the target from the start.
     """
     if target_time <= baseline_time:
         return [(target_time, target_value)]
-    inner = sorted((t, v) for t, v in milestones if baseline_time < t < target_time)
+    inner = sorted({t: v for t, v in milestones if baseline_time < t < target_time}.items())
     return [(baseline_time, baseline_value), *inner, (target_time, target_value)]

@@ -53,6 +53,7 @@ from indicators.status import (
     assess,
     assess_at,
     assess_plan,
+    check_settings,
     prepare,
 )
 
@@ -69,7 +70,8 @@ __all__ = [
     "ASSESSMENT_COLUMNS", "BEHIND_STATUSES", "LATE", "METHODOLOGY_PATH", "MISSING", "ON_TIME", "PENDING",
     "SEVERITY_WEIGHTS", "STATE_LABELS", "SUPERVISION", "WARNING", "Assessment", "Completeness", "Escalation",
     "Obligation", "Prepared", "QualityFlag", "ReportingRate", "StatusCounts", "UnitRollup", "UnitScore",
-    "assess", "assess_at", "assess_history", "assess_plan", "behind_streak", "build_knots", "completeness",
+    "assess", "assess_at", "assess_history", "assess_plan", "behind_streak", "build_knots", "check_settings",
+    "completeness",
     "count_statuses", "escalation_level", "escalations", "expected_value", "fmt_number", "fmt_quantity",
     "fmt_ratio", "methodology", "prepare", "quality_flags", "rank_units", "rollup_by_category",
     "rollup_by_unit", "rollup_plan", "running_streaks", "unit_score", "unit_streaks",

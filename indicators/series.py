@@ -3,8 +3,9 @@
 Rules (documented in METHODOLOGY.md):
 
 * A figure counts only if it carries a value (a milestone may instead carry ``done_on``).
-* One reporting unit (the usual case): every figure of the quarter is that unit's; if
-  there are several, the most recently reported wins.
+* One reporting unit (the usual case): every figure of the quarter counts as the
+  indicator's; if there are several, the reporting unit's own wins, then the most
+  recently reported.
 * Several reporting units: each owes its own figure.  Counts (``new_since_baseline``,
   ``stock``) are added up, and only when every unit's figure is usable (a partial sum
   would understate); for other kinds the first reporting unit's figure is the value
@@ -56,8 +57,11 @@ def _has_content(fig: Figure) -> bool:
     return fig.value is not None or fig.done_on is not None
 
 
-def _newer(a: Figure, b: Figure) -> bool:
-    """Is ``a`` reported after ``b`` (unknown times count as oldest)."""
+def _better(a: Figure, b: Figure, reporters: tuple[str, ...]) -> bool:
+    """Does ``a`` replace ``b``: a reporting unit's figure first, then the newer (unknown time: oldest)."""
+    own_a, own_b = a.unit in reporters, b.unit in reporters
+    if own_a != own_b:
+        return own_a
     if a.reported_at is None:
         return b.reported_at is None
     return b.reported_at is None or a.reported_at >= b.reported_at
@@ -81,7 +85,7 @@ def prepare_series(data: IndicatorData, settings: PlanSettings) -> Series:
         slot = by_key.setdefault(key, {})
         i = fig.period.index
         old = slot.get(i)
-        if old is None or _newer(fig, old):
+        if old is None or _better(fig, old, reporters):
             slot[i] = fig
 
     flagged: dict[tuple[str, int], QualityFlag] = {}

@@ -56,6 +56,7 @@ MISSING_REPORT = "本季度数据"
 PATH, MAINTAIN, RANK, BENCHMARK, MILESTONE = "path", "maintain", "rank", "benchmark", "milestone"
 _HIGHER_COMPARATORS = frozenset({Comparator.GE, Comparator.GT})
 _LOWER_COMPARATORS = frozenset({Comparator.LE, Comparator.LT})
+_WORDS = {Comparator.GE: "不低于", Comparator.GT: "高于", Comparator.LE: "不高于", Comparator.LT: "低于"}
 
 ASSESSMENT_COLUMNS = (
     "plan", "indicator_code", "indicator", "current_value", "current_period", "expected_value",
@@ -119,6 +120,7 @@ class _Target:
     end: float  # year_end(year)
     knots: list[Knot] | None
     missing: tuple[str, ...]
+    text: str = ""  # the target in words (path and maintenance targets)
 
 
 @dataclass(slots=True)
@@ -133,6 +135,9 @@ class Prepared:
     t0: float | None
     years: list[int]
     by_year: dict[int, list[_Target]]
+    marks: tuple[float, ...] = ()
+    first_index: int = 0
+    verb: str = "为"
 
 
 @dataclass(slots=True)
@@ -189,9 +194,25 @@ def _level(target: TargetSpec, good: Direction, base: float | None) -> tuple[flo
     return value, ()
 
 
+def check_settings(settings: PlanSettings) -> None:
+    """Refuse settings the engine cannot use (ValueError with a Chinese message)."""
+    check_method(settings.path_method)
+    problems = []
+    if not 0 <= settings.behind_ratio <= settings.on_track_ratio:
+        problems.append("应满足 0 ≤ behind_ratio ≤ on_track_ratio")
+    if settings.report_deadline_days < 0:
+        problems.append("report_deadline_days 不能为负")
+    if settings.escalation_quarters < 1:
+        problems.append("escalation_quarters 至少为 1")
+    if not settings.jump_factor > 0:
+        problems.append("jump_factor 应大于 0")
+    if problems:
+        raise ValueError("进度设置有误：" + "；".join(problems))
+
+
 def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
     """Per-indicator work done once: series, quality flags, targets and their paths."""
-    check_method(settings.path_method)
+    check_settings(settings)
     spec = data.spec
     baseline = baseline_of(spec, settings)
     base, base_year = baseline if baseline else (None, None)
@@ -203,7 +224,13 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         level, missing = (None, ()) if mode in (MILESTONE, BENCHMARK, RANK) else _level(target, good, base)
         if mode == RANK and target.value is None:
             missing = (MISSING_TARGET_VALUE,)
-        targets.append(_Target(target, mode, good, level, year_end(target.year), None, missing))
+        tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
+        if mode == PATH:
+            tg.text = target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
+        elif mode == MAINTAIN and level is not None:
+            words = _WORDS.get(target.comparator, "不低于" if good is Direction.HIGHER else "不高于")
+            tg.text = f"{words} {fmt_quantity(level, spec.measure_unit)}"
+        targets.append(tg)
     # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
     for tg in targets:
         if tg.mode != PATH or tg.level is None or base is None or t0 is None:
@@ -227,7 +254,11 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
     for tg in targets:
         by_year.setdefault(tg.spec.year, []).append(tg)
     series = prepare_series(data, settings)
-    return Prepared(spec, settings, series, base, base_year, t0, sorted(by_year), by_year)
+    thresholds = (settings.on_track_ratio, settings.behind_ratio)
+    return Prepared(
+        spec, settings, series, base, base_year, t0, sorted(by_year), by_year, thresholds,
+        settings.first_period.index, verb_for(spec.measure_kind),
+    )  # fmt: skip
 
 
 def _meets(comp: Comparator, good: Direction, x: float, level: float) -> bool:
@@ -255,27 +286,43 @@ def _ratio(good: Direction, x: float, base: float, expected: float) -> float | N
 class _Ctx:
     """The as-of facts shared by the targets of one assessment."""
 
-    __slots__ = ("as_of", "t", "x", "period", "cur_pos", "pos", "not_reported", "unit", "verb", "label")
+    __slots__ = (
+        "as_of",
+        "t",
+        "x",
+        "period",
+        "cur_pos",
+        "pos",
+        "not_reported",
+        "unit",
+        "verb",
+        "label",
+        "cur",
+    )
 
     def __init__(self, p: Prepared, as_of: Period) -> None:
         s = p.series
         self.as_of = as_of
+        index = as_of.index
         self.t = as_of.fractional_year
-        pos = s.position(as_of.index)
+        pos = s.position(index)
         self.pos = pos
         cur = s.last_usable[pos] if pos >= 0 else -1
         self.cur_pos = cur
         self.x = s.values[cur] if cur >= 0 else None
         self.period = s.periods[cur] if cur >= 0 else None
-        due = as_of >= p.settings.first_period
-        self.not_reported = due and not (pos >= 0 and s.idx[pos] == as_of.index and s.reported[pos])
+        due = index >= p.first_index
+        self.not_reported = due and not (pos >= 0 and s.idx[pos] == index and s.reported[pos])
         self.unit = p.spec.measure_unit
-        self.verb = verb_for(p.spec.measure_kind)
+        self.verb = p.verb
         self.label = self.period.label if self.period else ""
+        self.cur = ""
 
 
 def _cur(ctx: _Ctx) -> str:
-    return fmt_quantity(ctx.x, ctx.unit)
+    if not ctx.cur:
+        ctx.cur = fmt_quantity(ctx.x, ctx.unit)
+    return ctx.cur
 
 
 def _not_reported(p: Prepared, ctx: _Ctx, extra: str = "") -> _Verdict:
@@ -320,12 +367,12 @@ def _grade(p: Prepared, ratio: float | None, due: bool) -> Status:
 
 
 def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
-    spec, target = p.spec, tg.spec
+    target = tg.spec
     x, base = ctx.x, p.base
     expected = expected_value(tg.knots, ctx.t, p.settings.path_method) if tg.knots else None
     ratio = _ratio(tg.good, x, base, expected) if None not in (x, base, expected) else None  # type: ignore[arg-type]
     level = tg.level
-    tt = target_text(target, ctx.unit, spec.measure_kind, spec.direction, level)
+    tt = tg.text
     year = target.year
 
     def verdict(status: Status, reason: str, missing: tuple[str, ...] = ()) -> _Verdict:
@@ -334,7 +381,9 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if ctx.not_reported:
         extra = ""
         if ratio is not None:
-            extra = f"；按此计，序时进度应达 {fmt_quantity(expected, ctx.unit)}，完成 {fmt_ratio(ratio)}"
+            extra = (
+                f"；按此计，序时进度应达 {fmt_quantity(expected, ctx.unit)}，完成 {fmt_ratio(ratio, p.marks)}"
+            )
         v = _not_reported(p, ctx, extra)
         return verdict(v.status, v.reason, v.missing)
     if tg.missing:
@@ -375,20 +424,12 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if due:
         text = f"{year}年目标 {tt} 已到期，{head}，未达到目标"
         if ratio is not None:
-            text += f"（完成目标进度的 {fmt_ratio(ratio)}）"
+            text += f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}）"
     elif ratio is None:
         text = f"{head}，基期值 {fmt_quantity(base, ctx.unit)}，尚未到需见效的时点（{year}年目标 {tt}）"
     else:
-        text = path_sentence(ctx.label, ctx.verb, cur, exp_text, year, tt, ratio)
+        text = path_sentence(ctx.label, ctx.verb, cur, exp_text, year, tt, ratio, p.marks)
     return verdict(status, text)
-
-
-_WORDS = {
-    Comparator.GE: "不低于",
-    Comparator.GT: "高于",
-    Comparator.LE: "不高于",
-    Comparator.LT: "低于",
-}
 
 
 def _eval_maintain(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
@@ -402,8 +443,7 @@ def _eval_maintain(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if x is None:
         return _no_figure(ctx)
     assert level is not None
-    words = _WORDS.get(target.comparator, "不低于" if tg.good is Direction.HIGHER else "不高于")
-    goal = f"{words} {fmt_quantity(level, ctx.unit)}"
+    goal = tg.text
     head = f"{ctx.label}实际为 {_cur(ctx)}"
     if _meets(target.comparator, tg.good, x, level):
         return _Verdict(Status.ACHIEVED, f"{head}，保持在应保持的{goal}", level, level)
@@ -416,7 +456,7 @@ def _eval_maintain(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         else:
             close = level / x if x > 0 else 0.0
         status = Status.BEHIND if close >= p.settings.on_track_ratio else Status.SERIOUSLY_BEHIND
-        tail = f"（为目标的 {fmt_ratio(close)}）"
+        tail = f"（为目标的 {fmt_ratio(close, p.marks)}）"
     return _Verdict(status, f"{head}，未保持应保持的{goal}{tail}", level, level)
 
 
@@ -460,7 +500,7 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     due = ctx.t >= tg.end
     text = f"{head}，{goal}"
     if ratio is not None:
-        text += f"，序时进度应达第 {fmt_number(expected)} 名，完成序时进度的 {fmt_ratio(ratio)}"
+        text += f"，序时进度应达第 {fmt_number(expected)} 名，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
     return _Verdict(_grade(p, ratio, due), text, expected, level, ratio)
 
 

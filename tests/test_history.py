@@ -1,0 +1,116 @@
+"""Status history per quarter, consecutive quarters behind, escalation."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_progress_support import SETTINGS, P, data, series, spec, target
+
+from indicators.history import (
+    SUPERVISION,
+    WARNING,
+    assess_history,
+    behind_streak,
+    escalation_level,
+    escalations,
+    running_streaks,
+    unit_streaks,
+)
+from indicators.periods import Period
+from indicators.status import assess
+from indicators.vocabulary import Comparator as C
+from indicators.vocabulary import Role
+from indicators.vocabulary import Status as S
+
+NSB = spec(targets=(target(2027, C.GE, 45),))
+# expected path: 3.75 per quarter from 2025Q1 (t0 = 2025.0, 45 over 12 quarters)
+CATCH_UP = series(("2025Q1", 0), ("2025Q2", 5), ("2025Q3", 11), ("2026Q1", 20))
+
+
+def test_history_covers_every_quarter_and_shows_catch_up():
+    history = assess_history(data(NSB, *CATCH_UP), P("2026Q1"), SETTINGS)
+    assert [str(a.as_of) for a in history] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"]
+    assert [a.status for a in history] == [
+        S.SERIOUSLY_BEHIND,
+        S.BEHIND,
+        S.ON_TRACK,
+        S.NOT_REPORTED,
+        S.ON_TRACK,
+    ]
+    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 15, 18.75]
+    assert running_streaks(history) == [1, 2, 0, 1, 0]
+    assert behind_streak(history) == 0
+    assert behind_streak(history[:2]) == 2
+
+
+def test_history_from_a_given_quarter():
+    history = assess_history(data(NSB, *CATCH_UP), P("2026Q1"), SETTINGS, first=P("2025Q3"))
+    assert [str(a.as_of) for a in history] == ["2025Q3", "2025Q4", "2026Q1"]
+
+
+quarter_values = st.dictionaries(st.integers(0, 11), st.integers(0, 60), max_size=12)
+
+
+@given(quarter_values, st.integers(0, 15))
+@settings(max_examples=100)
+def test_history_equals_assessing_each_quarter(points, last):
+    first = SETTINGS.first_period
+    figures = series(*[(str(first.shift(k)), v) for k, v in sorted(points.items())])
+    d = data(NSB, *figures)
+    as_of = first.shift(last)
+    assert assess_history(d, as_of, SETTINGS) == [
+        assess(d, first.shift(k), SETTINGS) for k in range(last + 1)
+    ]
+
+
+def test_cannot_assess_breaks_a_run():
+    s = spec(targets=(target(2027, C.GE, None),))
+    history = assess_history(data(s, *series(("2025Q2", 1))), P("2025Q3"), SETTINGS)
+    assert [a.status for a in history] == [S.NOT_REPORTED, S.CANNOT_ASSESS, S.NOT_REPORTED]
+    assert running_streaks(history) == [1, 0, 1]
+
+
+def test_escalation_levels():
+    assert [escalation_level(n, SETTINGS) for n in range(6)] == [None, None, WARNING, WARNING, SUPERVISION,
+                                                                 SUPERVISION]  # fmt: skip
+    three = replace(SETTINGS, escalation_quarters=3)
+    assert [escalation_level(n, three) for n in (2, 3, 5, 6)] == [None, WARNING, WARNING, SUPERVISION]
+
+
+def test_indicator_and_unit_escalations():
+    a = spec(targets=(target(2027, C.GE, 45),), code="A", lead=("甲局",), co=("乙局",))
+    b = spec(targets=(target(2027, C.GE, 45),), code="B", lead=("甲局",))
+    # A behind in 2025Q3–Q4 (not reported), B behind in 2025Q2 only: unit 甲局 behind Q2, Q3, Q4
+    ha = assess_history(data(a, *series(("2025Q1", 4), ("2025Q2", 8))), P("2025Q4"), SETTINGS)
+    hb = assess_history(data(b, *series(("2025Q1", 4), ("2025Q2", 1), ("2025Q3", 12), ("2025Q4", 15))),
+                        P("2025Q4"), SETTINGS)  # fmt: skip
+    assert [x.status for x in ha] == [S.ON_TRACK, S.ON_TRACK, S.NOT_REPORTED, S.NOT_REPORTED]
+    assert [x.status for x in hb] == [S.ON_TRACK, S.SERIOUSLY_BEHIND, S.ON_TRACK, S.ON_TRACK]
+    assert unit_streaks([ha, hb]) == {"甲局": 3}
+    assert unit_streaks([ha, hb], Role.CO) == {"乙局": 2}
+    found = escalations([ha, hb], SETTINGS)
+    assert [(e.subject, e.key, e.streak, e.level, str(e.since)) for e in found] == [
+        ("indicator", "A", 2, WARNING, "2025Q3"),
+        ("unit", "甲局", 3, WARNING, "2025Q2"),
+    ]
+    assert "连续 2 个季度" in found[0].reason
+
+
+def test_unit_streak_spans_indicators():
+    a = spec(targets=(target(2027, C.GE, 45),), code="A", lead=("甲局",))
+    b = spec(targets=(target(2027, C.GE, 45),), code="B", lead=("甲局",))
+    ha = assess_history(data(a, *series(("2025Q1", 0), ("2025Q2", 8), ("2025Q3", 12), ("2025Q4", 0))),
+                        P("2025Q4"), SETTINGS)  # fmt: skip
+    hb = assess_history(data(b, *series(("2025Q1", 4), ("2025Q2", 0), ("2025Q3", 0), ("2025Q4", 15))),
+                        P("2025Q4"), SETTINGS)  # fmt: skip
+    # A: behind Q1, flagged-decrease Q4 uses 12 → 12/15 = 0.8 behind; B: Q2, Q3 behind
+    assert unit_streaks([ha, hb]) == {"甲局": 4}
+    assert escalations([ha, hb], SETTINGS)[-1].level == SUPERVISION
+
+
+def test_empty_history():
+    assert behind_streak([]) == 0
+    assert escalations([[]], SETTINGS) == []
+    assert Period.parse("2025Q1") == SETTINGS.first_period
