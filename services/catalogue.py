@@ -57,9 +57,11 @@ class LoadReport:
 
 
 def validate_settings(settings: dict[str, Any]) -> None:
+    """Refuse unknown keys and values the progress engine cannot use."""
     from indicators.periods import Period
+    from indicators.status import check_settings
 
-    PlanSettings.from_mapping(2000, Period(2001, 1), settings)
+    check_settings(PlanSettings.from_mapping(2000, Period(2001, 1), settings))
 
 
 def read_catalogues(path: Path) -> list[CataloguePlan]:
