@@ -160,6 +160,64 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("template")
+def cmd_template(args: argparse.Namespace) -> int:
+    from services.imports import make_template
+
+    out = Path(args.output)
+    data = make_template(None, args.plan, args.period, args.unit or None)
+    out.write_bytes(data)
+    print(f"已生成填报模板：{out}（{args.unit or '全部责任单位'}，{args.period}）")
+    return 0
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace) -> int:
+    from services.imports import STATUS_LABELS, import_files
+
+    def progress(i: int, total: int, result) -> None:
+        print(f"[{i}/{total}] {result.message}", flush=True)
+        for change in result.preview.changes if args.verbose else []:
+            if change.status in ("new", "changed", "baseline"):
+                label = STATUS_LABELS[change.status]
+                print(f"    {label} {change.unit} {change.code}：{change.old or '（无）'} → {change.new}")
+        for error in result.preview.errors:
+            print(f"    错误[{error.code}] {error.message}", flush=True)
+
+    results = import_files(
+        None, args.files, system_actor(), dry_run=args.dry_run, plan=args.plan, period=args.period,
+        on_progress=progress,
+    )  # fmt: skip
+    if not results:
+        print("没有找到要导入的文件。", file=sys.stderr)
+        return 2
+    by_status: dict[str, int] = {}
+    for result in results:
+        by_status[result.status] = by_status.get(result.status, 0) + 1
+    names = {"committed": "已导入", "duplicate": "重复", "refused": "拒绝", "dry-run": "试运行"}
+    print("合计：" + "，".join(f"{names.get(k, k)} {v}" for k, v in by_status.items()))
+    return 1 if by_status.get("refused") else 0
+
+
+@command("undo-upload")
+def cmd_undo_upload(args: argparse.Namespace) -> int:
+    from services.imports import undo_upload
+
+    print(undo_upload(None, args.upload_id, system_actor()).message)
+    return 0
+
+
+@command("export-figures")
+def cmd_export_figures(args: argparse.Namespace) -> int:
+    from services.exports import export_figures
+
+    out = Path(args.output)
+    fmt = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    out.write_bytes(export_figures(None, args.plan, args.period, fmt))
+    print(f"已导出到 {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="质量目标监测平台 管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -182,6 +240,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "reporter", "viewer"], default="viewer")
     p.add_argument("--plan", action="append", help="单位所属计划代码（可重复，与 --unit 依次对应）")
     p.add_argument("--unit", action="append", help="填报员绑定的责任单位（可重复）")
+    p = sub.add_parser("template", help="生成某单位（或全部单位）某季度的填报模板（.xlsx）")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--unit", help="单位名称；省略则生成办公室用的全部单位汇总模板")
+    p.add_argument("--period", required=True, help="季度，如 2026Q3")
+    p.add_argument("-o", "--output", required=True)
+    p = sub.add_parser("import", help="导入填报文件或文件夹（先校验，出错的文件不写入）")
+    p.add_argument("files", nargs="+", help="文件或文件夹")
+    p.add_argument("--dry-run", dest="dry_run", action="store_true", help="只校验并显示将要修改的内容")
+    p.add_argument("--plan", help="非模板文件时指定计划")
+    p.add_argument("--period", help="非模板文件时指定季度；模板文件则须一致")
+    p.add_argument("-v", "--verbose", action="store_true", help="列出每一项修改")
+    p = sub.add_parser("undo-upload", help="整体撤销一次上传")
+    p.add_argument("upload_id", type=int)
+    p = sub.add_parser("export-figures", help="导出某季度全部单位的填报数据（.xlsx 或 .csv）")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--period", required=True)
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--format", choices=["xlsx", "csv"])
     return parser
 
 

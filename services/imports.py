@@ -41,7 +41,9 @@ from db.session import read_scope, session_scope
 from indicators.periods import Period
 from indicators.vocabulary import LABELS, Comparator
 from services.actor import Action, Actor, ActorRole, PermissionDenied, require
-from services.observations import FigureInput, current_version, record_figure
+from services.audit import record
+from services.observations import FigureInput, current_version, record_figures
+from services.review import ensure_unlocked
 from workbook import template as tpl
 from workbook.cells import format_number
 from workbook.errors import FileError, WorkbookError
@@ -382,6 +384,18 @@ def _parse(
 
 def _diff(session: Session, parsed: ParsedWorkbook, ctx: _PlanContext) -> list[Change]:
     period = Period.parse(parsed.period)
+    current_by_key = {
+        (obs.indicator_id, obs.unit_id): obs
+        for obs in session.scalars(
+            select(Observation)
+            .join(Indicator, Indicator.id == Observation.indicator_id)
+            .where(
+                Indicator.plan_id == ctx.plan.id,
+                Observation.period == str(period),
+                Observation.superseded_by_id.is_(None),
+            )
+        )
+    }
     changes = []
     for row in parsed.rows:
         ind = ctx.indicators[row.code]
@@ -400,7 +414,7 @@ def _diff(session: Session, parsed: ParsedWorkbook, ctx: _PlanContext) -> list[C
                 changes.append(Change(row.sheet, row.row, row.unit_name, row.code, name, "empty"))
             continue
         figure = _figure_input(row, ctx, period)
-        current = current_version(session, figure.indicator_id, figure.unit_id, period)
+        current = current_by_key.get((figure.indicator_id, figure.unit_id))
         new_text = _figure_text(_as_observation(figure), kind)
         if row.note:
             new_text += f"；备注：{row.note}"
@@ -544,10 +558,15 @@ def _write(
     session.add(upload)
     session.flush()
     period = Period.parse(parsed.period)
+    unchanged = {(c.unit, c.code) for c in preview.changes if c.status == "unchanged"}
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     half = len(parsed.rows) // 2
+    figures: list[FigureInput] = []
     for i, row in enumerate(parsed.rows):
         if pause and i == half:
+            record_figures(session, actor, figures, source="file", file_name=raw.file_name,
+                           upload_id=upload.id, file_sha256=raw.sha256)  # fmt: skip
+            figures = []
             session.flush()
             print("QTT-IMPORT-PAUSED", file=sys.stderr, flush=True)
             time.sleep(pause)
@@ -566,11 +585,13 @@ def _write(
                         upload_id=upload.id,
                     )
                 )
-        if row.has_figure:
-            record_figure(
-                session, actor, _figure_input(row, ctx, period),
-                source="file", file_name=raw.file_name, upload_id=upload.id,
-            )  # fmt: skip
+        if row.has_figure and (row.unit_name, row.code) not in unchanged:
+            figures.append(_figure_input(row, ctx, period))
+    record_figures(session, actor, figures, source="file", file_name=raw.file_name,
+                   upload_id=upload.id, file_sha256=raw.sha256)  # fmt: skip
+    record(session, actor, "upload", entity="upload", entity_key=str(upload.id), plan_code=ctx.plan.code,
+           unit=parsed.unit_name or "", file_sha256=raw.sha256, after=dict(preview.counts),
+           detail=f"{raw.file_name}（{raw.size} 字节）")  # fmt: skip
     session.flush()
     return upload.id
 
@@ -613,6 +634,7 @@ def undo_upload(url: str | None, upload_id: int, actor: Actor) -> UndoResult:
         ).all()
         for obs in observations:
             require(actor, Action.UNDO_UPLOAD, obs.unit_id)
+            ensure_unlocked(session, obs.indicator_id, obs.period)
             if obs.superseded_by_id is not None:
                 ind_code = session.scalar(select(Indicator.code).where(Indicator.id == obs.indicator_id))
                 result.kept.append(ind_code or str(obs.indicator_id))
@@ -670,6 +692,9 @@ def undo_upload(url: str | None, upload_id: int, actor: Actor) -> UndoResult:
             result.baselines += 1
         upload.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         upload.undone_by = actor.name
+        plan_code = session.scalar(select(Plan.code).where(Plan.id == upload.plan_id)) or ""
+        record(session, actor, Action.UNDO_UPLOAD.value, entity="upload", entity_key=str(upload_id),
+               plan_code=plan_code, file_sha256=upload.sha256, detail=result.message)  # fmt: skip
         upload.counts = {**(upload.counts or {}), "undo": {"restored": result.restored,
                                                           "retracted": result.retracted, "kept": result.kept}}  # fmt: skip  # noqa: E501
     return result
@@ -743,7 +768,7 @@ def import_files(
             else:
                 data = path.read_bytes()
             result = commit_import(url, data, path.name, actor, plan=plan, period=period, dry_run=dry_run)
-        except (OSError, PermissionDenied) as exc:
+        except (OSError, PermissionDenied, ValueError) as exc:
             preview = ImportPreview(
                 path.name, "", 0, errors=[FileError("unreadable", params={"detail": str(exc)})]
             )

@@ -18,8 +18,8 @@ from services.actor import Action, Actor, require
 from services.audit import record
 
 
-class PeriodLocked(RuntimeError):
-    """A write to a locked quarter."""
+class PeriodLocked(ValueError):
+    """A write to a locked quarter (a refusal with a Chinese message)."""
 
 
 def _now() -> dt.datetime:

@@ -1,0 +1,1 @@
+"""Workbook templates, reading and export: pure code (no SQL, no Streamlit)."""

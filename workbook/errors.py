@@ -1,0 +1,130 @@
+"""Errors found in an uploaded workbook, one class per level (file, sheet, row, cell).
+
+Every error has a stable, frictionless-style ``code`` (kebab-case, never
+renamed: tests and users' notes refer to it), coordinates (sheet title, Excel
+row number, column letter; empty where the level has none) and a Chinese
+message built from ``MESSAGES[code]``. The reader collects every error of a
+file instead of stopping at the first one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+MESSAGES: dict[str, str] = {
+    # file level
+    "file-too-large": "文件过大（{detail}），上限为 {limit}",
+    "file-empty": "文件为空",
+    "unsupported-format": "不支持的文件类型“{detail}”：请使用本系统下载的 .xlsx 填报模板（不接受 .xls/.xlsm/.csv/.ods）",  # noqa: E501
+    "encrypted-file": "文件已加密（设置了打开密码）或为旧版 Excel 格式：请取消密码后另存为 .xlsx 再上传",
+    "not-zip": "文件不是有效的 .xlsx（不是 zip 格式）",
+    "zip-bomb": "文件解压后过大或压缩比异常（{detail}），已拒绝",
+    "xml-entity": "文件内部 XML 含 DOCTYPE/ENTITY 声明（{detail}），出于安全考虑已拒绝",
+    "macro-enabled": "文件包含宏（vbaProject），请另存为不含宏的 .xlsx",
+    "unreadable": "无法读取工作簿：{detail}",
+    "not-template": "该工作簿不是本系统的填报模板，且无法按指标代码唯一对应：{detail}",
+    "plan-unknown": "模板所属计划“{value}”不存在",
+    "plan-mismatch": "模板属于计划“{value}”，而不是所选计划“{expected}”",
+    "period-mismatch": "模板季度为 {value}，与本次填报季度 {expected} 不符",
+    "unit-mismatch": "模板填报单位为“{value}”，与所选单位“{expected}”不符",
+    "unit-unknown": "模板中的填报单位“{value}”不存在",
+    "no-data-sheet": "找不到填报数据工作表（表头含“指标代码”）",
+    # sheet level
+    "header-missing": "缺少列“{expected}”",
+    "sheet-period-mismatch": "工作表中的季度“{value}”与模板季度 {expected} 不符",
+    # row level
+    "missing-identifier": "缺少指标代码或行标识",
+    "bad-identifier": "行标识“{value}”无法识别",
+    "row-period-mismatch": "该行属于季度 {value}，而模板季度为 {expected}",
+    "unknown-indicator": "指标代码“{value}”不在该计划中",
+    "not-reported-by-unit": "单位“{unit}”不负责填报指标“{value}”",
+    "duplicate-row": "指标“{value}”（{unit}）重复填报，首次出现在第 {first_row} 行",
+    "permission-denied": "当前用户无权为单位“{unit}”填报",
+    "baseline-incomplete": "基期值和基期年份须同时填写",
+    "missing-field-size": "位次指标须同时填写参评单位数",
+    "missing-benchmark": "该指标目标以“{benchmark}”为基准，须填写本季度基准值",
+    "missing-done-date": "里程碑已完成时须填写完成日期",
+    # cell level
+    "type-error": "“{value}”不是数字",
+    "negative-value": "数值不能为负：{value}",
+    "rate-out-of-range": "比率须在 0–100 之间：{value}",
+    "percent-not-allowed": "该指标不是比率，不能填写百分数：{value}",
+    "formula-no-value": "单元格为公式且没有计算结果，请在 Excel 中重新计算并保存，或直接填写数值",
+    "rank-invalid": "位次须为不小于 1 的整数：{value}",
+    "field-size-invalid": "参评单位数须为不小于位次的整数：{value}",
+    "milestone-invalid": "请填写“已完成”或“未完成”：{value}",
+    "date-invalid": "无法识别的日期：{value}（应为 2026-09-30 这样的日期）",
+    "year-invalid": "无法识别的年份：{value}",
+    "text-too-long": "内容过长（{detail}），上限 {limit} 字",
+}
+
+
+@dataclass(frozen=True)
+class WorkbookError:
+    """One problem; ``location`` is ``[sheet, row, column, code]``."""
+
+    code: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: Any = None
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    level = "file"
+
+    @property
+    def location(self) -> list[Any]:
+        return [self.sheet, self.row, self.column, self.code]
+
+    @property
+    def message(self) -> str:
+        template = MESSAGES.get(self.code, self.code)
+        params = {
+            "value": "" if self.value is None else self.value,
+            "detail": "",
+            "limit": "",
+            "expected": "",
+        }
+        params.update(self.params)
+        params.setdefault("unit", "")
+        try:
+            text = template.format(**params)
+        except (KeyError, IndexError):  # pragma: no cover - a missing parameter must not crash an upload
+            text = template
+        where = []
+        if self.sheet:
+            where.append(f"工作表“{self.sheet}”")
+        if self.row is not None:
+            where.append(f"第 {self.row} 行")
+        if self.column:
+            where.append(f"{self.column} 列")
+        return ("，".join(where) + "：" if where else "") + text
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class FileError(WorkbookError):
+    level = "file"
+
+
+@dataclass(frozen=True)
+class SheetError(WorkbookError):
+    level = "sheet"
+
+
+@dataclass(frozen=True)
+class RowError(WorkbookError):
+    level = "row"
+
+
+@dataclass(frozen=True)
+class CellError(WorkbookError):
+    level = "cell"
+
+
+def locations(errors: list[WorkbookError]) -> list[list[Any]]:
+    """``[[sheet, row, column, code], …]`` in the order found."""
+    return [e.location for e in errors]

@@ -1,0 +1,332 @@
+"""Write the quarterly fill-in workbook (填报模板) with openpyxl from plain data.
+
+Layout (one data sheet, ``填报``; the reader finds it by its header, not its title):
+
+* row 1 title, row 2 ``计划 / 填报季度 / 填报单位`` (the period cell is checked on upload),
+  row 3 the header (frozen), data from row 4;
+* columns: see :data:`COLUMNS`; the last one, ``行标识``, is hidden and holds
+  ``plan|period|unit name|indicator code`` so that a re-sorted or re-titled sheet still
+  maps each row; units are identified by name (unique within a jurisdiction,
+  aliases accepted), which survives a database rebuild, unlike numeric ids;
+* a very hidden sheet ``_meta`` holds the template's plan, period, unit and format version;
+* a ``填报说明`` sheet explains what to fill in, in Chinese;
+* the workbook structure and the sheets are protected (no password: protection
+  guards against accidents, the upload validates everything anyway); only the
+  cells a row needs are unlocked (yellow) and carry data validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
+
+FORMAT_NAME = "qtt-fill-template"
+FORMAT_VERSION = "1"
+META_SHEET = "_meta"
+DATA_SHEET = "填报"
+HELP_SHEET = "填报说明"
+TITLE_ROW, INFO_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3, 4
+PERIOD_LABEL = "填报季度"
+KEY_SEPARATOR = "|"
+
+# (key, header, width, input?)
+COLUMNS: list[tuple[str, str, int, bool]] = [
+    ("unit", "填报单位", 18, False),
+    ("code", "指标代码", 12, False),
+    ("name", "指标名称", 40, False),
+    ("measure_unit", "计量单位", 9, False),
+    ("kind", "填报内容", 16, False),
+    ("target", "目标", 22, False),
+    ("last", "上次填报", 16, False),
+    ("value", "本季度数值", 13, True),
+    ("field_size", "参评单位数", 11, True),
+    ("benchmark_value", "基准值", 11, True),
+    ("done_on", "完成日期", 12, True),
+    ("baseline_value", "基期值", 10, True),
+    ("baseline_year", "基期年份", 10, True),
+    ("note", "备注", 30, True),
+    ("key", "行标识", 10, False),
+]
+HEADERS = {key: header for key, header, _, _ in COLUMNS}
+COLUMN_LETTERS = {key: get_column_letter(i + 1) for i, (key, _, _, _) in enumerate(COLUMNS)}
+
+KIND_HINTS = {
+    "rate": "比率（%，0–100）",
+    "level": "数值",
+    "new_since_baseline": "累计新增数（≥0）",
+    "stock": "总量（≥0）",
+    "per_capita": "人均/每万数值（≥0）",
+    "rank": "位次 + 参评单位数",
+    "milestone": "已完成/未完成 + 完成日期",
+}
+COUNT_KINDS = {"new_since_baseline", "stock", "per_capita", "rate"}
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    """One indicator for one reporting unit."""
+
+    unit_name: str
+    code: str
+    name: str
+    measure_kind: str
+    measure_unit: str = ""
+    target_text: str = ""
+    last_value: str = ""  # "97.5（2026Q2）", empty when never reported
+    benchmark: str = ""  # e.g. 全省平均 when a target is relative to it: ask for its value
+    needs_baseline: bool = False  # no baseline yet: ask for value and year
+
+
+@dataclass(frozen=True)
+class TemplateData:
+    plan_code: str
+    plan_title: str
+    jurisdiction: str
+    period: str  # 2026Q3
+    period_label: str  # 2026年第3季度
+    unit_name: str  # "" for the office's all-units workbook
+    rows: tuple[TemplateRow, ...]
+    generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+
+def row_key(plan_code: str, period: str, unit_name: str, code: str) -> str:
+    return KEY_SEPARATOR.join([plan_code, period, unit_name, code])
+
+
+def split_key(key: str) -> tuple[str, str, str, str] | None:
+    """``plan|period|unit|code`` → parts (the unit name may itself contain ``|``)."""
+    parts = key.strip().split(KEY_SEPARATOR)
+    if len(parts) < 4 or not all(parts):
+        return None
+    return parts[0], parts[1], KEY_SEPARATOR.join(parts[2:-1]), parts[-1]
+
+
+_THIN = Side(style="thin", color="BBBBBB")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
+_HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+_NA_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+
+def _needs(row: TemplateRow) -> set[str]:
+    needs = {"value", "note"}
+    if row.measure_kind == "rank":
+        needs.add("field_size")
+    if row.measure_kind == "milestone":
+        needs.add("done_on")
+    if row.benchmark:
+        needs.add("benchmark_value")
+    if row.needs_baseline:
+        needs |= {"baseline_value", "baseline_year"}
+    return needs
+
+
+def _merge_runs(letter: str, rows: list[int]) -> str:
+    out: list[str] = []
+    start = prev = None
+    for r in sorted(rows):
+        if start is None:
+            start = prev = r
+        elif r == prev + 1:
+            prev = r
+        else:
+            out.append(f"{letter}{start}:{letter}{prev}" if start != prev else f"{letter}{start}")
+            start = prev = r
+    if start is not None:
+        out.append(f"{letter}{start}:{letter}{prev}" if start != prev else f"{letter}{start}")
+    return " ".join(out)
+
+
+def _validations(ws, by_rule: dict[str, dict[str, list[int]]]) -> None:
+    rules = {
+        "rate": lambda: DataValidation(
+            type="decimal", operator="between", formula1="0", formula2="100",
+            errorTitle="比率", error="请填写 0–100 之间的数字（百分数，不含 % 号亦可）",
+        ),
+        "nonneg": lambda: DataValidation(
+            type="decimal", operator="greaterThanOrEqual", formula1="0", errorTitle="数值", error="请填写不小于 0 的数字",  # noqa: E501
+        ),
+        "decimal": lambda: DataValidation(
+            type="decimal", operator="between", formula1="-1E+15", formula2="1E+15", errorTitle="数值", error="请填写数字",  # noqa: E501
+        ),
+        "whole": lambda: DataValidation(
+            type="whole", operator="greaterThanOrEqual", formula1="1", errorTitle="整数", error="请填写不小于 1 的整数",  # noqa: E501
+        ),
+        "done": lambda: DataValidation(
+            type="list", formula1='"已完成,未完成"', errorTitle="里程碑", error="请选择“已完成”或“未完成”",
+        ),
+        "date": lambda: DataValidation(
+            type="date", operator="between", formula1="36526", formula2="73051", errorTitle="日期", error="请填写日期，如 2026-09-30",  # noqa: E501
+        ),
+        "year": lambda: DataValidation(
+            type="whole", operator="between", formula1="1949", formula2="2100", errorTitle="年份", error="请填写四位年份",  # noqa: E501
+        ),
+    }  # fmt: skip
+    for rule, columns in by_rule.items():
+        for letter, rows in columns.items():
+            if not rows:
+                continue
+            dv = rules[rule]()
+            dv.showErrorMessage = True
+            dv.allow_blank = True
+            dv.sqref = _merge_runs(letter, rows)
+            ws.add_data_validation(dv)
+
+
+def write_template(data: TemplateData) -> bytes:
+    """The template as .xlsx bytes."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = DATA_SHEET
+    who = data.unit_name or "全部责任单位"
+    ws.cell(TITLE_ROW, 1, f"{data.jurisdiction} 质量目标 {data.period_label} 填报表 — {who}")
+    ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
+    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=len(COLUMNS) - 1)
+    info = [
+        "计划",
+        data.plan_code,
+        PERIOD_LABEL,
+        data.period,
+        "填报单位",
+        who,
+        "生成时间",
+        str(data.generated_at),
+    ]
+    for i, text in enumerate(info, start=1):
+        cell = ws.cell(INFO_ROW, i, text)
+        cell.font = Font(bold=i % 2 == 1, color="555555")
+    for i, (_key, header, width, is_input) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(HEADER_ROW, i, header)
+        cell.font = Font(bold=True)
+        cell.fill = _INPUT_FILL if is_input else _HEADER_FILL
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = _BORDER
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.column_dimensions[COLUMN_LETTERS["key"]].hidden = True
+    ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3)  # header rows and the unit/code columns
+
+    by_rule: dict[str, dict[str, list[int]]] = {}
+
+    def rule(name: str, key: str, r: int) -> None:
+        by_rule.setdefault(name, {}).setdefault(COLUMN_LETTERS[key], []).append(r)
+
+    unlocked = Protection(locked=False)
+    for offset, row in enumerate(data.rows):
+        r = FIRST_DATA_ROW + offset
+        kind_hint = KIND_HINTS.get(row.measure_kind, "数值")
+        if row.benchmark:
+            kind_hint += f"；另填{row.benchmark}"
+        if row.needs_baseline:
+            kind_hint += "；另填基期值"
+        values = {
+            "unit": row.unit_name,
+            "code": row.code,
+            "name": row.name,
+            "measure_unit": row.measure_unit,
+            "kind": kind_hint,
+            "target": row.target_text,
+            "last": row.last_value,
+            "key": row_key(data.plan_code, data.period, row.unit_name, row.code),
+        }
+        needs = _needs(row)
+        for c, (key, _header, _w, is_input) in enumerate(COLUMNS, start=1):
+            cell = ws.cell(r, c, values.get(key))
+            cell.border = _BORDER
+            if key in ("name", "target", "kind"):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if is_input:
+                if key in needs:
+                    cell.fill = _INPUT_FILL
+                    cell.protection = unlocked
+                else:
+                    cell.fill = _NA_FILL
+            if key in ("code", "unit", "key"):
+                cell.number_format = "@"
+        kind = row.measure_kind
+        if kind == "rate":
+            rule("rate", "value", r)
+        elif kind == "rank":
+            rule("whole", "value", r)
+        elif kind == "milestone":
+            rule("done", "value", r)
+        elif kind == "level":
+            rule("decimal", "value", r)
+        else:
+            rule("nonneg", "value", r)
+        if kind == "rank":
+            rule("whole", "field_size", r)
+        if kind == "milestone":
+            rule("date", "done_on", r)
+            ws[f"{COLUMN_LETTERS['done_on']}{r}"].number_format = "yyyy-mm-dd"
+        if row.benchmark:
+            rule("decimal", "benchmark_value", r)
+        if row.needs_baseline:
+            rule("rate" if kind == "rate" else "decimal", "baseline_value", r)
+            rule("year", "baseline_year", r)
+    _validations(ws, by_rule)
+    ws.protection.sheet = True
+    ws.protection.sort = False
+    ws.protection.autoFilter = False
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    if data.rows:
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN_LETTERS['note']}{FIRST_DATA_ROW + len(data.rows) - 1}"
+
+    _help_sheet(wb.create_sheet(HELP_SHEET), data)
+    meta = wb.create_sheet(META_SHEET)
+    for key, value in [
+        ("format", FORMAT_NAME),
+        ("version", FORMAT_VERSION),
+        ("plan", data.plan_code),
+        ("jurisdiction", data.jurisdiction),
+        ("period", data.period),
+        ("unit", data.unit_name),
+        ("scope", "unit" if data.unit_name else "all"),
+        ("rows", str(len(data.rows))),
+        ("generated_at", str(data.generated_at)),
+    ]:
+        meta.append([key, value])
+    meta.sheet_state = "veryHidden"
+    meta.protection.sheet = True
+    wb.active = 0
+    wb.security = WorkbookProtection(lockStructure=True)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+HELP_TEXT = [
+    "填报说明",
+    "",
+    "1. 本表列出贵单位本季度需要填报的全部指标，请只在黄色单元格中填写，灰色单元格不需要填写。",
+    "2. “本季度数值”：比率类指标填写百分数数值（如 98.5，也可写 98.5%）；数量类填写不小于 0 的数字。",
+    "3. 位次类指标：“本季度数值”填写位次（如 5），“参评单位数”填写参与排名的单位总数（如 16）。",
+    "4. 里程碑类指标：“本季度数值”选择“已完成”或“未完成”；已完成的请填写“完成日期”（如 2026-09-30）。",
+    "5. 目标以全省平均、省控目标等为基准的指标：请在“基准值”中填写本季度该基准的数值。",
+    "6. 尚无基期值的指标：请在“基期值”“基期年份”中填写基期数据（两项须同时填写），系统将另行记录，不会覆盖已有数据。",  # noqa: E501
+    "7. 本季度暂无数据的指标可留空；如需说明情况，请填写“备注”。",
+    "8. 请勿修改指标代码、增删行列或修改隐藏的“行标识”列；可以排序、筛选。",
+    "9. 填好后保存为 .xlsx（不要另存为 .xls、.csv 或带宏的 .xlsm），在系统“填报上传”页面上传。",
+    "10. 上传后系统先显示将要新增/修改的数据，确认后才会保存；上传有误可在同一页面整体撤销。",
+]
+
+
+def _help_sheet(ws, data: TemplateData) -> None:
+    ws.column_dimensions["A"].width = 110
+    for i, line in enumerate(HELP_TEXT, start=1):
+        cell = ws.cell(i, 1, line)
+        cell.alignment = Alignment(wrap_text=True)
+        if i == 1:
+            cell.font = Font(bold=True, size=14)
+    r = len(HELP_TEXT) + 2
+    ws.cell(r, 1, f"计划：{data.plan_title}（{data.plan_code}）")
+    ws.cell(r + 1, 1, f"填报季度：{data.period_label}（{data.period}）")
+    ws.cell(r + 2, 1, f"填报单位：{data.unit_name or '全部责任单位（办公室汇总表）'}")
+    ws.protection.sheet = True
