@@ -1,21 +1,69 @@
-"""质量目标监测平台: the only router (st.navigation). Pages only draw."""
+"""质量目标监测平台: the only router (st.navigation). Pages only draw.
+
+Which pages a user sees depends on the signed-in role (ui.auth); the service
+layer checks permissions again on every write, so hiding a page is a
+convenience, not the protection.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import streamlit as st
 
 from ui import data
+from ui.auth import account_page, current_actor, login_page, must_change_password, public_read
+from ui.widgets import PLAN_KEY
 
 st.set_page_config(page_title="质量目标监测平台", page_icon=":material/verified:", layout="wide")
 
-data.current_url()  # first start: create the schema, load the catalogue (and demo figures)
+# Compact top padding: more of every page fits a 1600×900 screenshot.
+st.markdown(
+    "<style>.stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem}</style>",
+    unsafe_allow_html=True,
+)
 
-PAGES = {
-    "监测": [
-        st.Page("pages/catalogue.py", title="计划与指标", icon=":material/list_alt:", default=True),
-    ],
-}
+data.current_url()  # first start: create the schema, load the catalogue (and demo figures), first admin
 
-navigation = st.navigation(PAGES)
+READ_PAGES = [
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/indicator.py", title="指标详情", icon=":material/monitoring:"),
+    st.Page("pages/units.py", title="责任单位", icon=":material/groups:"),
+    st.Page("pages/catalogue.py", title="计划与指标", icon=":material/list_alt:"),
+]
+if (Path(__file__).parent / "pages" / "briefing.py").is_file():
+    READ_PAGES.append(st.Page("pages/briefing.py", title="汇报材料", icon=":material/slideshow:"))
+UPLOAD_PAGE = st.Page("pages/upload.py", title="填报上传", icon=":material/upload_file:")
+ADMIN_PAGES = [
+    st.Page("pages/review.py", title="数据审核", icon=":material/fact_check:"),
+    st.Page("pages/targets_admin.py", title="目标维护", icon=":material/edit_note:"),
+    st.Page("pages/admin_users.py", title="账户管理", icon=":material/manage_accounts:"),
+    st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),
+]
+HELP_PAGES = [st.Page("pages/methodology.py", title="方法说明", icon=":material/menu_book:")]
+LOGIN_PAGE = st.Page(login_page, title="登录", icon=":material/login:", url_path="login")
+ACCOUNT_PAGE = st.Page(account_page, title="我的账户", icon=":material/person:", url_path="account")
+
+# Links such as /units?plan=lingbi&unit=县市场监管局 open a plan directly (once per link).
+_plan_param = st.query_params.get("plan")
+if _plan_param and st.session_state.get("_plan_param") != _plan_param:
+    st.session_state["_plan_param"] = _plan_param
+    st.session_state[PLAN_KEY] = _plan_param  # plan_selector falls back to the first plan if unknown
+
+actor = current_actor()
+if actor is None:
+    pages = {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [LOGIN_PAGE]} if public_read() else [LOGIN_PAGE]
+elif must_change_password(actor):
+    st.session_state["auth_notice"] = "首次登录或密码已重置：请先修改密码。"
+    pages = [ACCOUNT_PAGE]
+else:
+    work = [UPLOAD_PAGE] if actor.role.value in ("admin", "reporter") else []
+    pages = {"监测": READ_PAGES + work, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
+    if actor.role.value == "admin":
+        pages["管理"] = ADMIN_PAGES
+
+navigation = st.navigation(pages)
+if actor is not None:
+    st.sidebar.caption(f"当前用户：{actor.label}")
 st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")
 navigation.run()

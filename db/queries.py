@@ -516,3 +516,7 @@ def period_lock_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
         }
         for lock in session.scalars(query)
     ]
+
+
+def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
+    return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.name)))

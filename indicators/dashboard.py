@@ -127,8 +127,7 @@ def target_lines(spec: IndicatorSpec, settings: PlanSettings) -> list[dict[str, 
         t
         for t in spec.targets
         if t.value is not None
-        and t.comparator
-        not in (Comparator.MILESTONE, Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK)
+        and t.comparator not in (Comparator.MILESTONE, Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK)
     ]
     final_year = max((t.year for t in numeric), default=None)
     out = []

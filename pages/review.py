@@ -28,21 +28,24 @@ st.subheader(f"待审核数据（{len(pending)} 条）")
 if not pending:
     st.info("没有待审核的数据。填报员上传的数据在此审核通过后才计入总览。")
 else:
-    table = pd.DataFrame(pending)
-    table.insert(0, "选择", False)
-    edited = st.data_editor(
-        table, hide_index=True, width="stretch", disabled=list(table.columns[1:]), column_config={"id": None}
+    st.dataframe(pd.DataFrame(pending).drop(columns=["id"]), hide_index=True, width="stretch")
+    labels = {row["id"]: f"{row['季度']} {row['指标']} · {row['单位']} · {row['数值']}" for row in pending}
+    select_all = st.checkbox("全选", value=True)
+    chosen = st.multiselect(
+        "选择要审核的数据", list(labels), default=list(labels) if select_all else [], format_func=labels.get
     )
-    chosen = [int(i) for i in edited.loc[edited["选择"], "id"]]
     comment = st.text_input("审核意见（退回时必填）")
     left, right = st.columns(2)
-    if left.button(f"通过所选（{len(chosen)}）", type="primary", disabled=not chosen):
-        run_write(actor, "review", lambda s: review.review_figures(s, actor, chosen, True, comment), "已通过")
+    accept = left.button(f"通过所选（{len(chosen)}）", type="primary", disabled=not chosen)
+    give_back = right.button(f"退回所选（{len(chosen)}）", disabled=not chosen)
+    if (accept or give_back) and run_write(
+        actor, "review", lambda s: review.review_figures(s, actor, chosen, accept, comment)
+    ):
+        st.session_state["review_notice"] = f"已{'通过' if accept else '退回'} {len(chosen)} 条数据。"
         st.rerun()
-    if right.button(f"退回所选（{len(chosen)}）", disabled=not chosen):
-        run_write(
-            actor, "review", lambda s: review.review_figures(s, actor, chosen, False, comment), "已退回"
-        )
+notice = st.session_state.pop("review_notice", None)
+if notice:
+    st.success(notice)
 
 st.subheader("季度锁定")
 quarter_text = st.text_input("季度", placeholder="如 2026Q2")

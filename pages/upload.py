@@ -8,13 +8,16 @@ import pandas as pd
 import streamlit as st
 
 from indicators.periods import Period, latest_due_period
-from services.actor import PermissionDenied, system_actor
+from services.actor import ActorRole, PermissionDenied
 from services.exports import export_figures
 from services.imports import STATUS_LABELS, commit_import, make_template, preview_import, undo_upload
 from ui import data
+from ui.actions import require_role
+from ui.auth import current_actor
 from ui.widgets import plan_selector
 
-ACTOR = system_actor("网页")  # until sign-in exists: the office acting from the web page
+ACTOR = require_role(current_actor(), "admin", "reporter")
+IS_ADMIN = ACTOR.role is ActorRole.ADMIN
 
 plan = plan_selector()
 if plan is None:
@@ -27,8 +30,14 @@ periods = [str(due.shift(1 - i)) for i in range(8)]
 left, right = st.columns(2)
 period = left.selectbox("填报季度", periods, index=1, format_func=lambda p: Period.parse(p).label)
 units = data.reporting_units(url, plan.code, fingerprint)
+if not IS_ADMIN:  # a reporter works for its own units only (the service layer checks again)
+    own = set(data.unit_names(url, tuple(sorted(ACTOR.unit_ids)), fingerprint))
+    units = [u for u in units if u in own]
+    if not units:
+        st.info("您绑定的单位在该计划中没有需要填报的指标。")
+        st.stop()
 ALL = "（全部单位：办公室汇总表）"
-unit = right.selectbox("填报单位", [*units, ALL])
+unit = right.selectbox("填报单位", [*units, ALL] if IS_ADMIN else units)
 unit_name = None if unit == ALL else unit
 
 tab_template, tab_upload, tab_bulk, tab_history = st.tabs(
@@ -85,34 +94,41 @@ with tab_upload:
             st.info(f"该文件与上传记录 #{preview.duplicate_of} 完全相同，无需再次导入。")
         elif preview.ok and preview.changes_anything:
             if st.button("确认导入", type="primary", icon=":material/check:"):
-                result = commit_import(url, content, uploaded.name, ACTOR, plan=plan.code, period=period,
-                                       unit=unit_name)  # fmt: skip
-                (st.success if result.status == "committed" else st.warning)(result.message)
-                if result.status == "refused":
-                    _show_preview(result.preview)
+                try:
+                    result = commit_import(url, content, uploaded.name, ACTOR, plan=plan.code, period=period,
+                                           unit=unit_name)  # fmt: skip
+                except (ValueError, PermissionDenied) as exc:  # e.g. the quarter is locked
+                    st.error(str(exc))
+                else:
+                    (st.success if result.status == "committed" else st.warning)(result.message)
+                    if result.status == "refused":
+                        _show_preview(result.preview)
         elif preview.ok:
             st.info("文件中没有任何新的或修改的数据。")
 
 with tab_bulk:
-    st.subheader("批量导入")
-    files = st.file_uploader("选择多个填报文件", accept_multiple_files=True, key="bulk_upload")
-    dry_run = st.checkbox("只校验，不写入（试运行）")
-    if files and st.button("开始导入", icon=":material/upload:"):
-        bar = st.progress(0.0)
-        summary = []
-        for i, f in enumerate(files, start=1):
-            result = commit_import(url, f.getvalue(), f.name, ACTOR, plan=plan.code, dry_run=dry_run)
-            c = result.preview.counts
-            summary.append({"文件": f.name, "结果": result.status, "新增": c["new"], "修改": c["changed"],
-                            "错误": c["errors"], "说明": result.message})  # fmt: skip
-            bar.progress(i / len(files), text=f"{i}/{len(files)} {f.name}")
-        st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch")
-    st.subheader("导出本季度全部单位数据")
-    c1, c2 = st.columns(2)
-    c1.download_button("导出 Excel", export_figures(url, plan.code, period, "xlsx"),
-                       file_name=f"{plan.code}_{period}_填报数据.xlsx")  # fmt: skip
-    c2.download_button("导出 CSV", export_figures(url, plan.code, period, "csv"),
-                       file_name=f"{plan.code}_{period}_填报数据.csv", mime="text/csv")  # fmt: skip
+    if not IS_ADMIN:
+        st.info("批量导入与全部单位数据导出由质量办（管理员）使用。")
+    else:
+        st.subheader("批量导入")
+        files = st.file_uploader("选择多个填报文件", accept_multiple_files=True, key="bulk_upload")
+        dry_run = st.checkbox("只校验，不写入（试运行）")
+        if files and st.button("开始导入", icon=":material/upload:"):
+            bar = st.progress(0.0)
+            summary = []
+            for i, f in enumerate(files, start=1):
+                result = commit_import(url, f.getvalue(), f.name, ACTOR, plan=plan.code, dry_run=dry_run)
+                c = result.preview.counts
+                summary.append({"文件": f.name, "结果": result.status, "新增": c["new"], "修改": c["changed"],
+                                "错误": c["errors"], "说明": result.message})  # fmt: skip
+                bar.progress(i / len(files), text=f"{i}/{len(files)} {f.name}")
+            st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch")
+        st.subheader("导出本季度全部单位数据")
+        c1, c2 = st.columns(2)
+        c1.download_button("导出 Excel", export_figures(url, plan.code, period, "xlsx"),
+                           file_name=f"{plan.code}_{period}_填报数据.xlsx")  # fmt: skip
+        c2.download_button("导出 CSV", export_figures(url, plan.code, period, "csv"),
+                           file_name=f"{plan.code}_{period}_填报数据.csv", mime="text/csv")  # fmt: skip
 
 with tab_history:
     history = data.uploads(url, plan.code, fingerprint)

@@ -212,13 +212,15 @@ def template_data(
                     name=ind.name,
                     measure_kind=ind.measure_kind,
                     measure_unit=ind.measure_unit,
-                    target_text="；".join(f"{t.year}年：{text}" for t, text in zip(
-                        [t for t in ind.targets if t.in_force], targets, strict=True)),
+                    target_text="；".join(
+                        f"{t.year}年：{text}"
+                        for t, text in zip([t for t in ind.targets if t.in_force], targets, strict=True)
+                    ),
                     last_value=last_text,
                     benchmark=ctx.catalogue.indicators[code].benchmark,
                     needs_baseline=not ind.baselines and ind.measure_kind not in NO_BASELINE_KINDS,
                 )
-            )  # fmt: skip
+            )
         if wanted and not rows:
             raise LookupError(f"单位“{unit}”在计划“{plan_code}”中没有需要填报的指标")
     return tpl.TemplateData(
@@ -254,8 +256,14 @@ class Change:
     new: str = ""
 
 
-STATUS_LABELS = {"new": "新增", "changed": "修改", "unchanged": "未变", "baseline": "基期值", "empty": "未填写",  # noqa: E501
-                 "rejected": "拒绝"}  # fmt: skip
+STATUS_LABELS = {
+    "new": "新增",
+    "changed": "修改",
+    "unchanged": "未变",
+    "baseline": "基期值",
+    "empty": "未填写",  # noqa: E501
+    "rejected": "拒绝",
+}
 
 
 @dataclass
@@ -442,9 +450,13 @@ def _figure_input(row: ParsedRow, ctx: _PlanContext, period: Period) -> FigureIn
 
 def _as_observation(figure: FigureInput) -> Observation:
     return Observation(
-        value=figure.value, field_size=figure.field_size, benchmark_value=figure.benchmark_value,
-        done_on=figure.done_on, note=figure.note, retracted=False,
-    )  # fmt: skip
+        value=figure.value,
+        field_size=figure.field_size,
+        benchmark_value=figure.benchmark_value,
+        done_on=figure.done_on,
+        note=figure.note,
+        retracted=False,
+    )
 
 
 def _find_duplicate(
@@ -496,7 +508,27 @@ def preview_import(
     raw = read_workbook(data, file_name)
     with read_scope(url) as session:
         preview, _parsed, _ctx = _build_preview(session, raw, actor, plan, period, unit)
+    denied = [e for e in preview.errors if e.code == "permission-denied"]
+    if denied:  # an attempt on another unit's figures is audited even though nothing is written
+        with session_scope(url) as session:
+            _audit_refusal(session, actor, raw, plan or "", denied[0])
     return preview
+
+
+def _audit_refusal(
+    session: Session, actor: Actor, raw: RawWorkbook, plan_code: str, error: WorkbookError
+) -> None:
+    record(
+        session,
+        actor,
+        Action.RECORD_FIGURE.value,
+        outcome="refused",
+        entity="upload",
+        plan_code=plan_code,
+        unit=str(error.params.get("unit", "")),
+        file_sha256=raw.sha256,
+        detail=f"{raw.file_name}：{error.message}",
+    )
 
 
 def commit_import(
@@ -528,6 +560,9 @@ def commit_import(
             session.execute(select(Plan.id).where(Plan.code == plan_code).with_for_update())
         preview, parsed, ctx = _build_preview(session, raw, actor, plan, period, unit)
         if parsed is None or ctx is None or not preview.ok:
+            denied = [e for e in preview.errors if e.code == "permission-denied"]
+            if denied:  # a refused attempt is audited (this transaction writes nothing else)
+                _audit_refusal(session, actor, raw, plan_code or "", denied[0])
             return ImportResult(preview, "refused")
         if preview.duplicate_of is not None:
             return ImportResult(preview, "duplicate")
@@ -564,8 +599,15 @@ def _write(
     figures: list[FigureInput] = []
     for i, row in enumerate(parsed.rows):
         if pause and i == half:
-            record_figures(session, actor, figures, source="file", file_name=raw.file_name,
-                           upload_id=upload.id, file_sha256=raw.sha256)  # fmt: skip
+            record_figures(
+                session,
+                actor,
+                figures,
+                source="file",
+                file_name=raw.file_name,
+                upload_id=upload.id,
+                file_sha256=raw.sha256,
+            )
             figures = []
             session.flush()
             print("QTT-IMPORT-PAUSED", file=sys.stderr, flush=True)
@@ -587,11 +629,27 @@ def _write(
                 )
         if row.has_figure and (row.unit_name, row.code) not in unchanged:
             figures.append(_figure_input(row, ctx, period))
-    record_figures(session, actor, figures, source="file", file_name=raw.file_name,
-                   upload_id=upload.id, file_sha256=raw.sha256)  # fmt: skip
-    record(session, actor, "upload", entity="upload", entity_key=str(upload.id), plan_code=ctx.plan.code,
-           unit=parsed.unit_name or "", file_sha256=raw.sha256, after=dict(preview.counts),
-           detail=f"{raw.file_name}（{raw.size} 字节）")  # fmt: skip
+    record_figures(
+        session,
+        actor,
+        figures,
+        source="file",
+        file_name=raw.file_name,
+        upload_id=upload.id,
+        file_sha256=raw.sha256,
+    )
+    record(
+        session,
+        actor,
+        "upload",
+        entity="upload",
+        entity_key=str(upload.id),
+        plan_code=ctx.plan.code,
+        unit=parsed.unit_name or "",
+        file_sha256=raw.sha256,
+        after=dict(preview.counts),
+        detail=f"{raw.file_name}（{raw.size} 字节）",
+    )
     session.flush()
     return upload.id
 
@@ -683,18 +741,29 @@ def undo_upload(url: str | None, upload_id: int, actor: Actor) -> UndoResult:
             if previous is not None:
                 session.add(
                     Baseline(
-                        indicator_id=previous.indicator_id, value=previous.value, year=previous.year,
-                        source=f"撤销上传 #{upload_id}，恢复：{previous.source}", recorded_by=actor.name,
+                        indicator_id=previous.indicator_id,
+                        value=previous.value,
+                        year=previous.year,
+                        source=f"撤销上传 #{upload_id}，恢复：{previous.source}",
+                        recorded_by=actor.name,
                     )
-                )  # fmt: skip
+                )
             else:
                 session.delete(baseline)
             result.baselines += 1
         upload.undone_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         upload.undone_by = actor.name
         plan_code = session.scalar(select(Plan.code).where(Plan.id == upload.plan_id)) or ""
-        record(session, actor, Action.UNDO_UPLOAD.value, entity="upload", entity_key=str(upload_id),
-               plan_code=plan_code, file_sha256=upload.sha256, detail=result.message)  # fmt: skip
+        record(
+            session,
+            actor,
+            Action.UNDO_UPLOAD.value,
+            entity="upload",
+            entity_key=str(upload_id),
+            plan_code=plan_code,
+            file_sha256=upload.sha256,
+            detail=result.message,
+        )
         upload.counts = {**(upload.counts or {}), "undo": {"restored": result.restored,
                                                           "retracted": result.retracted, "kept": result.kept}}  # fmt: skip  # noqa: E501
     return result

@@ -110,6 +110,9 @@ def account_page() -> None:
     if actor is None:
         st.stop()
     st.title("我的账户")
+    notice = st.session_state.pop("auth_notice", None)
+    if notice:
+        st.info(notice)
     st.markdown(f"当前用户：**{actor.label}**")
     with st.form("change_password"):
         old = st.text_input("原密码", type="password")
@@ -127,6 +130,7 @@ def account_page() -> None:
                 st.error(str(exc))
             else:
                 st.success("密码已修改。")
+                st.rerun()
     if st.button("退出登录"):
         sign_out()
         st.rerun()

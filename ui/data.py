@@ -28,6 +28,7 @@ def ensure_database(url: str) -> str:
     that a first user sees a living dashboard; pages then show a demo banner.
     """
     from db.session import session_scope
+    from services.accounts import FIRST_ADMIN_NAME, ensure_first_admin
     from services.actor import system_actor
     from services.demo import load_demo
     from services.setup import init_database
@@ -38,6 +39,11 @@ def ensure_database(url: str) -> str:
     if empty:
         with session_scope(url) as session:
             load_demo(session, system_actor("首次启动"))
+    with session_scope(url) as session:
+        password = ensure_first_admin(session)
+    if password:  # printed once to the terminal that started the app; stored only as a hash
+        notice = f"[质量目标监测平台] 已创建管理员账户 {FIRST_ADMIN_NAME}，初始密码（仅显示一次）：{password}"
+        print(f"\n{notice}\n", flush=True)
     return url
 
 
@@ -85,3 +91,163 @@ def revisions(url: str, plan_code: str, fingerprint: tuple) -> list[dict[str, An
 def has_demo(url: str, plan_id: int, fingerprint: tuple) -> bool:
     with read_scope(url) as session:
         return queries.has_demo_data(session, plan_id)
+
+
+# --- Dashboard reads (总览, 指标详情, 责任单位): plain, picklable results ----------------
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def quarters(url: str, plan_code: str, fingerprint: tuple) -> dict[str, Any]:
+    """Selectable quarters (the plan's first … the latest due quarter) and the default."""
+    from indicators.periods import period_range
+    from services.progress import default_as_of
+
+    with read_scope(url) as session:
+        plan = queries.get_plan(session, plan_code)
+    if plan is None:
+        return {"periods": [], "default": None}
+    default = default_as_of(plan)
+    return {"periods": [str(p) for p in period_range(plan.first_period, default)], "default": str(default)}
+
+
+def _plan_state(session, plan_code: str, as_of: str):
+    from services.progress import plan_progress
+
+    return plan_progress(session, plan_code, as_of)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def progress(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[str, Any]:
+    """Assessments of every indicator of a plan as of a quarter, as plain rows.
+
+    ``figures_total`` / ``figures_until`` count figures overall and up to ``as_of``
+    (for the empty states: a plan without figures, a quarter before the first report).
+    """
+    from indicators import dashboard
+
+    with read_scope(url) as session:
+        state = _plan_state(session, plan_code, as_of)
+    rows = [dashboard.assessment_row(a, d.spec) for d, a in zip(state.data, state.assessments, strict=True)]
+    periods = [f.period for d in state.data for f in d.figures]
+    return {
+        "as_of": str(state.as_of),
+        "rows": rows,
+        "counts": dashboard.status_counts(rows),
+        "figures_total": len(periods),
+        "figures_until": sum(1 for p in periods if p <= state.as_of),
+        "first_figure": str(min(periods)) if periods else None,
+    }
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
+def units_view(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[str, Any]:
+    """Unit ranking (lead and co apart), each unit's indicators with streaks, completeness."""
+    import datetime as dt
+
+    from indicators import dashboard
+    from indicators.completeness import STATE_LABELS, completeness
+    from indicators.vocabulary import Role
+
+    with read_scope(url) as session:
+        state = _plan_state(session, plan_code, as_of)
+        records = queries.report_records(session, state.plan.id)
+        units = queries.units_of_plan(session, plan_code)
+    settings = state.plan.settings
+    rows = [dashboard.assessment_row(a, d.spec) for d, a in zip(state.data, state.assessments, strict=True)]
+    streak_by_code = dashboard.streaks(dashboard.histories(state.data, settings, state.as_of))
+    report = (
+        completeness([d.spec for d in state.data], records, settings, state.as_of, today=dt.date.today())
+        if state.as_of >= settings.first_period
+        else None
+    )
+    obligations = (
+        [
+            {
+                "indicator_code": o.indicator_code,
+                "unit": o.unit,
+                "period": str(o.period),
+                "state": STATE_LABELS[o.state],
+                "deadline": o.deadline.isoformat(),
+                "first_reported_at": o.first_reported_at.strftime("%Y-%m-%d %H:%M")
+                if o.first_reported_at
+                else "",
+                "days_late": o.days_late,
+            }
+            for o in report.obligations
+        ]
+        if report
+        else []
+    )
+    return {
+        "as_of": str(state.as_of),
+        "units": [{"name": u["name"], "kind": u["kind"]} for u in units],
+        "ranking_lead": dashboard.unit_ranking(state.assessments, Role.LEAD),
+        "ranking_co": dashboard.unit_ranking(state.assessments, Role.CO),
+        "by_unit": dashboard.unit_indicators(rows, streak_by_code, settings),
+        "obligations": obligations,
+        "escalation_quarters": settings.escalation_quarters,
+    }
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
+def indicator_view(
+    url: str, plan_code: str, code: str, as_of: str, fingerprint: tuple
+) -> dict[str, Any] | None:
+    """One indicator: its assessment, quarterly timeline, targets, revisions and every figure version."""
+    from indicators import dashboard
+
+    with read_scope(url) as session:
+        state = _plan_state(session, plan_code, as_of)
+        history = queries.observation_history(session, plan_code, code)
+    for d, a in zip(state.data, state.assessments, strict=True):
+        if d.spec.code == code:
+            versions = [
+                {
+                    **h,
+                    "done_on": h["done_on"].isoformat() if h["done_on"] else "",
+                    "entered_at": h["entered_at"].strftime("%Y-%m-%d %H:%M") if h["entered_at"] else "",
+                }
+                for h in history
+            ]
+            return {
+                "row": dashboard.assessment_row(a, d.spec),
+                "direction": d.spec.direction.value,
+                "baseline_source": d.spec.baseline.source if d.spec.baseline else "",
+                "timeline": dashboard.indicator_timeline(d, state.plan.settings, state.as_of),
+                "versions": versions,
+            }
+    return None
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=4, show_spinner=False)
+def methodology_text() -> str | None:
+    """indicators/METHODOLOGY.md verbatim (None when the file is missing)."""
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "indicators" / "METHODOLOGY.md"
+    return path.read_text(encoding="utf-8") if path.is_file() else None
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def reporting_units(url: str, plan_code: str, fingerprint: tuple) -> list[str]:
+    """Units that report at least one indicator of the plan (填报上传 page)."""
+    from services.imports import reporting_units as _reporting_units
+
+    with read_scope(url) as session:
+        return _reporting_units(session, plan_code)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def uploads(url: str, plan_code: str, fingerprint: tuple) -> list[dict[str, Any]]:
+    """Recent uploads of a plan, newest first (填报上传 page)."""
+    from services.imports import list_uploads
+
+    with read_scope(url) as session:
+        return list_uploads(session, plan_code)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
+def unit_names(url: str, unit_ids: tuple[int, ...], fingerprint: tuple) -> list[str]:
+    """Names of the given units (a reporter's own units)."""
+    with read_scope(url) as session:
+        return queries.unit_names(session, list(unit_ids))

@@ -18,12 +18,12 @@ def plan_selector(where=st.sidebar) -> PlanInfo | None:
         return None
     codes = [p.code for p in plans]
     by_code = {p.code: p for p in plans}
-    if st.session_state.get(PLAN_KEY) not in codes:
-        st.session_state[PLAN_KEY] = codes[0]
-    code = where.selectbox(
+    code = _persistent_selectbox(
+        where,
         "计划",
         codes,
-        key=PLAN_KEY,
+        PLAN_KEY,
+        codes[0],
         format_func=lambda c: f"{by_code[c].jurisdiction} · 至{max(by_code[c].horizon_years)}年",
     )
     return by_code[code]
@@ -37,3 +37,58 @@ def demo_banner(plan: PlanInfo) -> None:
             "删除演示数据：`python manage.py demo remove`",
             icon=":material/science:",
         )
+
+
+def quarter_selector(plan: PlanInfo, where=st.sidebar) -> str | None:
+    """The as-of quarter (default: the latest quarter whose reporting deadline has passed)."""
+    from indicators.periods import Period
+
+    info = data.quarters(data.current_url(), plan.code, data.data_fingerprint())
+    periods = list(reversed(info["periods"]))  # newest first
+    if not periods:
+        st.info("该计划尚无可选的季度。")
+        return None
+    key = f"as_of_{plan.code}"
+    return _persistent_selectbox(
+        where,
+        "季度（截至）",
+        periods,
+        key,
+        info["default"],
+        format_func=lambda p: Period.parse(p).label + ("（最新应报）" if p == info["default"] else ""),
+    )
+
+
+def _persistent_selectbox(where, label: str, options: list, key: str, default, format_func):
+    """A selectbox whose choice survives page switches.
+
+    Streamlit forgets a page's widget state when another page runs, so the choice is kept
+    under ``key`` as a plain session-state value (not a widget key) and passed back as ``index``.
+    """
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+    chosen = where.selectbox(
+        label, options, index=options.index(st.session_state[key]), format_func=format_func
+    )
+    st.session_state[key] = chosen
+    return chosen
+
+
+def status_tiles(counts: dict[str, int]) -> None:
+    """One coloured tile per status with its count (colours from ui.charts)."""
+    from ui.charts import STATUS_COLORS, text_color
+
+    tiles = "".join(
+        f'<div class="status-tile" data-status="{status}" style="background:{STATUS_COLORS[status]};'
+        f'color:{text_color(status)}"><div class="tile-count">{n:,}</div>'
+        f'<div class="tile-label">{status}</div></div>'
+        for status, n in counts.items()
+    )
+    st.markdown(
+        "<style>.status-tiles{display:flex;gap:12px;margin:4px 0 12px 0}"
+        ".status-tile{flex:1;border-radius:8px;padding:10px 14px;min-width:0}"
+        ".tile-count{font-size:2rem;font-weight:700;line-height:1.2}"
+        ".tile-label{font-size:1rem}</style>"
+        f'<div class="status-tiles">{tiles}</div>',
+        unsafe_allow_html=True,
+    )

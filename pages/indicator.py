@@ -1,0 +1,241 @@
+"""指标详情: one indicator's figures, 序时进度 path, targets, status, units, revisions and provenance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators.explain import fmt_ratio
+from indicators.periods import Period, period_range
+from ui import data
+from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
+from ui.formats import format_number, label
+from ui.widgets import demo_banner, plan_selector, quarter_selector
+
+plan = plan_selector()
+if plan is None:
+    st.stop()
+as_of = quarter_selector(plan)
+if as_of is None:
+    st.stop()
+
+url, fingerprint = data.current_url(), data.data_fingerprint()
+state = data.progress(url, plan.code, as_of, fingerprint)
+rows = state["rows"]
+st.title(f"{plan.jurisdiction} · 指标详情")
+demo_banner(plan)
+if not rows:
+    st.info("该计划尚无指标，请先导入计划目录。")
+    st.stop()
+
+codes = [r["code"] for r in rows]
+by_code = {r["code"]: r for r in rows}
+key = f"indicator_{plan.code}"  # plain session value (widget state is dropped on page switches)
+wanted = st.query_params.get("indicator")
+if wanted in codes and st.session_state.get("_indicator_param") != wanted:
+    st.session_state[key] = wanted
+    st.session_state["_indicator_param"] = wanted
+if st.session_state.get(key) not in codes:
+    st.session_state[key] = codes[0]
+code = st.selectbox(
+    "指标",
+    codes,
+    index=codes.index(st.session_state[key]),
+    format_func=lambda c: f"{by_code[c]['code']} {by_code[c]['name']}（{by_code[c]['status']}）",
+)
+st.session_state[key] = code
+st.query_params["indicator"] = code
+
+view = data.indicator_view(url, plan.code, code, as_of, fingerprint)
+if view is None:
+    st.warning("找不到该指标。")
+    st.stop()
+row, timeline = view["row"], view["timeline"]
+unit = row["measure_unit"]
+period_label = Period.parse(as_of).label
+
+st.subheader(f"{row['code']} {row['name']}")
+status = row["status"]
+st.markdown(
+    f'<span style="background:{status_color(status)};color:{text_color(status)};padding:3px 12px;'
+    f'border-radius:6px;font-weight:700">{status}</span>　截至 {period_label}：{row["reason"]}',
+    unsafe_allow_html=True,
+)
+
+baseline = timeline["baseline"]
+cols = st.columns(5)
+cols[0].metric(
+    "基期值" + (f"（{baseline['year']}年）" if baseline else ""),
+    "未提供" if baseline is None else format_number(baseline["value"], unit),
+)
+current_label = f"（{Period.parse(row['current_period']).label}）" if row["current_period"] else ""
+cols[1].metric("当前值" + current_label, format_number(row["current_value"], unit))
+cols[2].metric("序时进度应达", format_number(row["expected_value"], unit))
+cols[3].metric("完成序时进度", "—" if row["progress_ratio"] is None else fmt_ratio(row["progress_ratio"]))
+cols[4].metric("连续滞后", f"{timeline['streak']} 个季度")
+lead, co = "、".join(row["lead_units"]) or "—", "、".join(row["co_units"]) or "—"
+st.markdown(
+    f"**牵头单位**：{lead}　　**配合单位**：{co}"
+    f"　　**计量**：{label(row['measure_kind'])}，{label(view['direction'])}"
+)
+
+# Chart: reported values per quarter, the 序时进度 path, interim and final targets, benchmark.
+quarters = timeline["quarters"]
+targets = timeline["targets"]
+start = Period(baseline["year"], 4) if baseline else plan.first_period
+end_year = max([t["year"] for t in targets] + list(plan.horizon_years) + [Period.parse(as_of).year])
+axis = [str(p) for p in period_range(min(start, plan.first_period), Period(end_year, 4))]
+fig = go.Figure()
+if baseline:
+    fig.add_trace(
+        go.Scatter(
+            x=[f"{baseline['year']}Q4"],
+            y=[baseline["value"]],
+            mode="markers",
+            name=f"基期值（{baseline['year']}年）",
+            marker={"size": 12, "symbol": "diamond", "color": SERIES_COLORS["baseline"]},
+            hovertemplate=f"基期值 %{{y}}{unit}<extra></extra>",
+        )
+    )
+path = [(q["period"], q["expected"]) for q in quarters if q["expected"] is not None]
+if path:
+    if baseline and path[0][0] != f"{baseline['year']}Q4":
+        path.insert(0, (f"{baseline['year']}Q4", baseline["value"]))
+    later = [t for t in sorted(targets, key=lambda t: t["year"]) if f"{t['year']}Q4" > path[-1][0]]
+    path += [(f"{t['year']}Q4", t["value"]) for t in later]
+    fig.add_trace(
+        go.Scatter(
+            x=[p for p, _ in path],
+            y=[v for _, v in path],
+            mode="lines",
+            name="序时进度（应达值）",
+            line={"color": SERIES_COLORS["path"], "dash": "dash", "width": 2},
+            hovertemplate=f"%{{x}} 应达 %{{y:.2f}}{unit}<extra></extra>",
+        )
+    )
+figures = [f for f in timeline["figures"] if f["value"] is not None]
+for reporter in dict.fromkeys(f["unit"] for f in figures):
+    own = [f for f in figures if f["unit"] == reporter]
+    fig.add_trace(
+        go.Scatter(
+            x=[f["period"] for f in own],
+            y=[f["value"] for f in own],
+            mode="lines+markers",
+            name=f"实际值（{reporter or '合计'}）",
+            line={"color": SERIES_COLORS["reported"], "width": 3},
+            marker={"size": 9},
+            hovertemplate=f"%{{x}} 实际 %{{y}}{unit}<extra>{reporter}</extra>",
+        )
+    )
+if timeline["benchmark"]:
+    bench = [f for f in timeline["figures"] if f["benchmark_value"] is not None]
+    if bench:
+        fig.add_trace(
+            go.Scatter(
+                x=[f["period"] for f in bench],
+                y=[f["benchmark_value"] for f in bench],
+                mode="lines+markers",
+                name=timeline["benchmark_name"],
+                line={"color": SERIES_COLORS["benchmark"], "dash": "dot", "width": 2},
+                hovertemplate=f"%{{x}} {timeline['benchmark_name']} %{{y}}{unit}<extra></extra>",
+            )
+        )
+for t in targets:
+    fig.add_hline(
+        y=t["value"],
+        line={"color": SERIES_COLORS["target" if t["final"] else "interim"], "dash": "dot", "width": 2},
+        annotation_text=f"{t['year']}年{'目标' if t['final'] else '阶段目标'} "
+        f"{format_number(t['value'], unit)}",
+        annotation_position="top left",
+        annotation_font={"color": SERIES_COLORS["target" if t["final"] else "interim"]},
+    )
+fig.add_vline(x=as_of, line={"color": "#BBBBBB", "width": 1})
+fig.update_xaxes(type="category", categoryorder="array", categoryarray=axis, tickangle=0)
+fig.update_yaxes(title=None, ticksuffix="%" if unit == "%" else "", separatethousands=True)
+style(fig, height=420)
+if len(fig.data) == 0 and not targets:
+    st.info("该指标暂无可绘制的数据（尚无填报值，也没有数值目标）。")
+else:
+    st.plotly_chart(
+        fig, config=plotly_config("指标详情", plan.jurisdiction, row["code"], as_of), key="indicator_chart"
+    )
+if not figures:
+    st.info(f"截至{period_label}该指标尚无填报值。")
+
+left, right = st.columns(2)
+with left:
+    st.markdown("**各季度状态**")
+    if not quarters:
+        st.info("所选季度早于计划的第一个报送季度。")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "季度": q["label"],
+                        "状态": q["status"],
+                        "实际值": format_number(q["value"], unit),
+                        "应达值": format_number(q["expected"], unit),
+                        "依据": q["reason"],
+                    }
+                    for q in reversed(quarters)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(36 * (len(quarters) + 1) + 4, 320),
+        )
+with right:
+    st.markdown("**目标修改记录（征求意见）**")
+    revisions = [r for r in data.revisions(url, plan.code, fingerprint) if r["indicator_code"] == code]
+    if not revisions:
+        st.info("该指标没有目标修改记录。")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "类型": label(r["kind"]),
+                        "原稿": r["old_text"],
+                        "建议": r["proposed_text"],
+                        "提出单位": r["proposer"],
+                        "是否采纳": label(r["adopted"]),
+                        "现行": "建议稿" if r["proposed_in_force"] else "原稿",
+                        "日期": r["date"],
+                    }
+                    for r in revisions
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+st.markdown("**数据来源（每个数据由谁、何时、从哪个文件填报；含历次版本）**")
+versions = view["versions"]
+if not versions:
+    st.info("该指标尚无填报记录。")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "季度": v["period"],
+                    "填报单位": v["unit"],
+                    "数值": format_number(v["value"], unit),
+                    "版本": f"第 {v['version']} 版",
+                    "现行": "已撤回" if v["retracted"] else ("现行" if v["current"] else "已被替代"),
+                    "填报人": v["entered_by"],
+                    "填报时间": v["entered_at"],
+                    "来源文件": v["file_name"] or v["source"],
+                    "审核": v["review_state"],
+                    "演示": "是" if v["is_demo"] else "",
+                    "备注": v["note"],
+                }
+                for v in versions
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(versions) + 1) + 4, 360),
+    )

@@ -1,0 +1,135 @@
+"""总览: status tiles, the traffic-light matrix, the most-behind indicators and units."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from indicators.dashboard import matrix_rows, most_behind
+from indicators.explain import fmt_ratio
+from indicators.periods import Period
+from ui import data
+from ui.charts import STATUS_COLORS, STATUS_ORDER, plotly_config, style, text_color
+from ui.formats import format_number
+from ui.widgets import demo_banner, plan_selector, quarter_selector, status_tiles
+
+plan = plan_selector()
+if plan is None:
+    st.stop()
+as_of = quarter_selector(plan)
+if as_of is None:
+    st.stop()
+
+url, fingerprint = data.current_url(), data.data_fingerprint()
+label = Period.parse(as_of).label
+st.title(f"{plan.jurisdiction} · 总览")
+st.caption(f"{plan.title}　|　截至 {label}　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年")
+demo_banner(plan)
+
+state = data.progress(url, plan.code, as_of, fingerprint)
+rows = state["rows"]
+if not rows:
+    st.info("该计划尚无指标，请先导入计划目录（`python manage.py load-catalogue`）。")
+    st.stop()
+if state["figures_total"] == 0:
+    st.info(
+        "该计划还没有任何填报数据。各责任单位填报季度数据后，这里将显示进度；"
+        "在此之前所有指标均为“未报送”或“无法评估”。",
+        icon=":material/hourglass_empty:",
+    )
+elif state["figures_until"] == 0:
+    first = Period.parse(state["first_figure"]).label
+    st.info(
+        f"所选季度（{label}）早于首次填报（{first}），尚无可用数据。请在左侧选择更晚的季度。",
+        icon=":material/event_busy:",
+    )
+
+status_tiles(state["counts"])
+st.caption(f"共 {len(rows):,} 项指标。点击左侧“指标详情”查看每项指标的依据与数据来源。")
+
+# Traffic-light matrix: category × indicator, one trace per status (legend = palette).
+categories = list(dict.fromkeys(r["category"] for r in rows))
+points = matrix_rows(rows)
+width = max(p["column"] for p in points)
+fig = go.Figure()
+for status in STATUS_ORDER:
+    chosen = [p for p in points if p["status"] == status]
+    if not chosen:
+        continue
+    fig.add_trace(
+        go.Scatter(
+            x=[p["column"] for p in chosen],
+            y=[p["category"] for p in chosen],
+            mode="markers+text",
+            name=f"{status}（{len(chosen)}）",
+            marker={"symbol": "square", "size": 34, "color": STATUS_COLORS[status], "line": {"width": 0}},
+            text=[p["code"].split("-")[-1] for p in chosen],
+            textfont={"size": 11, "color": text_color(status)},
+            customdata=[[p["code"], p["name"], p["reason"]] for p in chosen],
+            hovertemplate=f"<b>%{{customdata[0]}} %{{customdata[1]}}</b><br>{status}：%{{customdata[2]}}"
+            "<extra></extra>",
+        )
+    )
+fig.update_xaxes(visible=False, range=[0.4, width + 0.6])
+fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title=None)
+style(fig, height=max(260, 46 * len(categories) + 90))
+st.subheader("红黄绿灯矩阵")
+st.plotly_chart(fig, config=plotly_config("总览", plan.jurisdiction, as_of), key="matrix")
+st.caption("每格一项指标（格内为指标编号尾号）；鼠标悬停显示指标名称与一句话判断依据。")
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("进度最滞后的指标")
+    worst = most_behind(rows, limit=10)
+    if not worst:
+        st.success("截至本季度没有滞后、严重滞后或未报送的指标。")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "状态": r["status"],
+                        "指标": f"{r['code']} {r['name']}",
+                        "当前值": format_number(r["current_value"], r["measure_unit"]),
+                        "序时进度应达": format_number(r["expected_value"], r["measure_unit"]),
+                        "完成序时进度": "—"
+                        if r["progress_ratio"] is None
+                        else fmt_ratio(r["progress_ratio"]),
+                        "牵头单位": "、".join(r["lead_units"]),
+                        "依据": r["reason"],
+                    }
+                    for r in worst
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(36 * (len(worst) + 1) + 4, 400),
+        )
+with right:
+    st.subheader("进度最滞后的责任单位")
+    view = data.units_view(url, plan.code, as_of, fingerprint)
+    ranking = [u for u in view["ranking_lead"] if u["score"] > 0][:10]
+    if not ranking:
+        st.success("没有牵头指标滞后的责任单位。")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "排名": u["rank"],
+                        "牵头单位": u["unit"],
+                        "滞后指数": round(u["score"], 1),
+                        "严重滞后": u["seriously_behind"],
+                        "未报送": u["not_reported"],
+                        "滞后": u["behind"],
+                        "牵头指标": f"{u['indicators']:,} 项",
+                    }
+                    for u in ranking
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(36 * (len(ranking) + 1) + 4, 400),
+        )
+        st.caption("滞后指数 0–100：严重滞后 3 分、未报送 2 分、滞后 1 分，除以 3×牵头指标数。")

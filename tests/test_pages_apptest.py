@@ -1,0 +1,165 @@
+"""AppTest smoke tests: every dashboard page runs without exception on both seed plans."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+pytest.importorskip("streamlit.testing.v1")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from services.actor import Actor, ActorRole  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+PAGES = {
+    "pages/overview.py": "总览",
+    "pages/indicator.py": "指标详情",
+    "pages/units.py": "责任单位",
+    "pages/catalogue.py": "计划与指标",
+    "pages/methodology.py": "方法说明",
+}
+TIMEOUT = 120
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    sign_in(at, Actor("leader", ActorRole.VIEWER))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in(at: AppTest, actor: Actor) -> None:
+    """Put a signed-in actor into the session, as ui.auth does after a successful sign-in."""
+    at.session_state["auth_actor"] = actor
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+
+
+def _texts(at: AppTest) -> str:
+    parts = [e.value for e in at.title] + [e.value for e in at.subheader] + [e.value for e in at.markdown]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning] + [e.value for e in at.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_overview_is_default_and_shows_tiles(app):
+    text = _texts(app)
+    assert "总览" in text
+    assert "status-tile" in text and "红黄绿灯矩阵" in text
+    assert "演示数据" in text  # demo banner on a first start
+
+
+@pytest.mark.parametrize("plan", ["luan", "lingbi"])
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_runs_for_both_plans(app, page, plan):
+    app.session_state["selected_plan"] = plan
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+    text = _texts(app)
+    assert PAGES[page] in text or (page == "pages/methodology.py" and "方法说明" in text)
+
+
+def test_quarter_change_and_first_quarter(app):
+    app.session_state["selected_plan"] = "lingbi"
+    app.run()
+    quarter = app.sidebar.selectbox[1]
+    assert quarter.label.startswith("季度")
+    first = quarter.options[-1]
+    quarter.set_value(first if not isinstance(first, str) or "Q" in first else first).run()
+    assert not app.exception
+    # Oldest selectable quarter: still no traceback, tiles shown.
+    app.session_state["as_of_lingbi"] = "2025Q2"
+    app.run()
+    assert not app.exception
+    assert "status-tile" in _texts(app)
+
+
+def test_unit_query_param_lands_on_unit(app):
+    app.session_state["selected_plan"] = "luan"
+    app.switch_page("pages/units.py")
+    app.run()
+    unit = app.selectbox[0].options[0]
+    app.query_params["unit"] = unit
+    app.run()
+    assert not app.exception
+    assert unit in [e.value for e in app.subheader]
+    assert "牵头指标" in _texts(app)
+
+
+def test_indicator_page_every_indicator_of_lingbi(app):
+    app.session_state["selected_plan"] = "lingbi"
+    app.switch_page("pages/indicator.py")
+    app.run()
+    box = app.selectbox[0]
+    for code in box.options[:]:
+        app.selectbox[0].set_value(code.split(" ")[0] if " " in code else code).run()
+        assert not app.exception, (code, app.exception)
+
+
+def test_plan_without_figures_shows_messages(app, tmp_path):
+    """A plan with no figures: a helpful message on every page, never a traceback."""
+    import os
+
+    from db.session import session_scope
+    from services.actor import system_actor
+    from services.demo import remove_demo
+
+    with session_scope(os.environ["DATABASE_URL"]) as session:
+        remove_demo(session, system_actor("测试"), "lingbi")
+    app.session_state["selected_plan"] = "lingbi"
+    app.run()
+    assert not app.exception, app.exception
+    assert "还没有任何填报数据" in _texts(app)
+    app.session_state["as_of_lingbi"] = "2025Q2"
+    app.run()
+    assert not app.exception, app.exception
+    for page in ("pages/indicator.py", "pages/units.py"):
+        app.switch_page(page)
+        app.run()
+        assert not app.exception, (page, app.exception)
+    app.switch_page("pages/indicator.py")
+    app.run()
+    for code in app.selectbox[0].options:
+        app.selectbox[0].set_value(code.split(" ")[0]).run()
+        assert not app.exception, (code, app.exception)
+        assert "尚无填报" in _texts(app)
+
+
+def test_signed_out_user_sees_only_the_login_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.delenv("TRACKER_PUBLIC_READ", raising=False)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    assert [t.value for t in at.title] == ["质量目标监测平台"]
+    assert at.text_input[0].label == "账户名" and at.text_input[1].label == "密码"
+
+
+ADMIN_PAGES = {
+    "pages/review.py": "数据审核",
+    "pages/targets_admin.py": "目标维护",
+    "pages/admin_users.py": "账户管理",
+    "pages/audit.py": "审计日志",
+    "pages/upload.py": "填报上传",
+}
+
+
+@pytest.mark.parametrize("page", list(ADMIN_PAGES))
+def test_admin_pages_run_for_an_admin(app, page):
+    sign_in(app, Actor("admin", ActorRole.ADMIN))
+    app.session_state["selected_plan"] = "lingbi"
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, app.exception
+    assert any(ADMIN_PAGES[page] in t.value for t in app.title)
+
+
+def test_a_viewer_cannot_open_admin_pages(app):
+    with pytest.raises(ValueError, match="Could not find a navigation page"):  # not in a viewer's navigation
+        app.switch_page("pages/audit.py")
