@@ -136,15 +136,36 @@ def indicator_spec(indicator: Indicator, on: dt.date | None = None) -> Indicator
 
 
 def current_observations(session: Session, plan_id: int, include_pending: bool = False) -> list[Observation]:
-    """The current (latest, not superseded) version of every figure of a plan."""
+    """The figure of every (indicator, unit, quarter) of a plan that counts.
+
+    By default that is the latest *accepted* version: a correction awaiting review
+    (待审核) or returned (退回) does not replace the figure the office accepted.
+    ``include_pending`` also counts versions awaiting review.
+    """
+    states = ("accepted", "pending") if include_pending else ("accepted",)
+    latest = (
+        select(
+            Observation.indicator_id,
+            Observation.unit_id,
+            Observation.period,
+            func.max(Observation.version).label("version"),
+        )
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(Indicator.plan_id == plan_id, Observation.review_state.in_(states))
+        .group_by(Observation.indicator_id, Observation.unit_id, Observation.period)
+        .subquery()
+    )
     query = (
         select(Observation)
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(Indicator.plan_id == plan_id, Observation.superseded_by_id.is_(None))
+        .join(
+            latest,
+            (Observation.indicator_id == latest.c.indicator_id)
+            & (Observation.unit_id == latest.c.unit_id)
+            & (Observation.period == latest.c.period)
+            & (Observation.version == latest.c.version),
+        )
         .options(selectinload(Observation.unit))
     )
-    if not include_pending:
-        query = query.where(Observation.review_state == "accepted")
     return list(session.scalars(query))
 
 

@@ -377,6 +377,14 @@ def _parse(
     the_period = file_period or period or ""
     if template_unit and ctx.catalogue.unit(template_unit) is None:
         errors.append(FileError("unit-unknown", value=template_unit))
+    allowed = _actor_units(session, actor)
+    if template_unit and allowed is not None and ctx.catalogue.unit(template_unit) not in allowed:
+        # another unit's template: refused as such (and audited), whatever unit the page had selected
+        errors.append(
+            FileError(
+                "permission-denied", params={"unit": ctx.catalogue.unit(template_unit) or template_unit}
+            )
+        )
     if unit:
         wanted = ctx.catalogue.unit(unit)
         if wanted is None:

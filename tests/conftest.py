@@ -77,3 +77,31 @@ def seeded_url(db_url):
 
     init_database(db_url)
     return db_url
+
+
+# --- real browser (headless Debian chromium driven by Playwright; no browser download) ---
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from tests import browser_support
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=browser_support.CHROMIUM, args=browser_support.CHROMIUM_ARGS, headless=True
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    from tests import browser_support
+
+    context = browser.new_context(
+        viewport={"width": browser_support.WIDTH, "height": browser_support.HEIGHT}, locale="zh-CN"
+    )
+    pg = context.new_page()
+    yield pg
+    context.close()

@@ -159,3 +159,17 @@ def test_changed_target_applies_from_its_date_and_survives_catalogue_reload(seed
         detail, before = audit.detail, audit.before
     assert ("55", "yes") in {(r["value"], r["revision_adopted"]) for r in rows}
     assert detail == "县政府常务会调整" and before == {"target": "2027年 ge 50 达到50个"}
+
+
+def test_a_pending_correction_does_not_replace_the_accepted_figure(seeded_url):
+    with session_scope(seeded_url) as session:
+        indicator_id, unit_id = indicator_and_unit(session)
+        record_figure(session, system_actor(), FigureInput(indicator_id, unit_id, Period(2025, 4), 40))
+        clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+        record_figure(session, clerk, FigureInput(indicator_id, unit_id, Period(2025, 4), 45))
+    with read_scope(seeded_url) as session:
+        accepted = plan_progress(session, "lingbi", "2025Q4")
+        pending = plan_progress(session, "lingbi", "2025Q4", include_pending=True)
+    index = [d.spec.code for d in accepted.data].index("LB-PQ-07")
+    assert accepted.assessments[index].current_value == 40
+    assert pending.assessments[index].current_value == 45
