@@ -6,6 +6,7 @@
     python manage.py demo load|remove [--plan CODE]
     python manage.py export-targets [--plan CODE]        CSV on stdout
     python manage.py status --plan CODE [--as-of 2026Q2] CSV on stdout
+    python manage.py briefing --plan CODE [--as-of 2026Q2] -o DIR   汇报材料 (pptx, png, docx)
 
 ``DATABASE_URL`` selects the database (default: data/tracker.db).
 """
@@ -218,6 +219,17 @@ def cmd_export_figures(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("briefing")
+def cmd_briefing(args: argparse.Namespace) -> int:
+    from services.briefing import build_briefing
+
+    written = build_briefing(None, args.plan, args.as_of, Path(args.output))
+    for path in written:
+        print(path)
+    print(f"已生成汇报材料 {len(written)} 个文件：{args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="质量目标监测平台 管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -258,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True)
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--format", choices=["xlsx", "csv"])
+    p = sub.add_parser("briefing", help="生成汇报材料：PPT、图表 PNG、季度通报、预警通知单")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--as-of", dest="as_of", help="季度，如 2026Q2；默认为最近一个已到报送期限的季度")
+    p.add_argument("-o", "--output", required=True, help="输出文件夹")
     return parser
 
 

@@ -134,6 +134,7 @@ class Baseline(Base):
     """A baseline value; the latest row is in force, earlier ones are history."""
 
     __tablename__ = "baselines"
+    __table_args__ = (Index("ix_baselines_indicator_id", "indicator_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from indicators.dashboard import matrix_rows, most_behind
+from indicators.dashboard import most_behind
 from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
-from ui.charts import STATUS_COLORS, STATUS_ORDER, plotly_config, style, text_color
+from ui.charts import matrix_figure, plotly_config
 from ui.formats import format_number
 from ui.widgets import demo_banner, plan_selector, quarter_selector, status_tiles
 
@@ -48,32 +47,7 @@ elif state["figures_until"] == 0:
 status_tiles(state["counts"])
 st.caption(f"共 {len(rows):,} 项指标。点击左侧“指标详情”查看每项指标的依据与数据来源。")
 
-# Traffic-light matrix: category × indicator, one trace per status (legend = palette).
-categories = list(dict.fromkeys(r["category"] for r in rows))
-points = matrix_rows(rows)
-width = max(p["column"] for p in points)
-fig = go.Figure()
-for status in STATUS_ORDER:
-    chosen = [p for p in points if p["status"] == status]
-    if not chosen:
-        continue
-    fig.add_trace(
-        go.Scatter(
-            x=[p["column"] for p in chosen],
-            y=[p["category"] for p in chosen],
-            mode="markers+text",
-            name=f"{status}（{len(chosen)}）",
-            marker={"symbol": "square", "size": 34, "color": STATUS_COLORS[status], "line": {"width": 0}},
-            text=[p["code"].split("-")[-1] for p in chosen],
-            textfont={"size": 11, "color": text_color(status)},
-            customdata=[[p["code"], p["name"], p["reason"]] for p in chosen],
-            hovertemplate=f"<b>%{{customdata[0]}} %{{customdata[1]}}</b><br>{status}：%{{customdata[2]}}"
-            "<extra></extra>",
-        )
-    )
-fig.update_xaxes(visible=False, range=[0.4, width + 0.6])
-fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title=None)
-style(fig, height=max(260, 46 * len(categories) + 90))
+fig = matrix_figure(rows)
 st.subheader("红黄绿灯矩阵")
 st.plotly_chart(fig, config=plotly_config("总览", plan.jurisdiction, as_of), key="matrix")
 st.caption("每格一项指标（格内为指标编号尾号）；鼠标悬停显示指标名称与一句话判断依据。")

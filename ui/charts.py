@@ -8,10 +8,12 @@ Every chart and tile takes its colours from :data:`STATUS_COLORS`.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
+from indicators.dashboard import matrix_rows
 from indicators.vocabulary import Status
 
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)  # 已达标 … 无法评估
@@ -83,3 +85,36 @@ def style(fig: go.Figure, height: int = 420, **layout: Any) -> go.Figure:
         **layout,
     )
     return fig
+
+
+def matrix_figure(rows: Sequence[dict[str, Any]], title: str | None = None) -> go.Figure:
+    """The traffic-light matrix: category × indicator, one trace per status; hover gives the reason.
+
+    Shared by the overview, the briefing page and the briefing's static PNG.
+    """
+    categories = list(dict.fromkeys(r["category"] for r in rows))
+    points = matrix_rows(rows)
+    width = max((p["column"] for p in points), default=1)
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        chosen = [p for p in points if p["status"] == status]
+        if not chosen:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=[p["column"] for p in chosen],
+                y=[p["category"] for p in chosen],
+                mode="markers+text",
+                name=f"{status}（{len(chosen)}）",
+                marker={"symbol": "square", "size": 34, "color": STATUS_COLORS[status], "line": {"width": 0}},
+                text=[p["code"].split("-")[-1] for p in chosen],
+                textfont={"size": 11, "color": text_color(status)},
+                customdata=[[p["code"], p["name"], p["reason"]] for p in chosen],
+                hovertemplate=f"<b>%{{customdata[0]}} %{{customdata[1]}}</b><br>{status}：%{{customdata[2]}}"
+                "<extra></extra>",
+            )
+        )
+    fig.update_xaxes(visible=False, range=[0.4, width + 0.6])
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title=None)
+    layout = {"title": {"text": title}} if title else {}
+    return style(fig, height=max(260, 46 * len(categories) + 90), **layout)

@@ -1,0 +1,343 @@
+"""The briefing's numbers and sentences, assembled from a PlanProgress (no Streamlit, no SQL).
+
+Every status, count and reason comes from the progress engine unchanged, so the
+deck, the bulletin and the page say exactly what ``python manage.py status`` says.
+
+Response date of a 预警通知单 (decision): **10 working days** after the notice
+date, counting Monday–Friday only (statutory holidays are not known to the system;
+the notice says a holiday extends the period).  The notice date is the
+briefing's date (``today``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from indicators import dashboard
+from indicators.completeness import LATE, MISSING, ON_TIME, PENDING, completeness
+from indicators.explain import fmt_ratio
+from indicators.history import BEHIND_STATUSES, SUPERVISION, WARNING, escalations
+from indicators.model import ReportRecord
+from indicators.periods import Period
+from indicators.rollup import UNCATEGORISED
+from indicators.status import Assessment
+from indicators.vocabulary import Role, Status
+from ui.formats import format_number
+
+RESPONSE_WORKING_DAYS = 10
+OFFICE = "质量发展委员会办公室"
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def cn_index(i: int) -> str:
+    """1 → 一, 11 → 十一 (up to 99)."""
+    if i <= 10:
+        return CN_NUMERALS[i - 1]
+    tens, ones = divmod(i, 10)
+    return (CN_NUMERALS[tens - 1] if tens > 1 else "") + "十" + (CN_NUMERALS[ones - 1] if ones else "")
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """``n`` working days (Mon–Fri) after ``day``."""
+    out = day
+    while n > 0:
+        out += dt.timedelta(days=1)
+        if out.weekday() < 5:
+            n -= 1
+    return out
+
+
+def campaign(level: str) -> str:
+    """质量强县 / 质量强市 / 质量强省 from the plan's level (县, 市, 省)."""
+    return f"质量强{level or '县'}"
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    code: str
+    name: str
+    status: str
+    streak: int
+    since: str  # e.g. 2025年第4季度
+    level: str  # 预警 or 督办
+    current: str
+    expected: str
+    target: str
+    ratio: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One 预警通知单 (or 督办通知单 when an indicator is behind for twice the threshold)."""
+
+    unit: str
+    level: str
+    items: tuple[NoticeItem, ...]
+    issued_on: dt.date
+    respond_by: dt.date
+
+    @property
+    def title(self) -> str:
+        return f"{self.level}通知单"
+
+
+@dataclass
+class Briefing:
+    plan_code: str
+    jurisdiction: str
+    plan_title: str
+    level: str
+    as_of: Period
+    today: dt.date
+    data_as_of: dt.datetime | None  # latest entry time of a figure counted (period ≤ as_of)
+    escalation_quarters: int
+    rows: list[dict[str, Any]]
+    counts: dict[str, int]
+    categories: dict[str, list[dict[str, Any]]]
+    category_counts: dict[str, dict[str, int]]
+    lagging: list[dict[str, Any]]  # every indicator 滞后/严重滞后/未报送, worst first
+    achieved: list[dict[str, Any]]
+    ranking: list[dict[str, Any]]  # lead units, most behind first
+    report_rows: list[dict[str, Any]]  # per reporting unit: this quarter's obligations
+    report_total: dict[str, Any]
+    not_reported: dict[str, list[str]]  # unit → indicator codes missing for the quarter
+    notices: list[Notice] = field(default_factory=list)
+
+    # --- sentences ------------------------------------------------------------------
+    @property
+    def label(self) -> str:
+        return self.as_of.label
+
+    @property
+    def bulletin_title(self) -> str:
+        return (
+            f"关于{self.as_of.year}年第{self.as_of.quarter}季度"
+            f"{campaign(self.level)}建设目标任务推进情况的通报"
+        )
+
+    @property
+    def deck_title(self) -> str:
+        return f"{self.jurisdiction}{campaign(self.level)}建设目标任务推进情况汇报"
+
+    @property
+    def on_track_share(self) -> float | None:
+        total = sum(self.counts.values())
+        good = self.counts[Status.ACHIEVED.value] + self.counts[Status.ON_TRACK.value]
+        return good / total if total else None
+
+    def overall_sentence(self) -> str:
+        c = self.counts
+        parts = "、".join(
+            f"{word}{c[s.value]}项"
+            for s, word in (
+                (Status.ACHIEVED, "已达标"),
+                (Status.ON_TRACK, "正常推进"),
+                (Status.BEHIND, "滞后"),
+                (Status.SERIOUSLY_BEHIND, "严重滞后"),
+                (Status.NOT_REPORTED, "未报送"),
+                (Status.CANNOT_ASSESS, "无法评估"),
+            )
+        )
+        share = self.on_track_share
+        tail = "" if share is None else f"；已达标和正常推进的指标占{fmt_ratio(share)}"
+        return f"截至{self.label}，纳入监测的指标共{len(self.rows)}项，其中{parts}{tail}。"
+
+    def achieved_sentence(self) -> str:
+        if not self.achieved:
+            return "截至本季度，尚无指标提前达到规划目标。"
+        names = "、".join(f"{r['name']}（{r['code']}）" for r in self.achieved)
+        return f"已达到规划目标的指标共{len(self.achieved)}项：{names}。"
+
+    def lagging_sentence(self) -> str:
+        if not self.lagging:
+            return "截至本季度，没有进度滞后、严重滞后或未报送的指标。"
+        c = self.counts
+        return (
+            f"进度滞后或未报送的指标共{len(self.lagging)}项（严重滞后{c[Status.SERIOUSLY_BEHIND.value]}项、"
+            f"滞后{c[Status.BEHIND.value]}项、未报送{c[Status.NOT_REPORTED.value]}项），具体情况如下："
+        )
+
+    def reporting_sentence(self) -> str:
+        t = self.report_total
+        if not t["expected"]:
+            return f"{self.label}尚无到期的报送任务。"
+        head = (
+            f"{self.label}应报送数据{t['expected']}项，按时报送{t['on_time']}项、逾期报送{t['late']}项、"
+            f"未报送{t['missing']}项，报送率{fmt_ratio(t['received'] / t['expected'])}。"
+        )
+        if not self.not_reported:
+            return head + "各责任单位均已报送。"
+        units = "、".join(self.not_reported)
+        return head + f"截至通报日，以下{len(self.not_reported)}个单位尚未报送本季度数据：{units}。"
+
+    def unit_sentence(self) -> str:
+        behind = [u for u in self.ranking if u["score"] > 0]
+        if not behind:
+            return "各牵头单位负责的指标均无滞后。"
+        top = "、".join(f"{u['unit']}（滞后指数{u['score']:.1f}）" for u in behind[:5])
+        return f"牵头指标存在滞后的单位共{len(behind)}个，滞后程度居前的是：{top}。"
+
+    def data_as_of_text(self) -> str:
+        return self.data_as_of.strftime("%Y-%m-%d %H:%M") if self.data_as_of else "尚无填报数据"
+
+
+def row_numbers(r: dict[str, Any]) -> dict[str, str]:
+    """Display strings of one assessment row (current, expected, target, ratio)."""
+    unit = r["measure_unit"]
+    target = "—"
+    if r["target_value"] is not None:
+        target = f"{r['target_year']}年 {format_number(r['target_value'], unit)}"
+    elif r["target_year"]:
+        target = f"{r['target_year']}年"
+    return {
+        "current": format_number(r["current_value"], unit),
+        "expected": format_number(r["expected_value"], unit),
+        "target": target,
+        "ratio": fmt_ratio(r["progress_ratio"]),
+    }
+
+
+def _notices(
+    histories: Sequence[Sequence[Assessment]],
+    rows_by_code: dict[str, dict[str, Any]],
+    settings,
+    today: dt.date,
+) -> list[Notice]:
+    """One notice per lead unit with indicators behind for ≥ escalation_quarters quarters."""
+    by_unit: dict[str, list[NoticeItem]] = {}
+    for e in escalations(histories, settings, Role.LEAD):
+        if e.subject != "indicator":
+            continue
+        r = rows_by_code[e.key]
+        nums = row_numbers(r)
+        item = NoticeItem(
+            e.key,
+            e.name or r["name"],
+            r["status"],
+            e.streak,
+            e.since.label,
+            e.level,
+            nums["current"],
+            nums["expected"],
+            nums["target"],
+            nums["ratio"],
+            r["reason"],
+        )
+        for unit in e.units or ("（未指定牵头单位）",):
+            by_unit.setdefault(unit, []).append(item)
+    respond_by = add_working_days(today, RESPONSE_WORKING_DAYS)
+    out = []
+    for unit, items in by_unit.items():
+        items.sort(key=lambda i: (-i.streak, i.code))
+        level = SUPERVISION if any(i.level == SUPERVISION for i in items) else WARNING
+        out.append(Notice(unit, level, tuple(items), today, respond_by))
+    out.sort(key=lambda n: (n.level != SUPERVISION, -max(i.streak for i in n.items), n.unit))
+    return out
+
+
+def build_content(progress, records: Sequence[ReportRecord], today: dt.date | None = None) -> Briefing:
+    """Everything the briefing says, from a :class:`services.progress.PlanProgress`."""
+    today = today or dt.date.today()
+    plan, as_of, settings = progress.plan, progress.as_of, progress.plan.settings
+    rows = [
+        dashboard.assessment_row(a, d.spec) for d, a in zip(progress.data, progress.assessments, strict=True)
+    ]
+    counts = dashboard.status_counts(rows)
+    categories: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        categories.setdefault(r["category"] or UNCATEGORISED, []).append(r)
+    category_counts = {name: dashboard.status_counts(items) for name, items in categories.items()}
+    lagging = dashboard.most_behind(rows, limit=len(rows))
+    achieved = [r for r in rows if r["status"] == Status.ACHIEVED.value]
+    ranking = dashboard.unit_ranking(progress.assessments, Role.LEAD)
+
+    times = [f.reported_at for d in progress.data for f in d.figures if f.period <= as_of and f.reported_at]
+    data_as_of = max(times) if times else None
+
+    specs = [d.spec for d in progress.data]
+    report_rows: list[dict[str, Any]] = []
+    not_reported: dict[str, list[str]] = {}
+    total = {"expected": 0, "on_time": 0, "late": 0, "missing": 0, "pending": 0, "received": 0}
+    if as_of >= settings.first_period:
+        quarter = completeness(specs, records, settings, as_of, first=as_of, today=today)
+        overall = completeness(specs, records, settings, as_of, today=today)
+        for o in quarter.obligations:
+            if o.state == MISSING:
+                not_reported.setdefault(o.unit, []).append(o.indicator_code)
+        for unit, rate in sorted(
+            quarter.by_unit.items(), key=lambda kv: (-kv[1].missing, -kv[1].late, kv[0])
+        ):
+            cumulative = overall.by_unit.get(unit)
+            report_rows.append(
+                {
+                    "unit": unit,
+                    "expected": rate.expected,
+                    "on_time": rate.on_time,
+                    "late": rate.late,
+                    "missing": rate.missing,
+                    "pending": rate.pending,
+                    "rate": rate.rate,
+                    "cumulative_rate": cumulative.rate if cumulative else None,
+                }
+            )
+        q = quarter.overall
+        total = {
+            "expected": q.expected,
+            "on_time": q.on_time,
+            "late": q.late,
+            "missing": q.missing,
+            "pending": q.pending,
+            "received": q.received,
+        }
+    histories = dashboard.histories(progress.data, settings, as_of)
+    rows_by_code = {r["code"]: r for r in rows}
+    notices = _notices(histories, rows_by_code, settings, today)
+    return Briefing(
+        plan_code=plan.code,
+        jurisdiction=plan.jurisdiction,
+        plan_title=plan.title,
+        level=plan.level,
+        as_of=as_of,
+        today=today,
+        data_as_of=data_as_of,
+        escalation_quarters=settings.escalation_quarters,
+        rows=rows,
+        counts=counts,
+        categories=categories,
+        category_counts=category_counts,
+        lagging=lagging,
+        achieved=achieved,
+        ranking=ranking,
+        report_rows=report_rows,
+        report_total=total,
+        not_reported=not_reported,
+        notices=notices,
+    )
+
+
+__all__ = [
+    "LATE",
+    "MISSING",
+    "OFFICE",
+    "ON_TIME",
+    "PENDING",
+    "RESPONSE_WORKING_DAYS",
+    "BEHIND_STATUSES",
+    "Briefing",
+    "Notice",
+    "NoticeItem",
+    "add_working_days",
+    "build_content",
+    "campaign",
+    "cn_date",
+    "cn_index",
+    "row_numbers",
+]

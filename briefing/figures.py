@@ -1,0 +1,150 @@
+"""Plotly figures of the briefing (pure: no Streamlit), in the palette of :mod:`ui.charts`.
+
+Used by the 汇报材料 page (interactive) and by :mod:`briefing.charts` (static PNG).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+
+from ui.charts import REPORT_COLORS, STATUS_COLORS, STATUS_ORDER, matrix_figure, style, text_color  # noqa: F401
+
+RATIO_CAP = 150  # % — bars of indicators far ahead are cut here (the label keeps the real value)
+
+
+def status_figure(counts: dict[str, int], title: str = "指标状态分布") -> go.Figure:
+    statuses = [s for s in STATUS_ORDER if s in counts]
+    fig = go.Figure(
+        go.Bar(
+            x=statuses,
+            y=[counts[s] for s in statuses],
+            marker_color=[STATUS_COLORS[s] for s in statuses],
+            text=[f"{counts[s]} 项" for s in statuses],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}：%{y} 项<extra></extra>",
+        )
+    )
+    fig.update_yaxes(title="指标数（项）", rangemode="tozero")
+    return style(fig, height=380, title={"text": title}, showlegend=False)
+
+
+def category_figure(category_counts: dict[str, dict[str, int]], title: str = "分类别进展") -> go.Figure:
+    """Stacked horizontal bars: statuses per category."""
+    names = list(category_counts)
+    fig = go.Figure()
+    for status in STATUS_ORDER:
+        values = [category_counts[n].get(status, 0) for n in names]
+        if not any(values):
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=status,
+                marker_color=STATUS_COLORS[status],
+                text=[v or "" for v in values],
+                textposition="inside",
+                insidetextfont={"color": text_color(status)},
+                hovertemplate=f"%{{y}} · {status}：%{{x}} 项<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None)
+    fig.update_xaxes(title="指标数（项）")
+    return style(fig, height=max(300, 48 * len(names) + 120), title={"text": title})
+
+
+def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
+    """One bar per indicator: 完成序时进度 (%), coloured by status; no ratio → status word."""
+    rows = list(rows)
+    labels = [f"{r['code']} {_short(r['name'])}" for r in rows]
+    values = [
+        min(RATIO_CAP, max(0.0, (r["progress_ratio"] or 0) * 100)) if r["progress_ratio"] is not None else 0
+        for r in rows
+    ]
+    texts = [
+        f"{round(r['progress_ratio'] * 100)}%" if r["progress_ratio"] is not None else r["status"]
+        for r in rows
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            marker_color=[STATUS_COLORS[r["status"]] for r in rows],
+            text=texts,
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[[r["status"], r["reason"]] for r in rows],
+            hovertemplate="%{y}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
+        )
+    )
+    fig.add_vline(x=100, line_dash="dash", line_color="#555555", annotation_text="序时进度 100%")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), title=None, automargin=True)
+    fig.update_xaxes(title="完成序时进度（%）", range=[0, RATIO_CAP + 15])
+    return style(fig, height=max(300, 34 * len(rows) + 120), title={"text": title}, showlegend=False)
+
+
+def ranking_figure(
+    ranking: Sequence[dict[str, Any]], limit: int = 15, title: str = "牵头单位滞后指数"
+) -> go.Figure:
+    top = list(ranking)[:limit]
+    names = [u["unit"] for u in top]
+    fig = go.Figure(
+        go.Bar(
+            y=names,
+            x=[u["score"] for u in top],
+            orientation="h",
+            marker_color=[
+                STATUS_COLORS["严重滞后"]
+                if u["seriously_behind"]
+                else STATUS_COLORS["未报送"]
+                if u["not_reported"]
+                else STATUS_COLORS["滞后"]
+                if u["behind"]
+                else STATUS_COLORS["正常"]
+                for u in top
+            ],
+            text=[f"{u['score']:.1f}" for u in top],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}：%{x:.1f}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None, automargin=True)
+    fig.update_xaxes(title="滞后指数（0–100）", range=[0, 110])
+    return style(fig, height=max(300, 34 * len(top) + 120), title={"text": title}, showlegend=False)
+
+
+def completeness_figure(report_rows: Sequence[dict[str, Any]], title: str = "本季度报送情况") -> go.Figure:
+    names = [r["unit"] for r in report_rows]
+    fig = go.Figure()
+    for key, label in (("on_time", "按时"), ("late", "逾期"), ("missing", "未报送"), ("pending", "未到期")):
+        values = [r[key] for r in report_rows]
+        if not any(values):
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=label,
+                marker_color=REPORT_COLORS[label],
+                text=[v or "" for v in values],
+                textposition="inside",
+                hovertemplate=f"%{{y}} · {label}：%{{x}} 项<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None, automargin=True)
+    fig.update_xaxes(title="应报数据（项）")
+    return style(fig, height=max(300, 30 * len(names) + 120), title={"text": title})
+
+
+def _short(name: str, limit: int = 18) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"

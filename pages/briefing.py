@@ -1,0 +1,162 @@
+"""汇报: a 16:9 briefing screen (no sidebar) and the downloads of the briefing set.
+
+Plan and quarter come from the query string (``/briefing?plan=lingbi&as_of=2026Q2``)
+or the small selectors at the top.  The numbers are those of ``manage.py status``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import streamlit as st
+
+from ui import data
+from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, text_color
+from ui.widgets import plan_selector, quarter_selector, status_tiles
+
+st.markdown(
+    """<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
+    [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] {display: none !important}
+    .stMainBlockContainer, .block-container {padding: 0.8rem 2rem 1rem 2rem !important;
+        max-width: 100% !important}
+    .brief-title {font-size: 1.9rem; font-weight: 700; margin: 0; line-height: 1.25}
+    .brief-sub {color: #555; font-size: 0.95rem; margin-bottom: 4px}
+    .brief-list {width: 100%; border-collapse: collapse; font-size: 0.86rem}
+    .brief-list td, .brief-list th {padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top;
+        text-align: left}
+    .brief-badge {border-radius: 4px; padding: 1px 6px; white-space: nowrap; font-size: 0.8rem}
+    .brief-stamp {color: #666; font-size: 0.82rem; text-align: right}
+    </style>""",
+    unsafe_allow_html=True,
+)
+
+
+@st.cache_data(ttl=600, max_entries=16, show_spinner=False)
+def _briefing(url: str, plan_code: str, as_of: str, fingerprint: tuple, today: dt.date):
+    from services.briefing import load_briefing
+
+    return load_briefing(url, plan_code, as_of, today)
+
+
+@st.cache_data(ttl=600, max_entries=4, show_spinner="正在生成汇报材料（PPT、图表、通报、预警通知单）…")
+def _files(url: str, plan_code: str, as_of: str, fingerprint: tuple, today: dt.date) -> dict[str, bytes]:
+    from briefing.bundle import build_files
+
+    return build_files(_briefing(url, plan_code, as_of, fingerprint, today))
+
+
+def _badge(status: str) -> str:
+    return (
+        f'<span class="brief-badge" style="background:{STATUS_COLORS[status]};color:{text_color(status)}">'
+        f"{status}</span>"
+    )
+
+
+# --- selectors (query params first) -------------------------------------------------------
+top = st.columns([2, 2, 5, 1.3])
+plan = plan_selector(top[0])
+if plan is None:
+    st.stop()
+quarter_param = st.query_params.get("as_of")
+if quarter_param and st.session_state.get("_as_of_param") != quarter_param:
+    st.session_state["_as_of_param"] = quarter_param
+    st.session_state[f"as_of_{plan.code}"] = quarter_param  # ignored by the selector if not selectable
+as_of = quarter_selector(plan, top[1])
+if as_of is None:
+    st.stop()
+st.query_params.update({"plan": plan.code, "as_of": as_of})
+
+url, fingerprint = data.current_url(), data.data_fingerprint()
+today = dt.date.today()
+b = _briefing(url, plan.code, as_of, fingerprint, today)
+if not b.rows:
+    st.info("该计划尚无指标，请先导入计划目录。")
+    st.stop()
+
+with top[3].popover("导出", icon=":material/download:", width="stretch"):
+    if st.button("生成汇报材料", icon=":material/build:", key="brief_build"):
+        st.session_state["brief_ready"] = (plan.code, as_of)
+    if st.session_state.get("brief_ready") == (plan.code, as_of):
+        from briefing.bundle import bulletin_name, deck_name, zip_files
+
+        try:
+            files = _files(url, plan.code, as_of, fingerprint, today)
+        except RuntimeError as exc:  # no kaleido/Chromium and no matplotlib
+            st.error(str(exc))
+            st.stop()
+        deck, bulletin = deck_name(b), bulletin_name(b)
+        st.download_button("汇报 PPT（16:9）", files[deck], deck, icon=":material/slideshow:", key="dl_deck")
+        st.download_button(
+            "季度通报（Word）", files[bulletin], bulletin, icon=":material/description:", key="dl_bulletin"
+        )
+        stem = f"{b.jurisdiction}_{b.as_of}"
+        st.download_button(
+            "图表 PNG（3200×1800）",
+            zip_files(files, "charts/"),
+            f"图表_{stem}.zip",
+            icon=":material/image:",
+            key="dl_charts",
+        )
+        if b.notices:
+            st.download_button(
+                f"预警通知单（{len(b.notices)} 份）",
+                zip_files(files, "notices/"),
+                f"预警通知单_{stem}.zip",
+                icon=":material/warning:",
+                key="dl_notices",
+            )
+        else:
+            st.caption("本季度无须发出预警通知单。")
+        st.download_button(
+            "全部材料（zip）",
+            zip_files(files),
+            f"汇报材料_{stem}.zip",
+            icon=":material/folder_zip:",
+            key="dl_all",
+        )
+
+# --- the 16:9 screen -----------------------------------------------------------------------------
+st.markdown(
+    f'<div class="brief-title">{html.escape(b.deck_title)}（截至{b.label}）</div>'
+    f'<div class="brief-sub">{html.escape(b.plan_title)}　|　{html.escape(b.overall_sentence())}</div>',
+    unsafe_allow_html=True,
+)
+status_tiles(b.counts)
+
+left, right = st.columns([1.15, 1])
+with left:
+    fig = matrix_figure(b.rows, title="红黄绿灯矩阵")
+    fig.update_layout(height=min(560, max(300, 44 * len(b.categories) + 110)), margin={"t": 60})
+    st.plotly_chart(fig, config=plotly_config("汇报", plan.jurisdiction, as_of), key="brief_matrix")
+with right:
+    top_lag = b.lagging[:6]
+    st.markdown(f"**进度最滞后的指标**（共 {len(b.lagging)} 项）")
+    if top_lag:
+        rows = "".join(
+            f"<tr><td>{_badge(r['status'])}</td><td><b>{html.escape(r['code'])}</b> {html.escape(r['name'])}"
+            f"<br><span style='color:#555'>{html.escape(r['reason'])}</span></td></tr>"
+            for r in top_lag
+        )
+        st.markdown(f'<table class="brief-list">{rows}</table>', unsafe_allow_html=True)
+    else:
+        st.success("没有滞后、严重滞后或未报送的指标。")
+    behind = [u for u in b.ranking if u["score"] > 0][:5]
+    st.markdown(f"**滞后的牵头单位**（共 {sum(1 for u in b.ranking if u['score'] > 0)} 个）")
+    if behind:
+        rows = "".join(
+            f"<tr><td>{u['rank']}</td><td>{html.escape(u['unit'])}</td><td>滞后指数 {u['score']:.1f}</td>"
+            f"<td>严重滞后 {u['seriously_behind']} · 未报送 {u['not_reported']} · "
+            f"滞后 {u['behind']}</td></tr>"
+            for u in behind
+        )
+        st.markdown(f'<table class="brief-list">{rows}</table>', unsafe_allow_html=True)
+    else:
+        st.success("没有牵头指标滞后的责任单位。")
+
+st.markdown(
+    f'<div class="brief-stamp">制表日期 {today.isoformat()}　|　数据更新于 {b.data_as_of_text()}'
+    f"　|　{html.escape(b.jurisdiction)}质量发展委员会办公室</div>",
+    unsafe_allow_html=True,
+)
