@@ -12,7 +12,10 @@ from services.actor import ROLE_LABELS, ActorRole
 from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
+from ui.guard import ensure_routed
 from ui.widgets import plan_selector
+
+ensure_routed()
 
 actor = require_role(current_actor(), "admin")
 st.title("账户管理")

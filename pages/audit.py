@@ -13,6 +13,9 @@ from db.session import read_scope
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
+from ui.guard import ensure_routed
+
+ensure_routed()
 
 require_role(current_actor(), "admin")
 st.title("审计日志")

@@ -13,7 +13,10 @@ import streamlit as st
 
 from ui import data
 from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, text_color
+from ui.guard import ensure_routed
 from ui.widgets import plan_selector, quarter_selector, status_tiles
+
+ensure_routed()
 
 st.markdown(
     """<style>

@@ -7,7 +7,10 @@ import streamlit as st
 
 from ui import data
 from ui.formats import describe_target, label
+from ui.guard import ensure_routed
 from ui.widgets import demo_banner, plan_selector
+
+ensure_routed()
 
 plan = plan_selector()
 if plan is None:

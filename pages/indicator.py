@@ -11,7 +11,10 @@ from indicators.periods import Period, period_range
 from ui import data
 from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
 from ui.formats import format_number, label
+from ui.guard import ensure_routed
 from ui.widgets import demo_banner, plan_selector, quarter_selector
+
+ensure_routed()
 
 plan = plan_selector()
 if plan is None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data
+from ui.guard import ensure_routed
+
+ensure_routed()
 
 text = data.methodology_text()
 if text is None:

@@ -11,7 +11,10 @@ from indicators.periods import Period
 from ui import data
 from ui.charts import matrix_figure, plotly_config
 from ui.formats import format_number
+from ui.guard import ensure_routed
 from ui.widgets import demo_banner, plan_selector, quarter_selector, status_tiles
+
+ensure_routed()
 
 plan = plan_selector()
 if plan is None:

@@ -12,7 +12,10 @@ from services import review
 from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
+from ui.guard import ensure_routed
 from ui.widgets import plan_selector
+
+ensure_routed()
 
 actor = require_role(current_actor(), "admin")
 plan = plan_selector()

@@ -14,7 +14,10 @@ from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.formats import describe_target
+from ui.guard import ensure_routed
 from ui.widgets import plan_selector
+
+ensure_routed()
 
 actor = require_role(current_actor(), "admin")
 plan = plan_selector()

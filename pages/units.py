@@ -13,7 +13,10 @@ from indicators.periods import Period
 from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
 from ui.formats import format_number
+from ui.guard import ensure_routed
 from ui.widgets import demo_banner, plan_selector, quarter_selector
+
+ensure_routed()
 
 plan = plan_selector()
 if plan is None:

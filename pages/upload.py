@@ -14,7 +14,10 @@ from services.imports import STATUS_LABELS, commit_import, make_template, previe
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
+from ui.guard import ensure_routed
 from ui.widgets import plan_selector
+
+ensure_routed()
 
 ACTOR = require_role(current_actor(), "admin", "reporter")
 IS_ADMIN = ACTOR.role is ActorRole.ADMIN

@@ -153,3 +153,18 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     choose(page, "计划", "灵璧县")
     assert tiles(page) == cli_counts(server, PLAN, period)
     shot(page, "accounts_admin_overview")
+
+
+@pytest.mark.parametrize("public_read", [False, True])
+def test_a_page_link_on_a_fresh_server_goes_through_the_router(page, tmp_path, public_read):
+    """The first request after a start may run a page file directly; it must still pass sign-in
+    and keep the link's page and query parameters."""
+    extra = {"TRACKER_PUBLIC_READ": "1"} if public_read else {}
+    with running_app(tmp_path, **extra) as fresh:
+        go(page, fresh, "units?plan=luan&unit=市市场监管局")
+        if public_read:
+            page.get_by_role("heading", name="市市场监管局").first.wait_for(timeout=90_000)
+            assert "六安市" in page.locator("h1").first.inner_text()
+        else:
+            page.get_by_role("button", name="登录").wait_for(timeout=90_000)
+            assert page.get_by_text("责任单位").count() == 0
