@@ -105,6 +105,15 @@ def test_every_page_and_tiles_match_cli(page, server, plan):
     assert page.locator('[data-testid="stException"]').count() == 0
     shot(page, f"{plan}_methodology")
 
+    # 汇报材料: a sidebar-free 16:9 page; its tiles also equal the CLI for its quarter.
+    go(page, server, f"briefing?plan={plan}")
+    page.wait_for_selector(".status-tile", timeout=60_000)
+    assert PLANS[plan] in page.locator(".brief-title").first.inner_text()
+    briefing_quarter = selected_quarter(page)
+    assert tiles(page) == cli_counts(server, plan, briefing_quarter)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    shot(page, f"{plan}_briefing")
+
 
 def test_unit_landing_page(page, server):
     go(page, server, "units")
