@@ -12,7 +12,7 @@ from ui import data
 from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
 from ui.formats import format_number, label
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, plan_selector, quarter_selector
+from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector
 
 ensure_routed()
 
@@ -20,11 +20,12 @@ plan = plan_selector()
 if plan is None:
     st.stop()
 as_of = quarter_selector(plan)
+pending = pending_toggle()
 if as_of is None:
     st.stop()
 
 url, fingerprint = data.current_url(), data.data_fingerprint()
-state = data.progress(url, plan.code, as_of, fingerprint)
+state = data.progress(url, plan.code, as_of, fingerprint, pending)
 rows = state["rows"]
 st.title(f"{plan.jurisdiction} · 指标详情")
 demo_banner(plan)
@@ -50,7 +51,7 @@ code = st.selectbox(
 st.session_state[key] = code
 st.query_params["indicator"] = code
 
-view = data.indicator_view(url, plan.code, code, as_of, fingerprint)
+view = data.indicator_view(url, plan.code, code, as_of, fingerprint, pending)
 if view is None:
     st.warning("找不到该指标。")
     st.stop()

@@ -12,7 +12,7 @@ from ui import data
 from ui.charts import matrix_figure, plotly_config
 from ui.formats import format_number
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, plan_selector, quarter_selector, status_tiles
+from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector, status_tiles
 
 ensure_routed()
 
@@ -20,6 +20,7 @@ plan = plan_selector()
 if plan is None:
     st.stop()
 as_of = quarter_selector(plan)
+pending = pending_toggle()
 if as_of is None:
     st.stop()
 
@@ -29,7 +30,7 @@ st.title(f"{plan.jurisdiction} · 总览")
 st.caption(f"{plan.title}　|　截至 {label}　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年")
 demo_banner(plan)
 
-state = data.progress(url, plan.code, as_of, fingerprint)
+state = data.progress(url, plan.code, as_of, fingerprint, pending)
 rows = state["rows"]
 if not rows:
     st.info("该计划尚无指标，请先导入计划目录（`python manage.py load-catalogue`）。")
@@ -85,7 +86,7 @@ with left:
         )
 with right:
     st.subheader("进度最滞后的责任单位")
-    view = data.units_view(url, plan.code, as_of, fingerprint)
+    view = data.units_view(url, plan.code, as_of, fingerprint, pending)
     ranking = [u for u in view["ranking_lead"] if u["score"] > 0][:10]
     if not ranking:
         st.success("没有牵头指标滞后的责任单位。")

@@ -14,7 +14,7 @@ from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
 from ui.formats import format_number
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, plan_selector, quarter_selector
+from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector
 
 ensure_routed()
 
@@ -22,11 +22,12 @@ plan = plan_selector()
 if plan is None:
     st.stop()
 as_of = quarter_selector(plan)
+pending = pending_toggle()
 if as_of is None:
     st.stop()
 
 url, fingerprint = data.current_url(), data.data_fingerprint()
-view = data.units_view(url, plan.code, as_of, fingerprint)
+view = data.units_view(url, plan.code, as_of, fingerprint, pending)
 period_label = Period.parse(as_of).label
 st.title(f"{plan.jurisdiction} · 责任单位")
 st.caption(f"截至 {period_label}　|　连续 {view['escalation_quarters']} 个季度滞后或未报送发预警，两倍转督办")

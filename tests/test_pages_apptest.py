@@ -173,3 +173,16 @@ def test_briefing_page_runs_for_both_plans(app, plan):
     app.run()
     assert not app.exception, app.exception
     assert "推进情况汇报" in _texts(app)
+
+
+def test_overview_can_include_figures_awaiting_review(app, tmp_path, monkeypatch):
+    """Off by default; a kept choice turns it on with a warning (clicking it is covered in the browser)."""
+    toggle = next(c for c in app.sidebar.checkbox if c.label == "包含待审核数据")
+    assert toggle.value is False and not app.sidebar.warning
+    again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    sign_in(again, Actor("leader", ActorRole.VIEWER))
+    again.session_state["include_pending"] = True
+    again.run()
+    assert not again.exception, again.exception
+    assert next(c for c in again.sidebar.checkbox if c.label == "包含待审核数据").value is True
+    assert any("尚未审核通过" in w.value for w in again.sidebar.warning)

@@ -110,14 +110,16 @@ def quarters(url: str, plan_code: str, fingerprint: tuple) -> dict[str, Any]:
     return {"periods": [str(p) for p in period_range(plan.first_period, default)], "default": str(default)}
 
 
-def _plan_state(session, plan_code: str, as_of: str):
+def _plan_state(session, plan_code: str, as_of: str, include_pending: bool = False):
     from services.progress import plan_progress
 
-    return plan_progress(session, plan_code, as_of)
+    return plan_progress(session, plan_code, as_of, include_pending=include_pending)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
-def progress(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[str, Any]:
+def progress(
+    url: str, plan_code: str, as_of: str, fingerprint: tuple, include_pending: bool = False
+) -> dict[str, Any]:
     """Assessments of every indicator of a plan as of a quarter, as plain rows.
 
     ``figures_total`` / ``figures_until`` count figures overall and up to ``as_of``
@@ -126,7 +128,7 @@ def progress(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[s
     from indicators import dashboard
 
     with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of)
+        state = _plan_state(session, plan_code, as_of, include_pending)
     rows = [dashboard.assessment_row(a, d.spec) for d, a in zip(state.data, state.assessments, strict=True)]
     periods = [f.period for d in state.data for f in d.figures]
     return {
@@ -140,7 +142,9 @@ def progress(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[s
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
-def units_view(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict[str, Any]:
+def units_view(
+    url: str, plan_code: str, as_of: str, fingerprint: tuple, include_pending: bool = False
+) -> dict[str, Any]:
     """Unit ranking (lead and co apart), each unit's indicators with streaks, completeness."""
     import datetime as dt
 
@@ -149,7 +153,7 @@ def units_view(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict
     from indicators.vocabulary import Role
 
     with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of)
+        state = _plan_state(session, plan_code, as_of, include_pending)
         records = queries.report_records(session, state.plan.id)
         units = queries.units_of_plan(session, plan_code)
     settings = state.plan.settings
@@ -191,13 +195,13 @@ def units_view(url: str, plan_code: str, as_of: str, fingerprint: tuple) -> dict
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
 def indicator_view(
-    url: str, plan_code: str, code: str, as_of: str, fingerprint: tuple
+    url: str, plan_code: str, code: str, as_of: str, fingerprint: tuple, include_pending: bool = False
 ) -> dict[str, Any] | None:
     """One indicator: its assessment, quarterly timeline, targets, revisions and every figure version."""
     from indicators import dashboard
 
     with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of)
+        state = _plan_state(session, plan_code, as_of, include_pending)
         history = queries.observation_history(session, plan_code, code)
     for d, a in zip(state.data, state.assessments, strict=True):
         if d.spec.code == code:

@@ -59,6 +59,22 @@ def quarter_selector(plan: PlanInfo, where=st.sidebar) -> str | None:
     )
 
 
+def pending_toggle(where=st.sidebar) -> bool:
+    """Whether figures awaiting review (待审核) count too; by default only accepted ones do."""
+    widget_key = "_include_pending_widget"  # widget state is dropped on page switches; the choice is kept
+    if widget_key not in st.session_state:
+        st.session_state[widget_key] = bool(st.session_state.get("include_pending", False))
+    chosen = where.checkbox(
+        "包含待审核数据",
+        key=widget_key,
+        help="默认只统计质量办审核通过的数据；勾选后也计入各单位已上传、尚待审核的数据。",
+    )
+    st.session_state["include_pending"] = chosen
+    if chosen:
+        where.warning("统计中包含尚未审核通过的数据。", icon=":material/pending_actions:")
+    return chosen
+
+
 def _persistent_selectbox(where, label: str, options: list, key: str, default, format_func):
     """A selectbox whose choice survives page switches.
 
