@@ -12,19 +12,13 @@ from ui import data
 from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
 from ui.formats import format_number, label
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector
+from ui.widgets import dashboard_context, demo_banner
 
 ensure_routed()
 
-plan = plan_selector()
-if plan is None:
-    st.stop()
-as_of = quarter_selector(plan)
-pending = pending_toggle()
-if as_of is None:
-    st.stop()
-
-url, fingerprint = data.current_url(), data.data_fingerprint()
+context = dashboard_context()
+plan, as_of, pending = context.plan, context.as_of, context.include_pending
+url, fingerprint = context.url, context.fingerprint
 state = data.progress(url, plan.code, as_of, fingerprint, pending)
 rows = state["rows"]
 st.title(f"{plan.jurisdiction} · 指标详情")

@@ -12,19 +12,13 @@ from ui import data
 from ui.charts import matrix_figure, plotly_config
 from ui.formats import format_number
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector, status_tiles
+from ui.widgets import dashboard_context, demo_banner, status_tiles
 
 ensure_routed()
 
-plan = plan_selector()
-if plan is None:
-    st.stop()
-as_of = quarter_selector(plan)
-pending = pending_toggle()
-if as_of is None:
-    st.stop()
-
-url, fingerprint = data.current_url(), data.data_fingerprint()
+context = dashboard_context()
+plan, as_of, pending = context.plan, context.as_of, context.include_pending
+url, fingerprint = context.url, context.fingerprint
 label = Period.parse(as_of).label
 st.title(f"{plan.jurisdiction} · 总览")
 st.caption(f"{plan.title}　|　截至 {label}　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年")

@@ -14,19 +14,13 @@ from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
 from ui.formats import format_number
 from ui.guard import ensure_routed
-from ui.widgets import demo_banner, pending_toggle, plan_selector, quarter_selector
+from ui.widgets import dashboard_context, demo_banner
 
 ensure_routed()
 
-plan = plan_selector()
-if plan is None:
-    st.stop()
-as_of = quarter_selector(plan)
-pending = pending_toggle()
-if as_of is None:
-    st.stop()
-
-url, fingerprint = data.current_url(), data.data_fingerprint()
+context = dashboard_context()
+plan, as_of, pending = context.plan, context.as_of, context.include_pending
+url, fingerprint = context.url, context.fingerprint
 view = data.units_view(url, plan.code, as_of, fingerprint, pending)
 period_label = Period.parse(as_of).label
 st.title(f"{plan.jurisdiction} · 责任单位")

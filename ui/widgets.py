@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from db.queries import PlanInfo
@@ -27,6 +29,29 @@ def plan_selector(where=st.sidebar) -> PlanInfo | None:
         format_func=lambda c: f"{by_code[c].jurisdiction} · 至{max(by_code[c].horizon_years)}年",
     )
     return by_code[code]
+
+
+@dataclass(frozen=True)
+class DashboardContext:
+    """What every dashboard page starts from: plan, quarter, whether pending figures count."""
+
+    plan: PlanInfo
+    as_of: str
+    include_pending: bool
+    url: str
+    fingerprint: tuple
+
+
+def dashboard_context() -> DashboardContext:
+    """The sidebar selectors of the dashboard pages; stops the page when there is nothing to show."""
+    plan = plan_selector()
+    if plan is None:
+        st.stop()
+    as_of = quarter_selector(plan)
+    include_pending = pending_toggle()
+    if as_of is None:
+        st.stop()
+    return DashboardContext(plan, as_of, include_pending, data.current_url(), data.data_fingerprint())
 
 
 def demo_banner(plan: PlanInfo) -> None:
