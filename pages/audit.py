@@ -10,9 +10,11 @@ import streamlit as st
 
 from db.queries import audit_rows
 from db.session import read_scope
+from services.actor import ROLE_LABELS
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
+from ui.formats import audit_action_label
 from ui.guard import ensure_routed
 
 ensure_routed()
@@ -37,7 +39,9 @@ with read_scope(data.current_url()) as session:
 frame = pd.DataFrame(rows)
 st.markdown(f"共 **{len(rows)}** 条。")
 if rows:
-    st.dataframe(frame, hide_index=True, width="stretch", height=560)
+    frame["操作"] = frame["操作"].map(audit_action_label)
+    frame["角色"] = frame["角色"].map(lambda r: ROLE_LABELS.get(r, r))
+    st.dataframe(frame, hide_index=True, width="stretch", height=min(560, 35 * (len(rows) + 1) + 3))
     buffer = io.BytesIO()
     safe = frame.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
     safe.to_excel(buffer, index=False, sheet_name="审计日志")

@@ -49,3 +49,25 @@ def describe_target(target: dict, unit: str) -> str:
 
 def label(value: str) -> str:
     return LABELS.get(value, value)
+
+_AUDIT_ACTIONS = {
+    "login": "登录",
+    "change_password": "修改密码",
+    "create_user": "创建账户",
+    "reset_password": "重置密码",
+    "disable_user": "停用账户",
+    "enable_user": "启用账户",
+    "upload": "上传文件",
+}
+
+
+def audit_action_label(action: str) -> str:
+    """Chinese name of an audit-log action (the stored code stays stable)."""
+    from services.actor import ACTION_LABELS, Action
+
+    if action in _AUDIT_ACTIONS:
+        return _AUDIT_ACTIONS[action]
+    try:
+        return ACTION_LABELS[Action(action)]
+    except ValueError:
+        return action
