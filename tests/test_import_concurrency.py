@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from db.models import Observation, Upload
 from db.session import read_scope
 from services.imports import PAUSE_ENV, make_template, reporting_units
+from services.progress import plan_progress
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER = """
@@ -101,7 +103,25 @@ def test_twenty_concurrent_imports(seeded_url, tmp_path):
                          stderr=subprocess.PIPE, text=True)
         for f in files
     ]  # fmt: skip
-    outputs = [p.communicate(timeout=300) for p in procs]
+    # Meanwhile a reader does what the pages do (load the plan and assess it), again and again.
+    reads, read_errors, done = [], [], threading.Event()
+
+    def read_like_a_page() -> None:
+        while not done.is_set():
+            try:
+                with read_scope(seeded_url) as session:
+                    reads.append(len(plan_progress(session, bad_inputs.PLAN, bad_inputs.PERIOD).assessments))
+            except Exception as exc:  # noqa: BLE001 - any failure of a reader is the finding
+                read_errors.append(repr(exc))
+
+    reader = threading.Thread(target=read_like_a_page)
+    reader.start()
+    try:
+        outputs = [p.communicate(timeout=300) for p in procs]
+    finally:
+        done.set()
+        reader.join()
+    assert read_errors == [] and len(reads) >= 1
     for (out, err), proc in zip(outputs, procs, strict=True):
         assert proc.returncode == 0, err
         assert "database is locked" not in err
