@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from indicators.model import TargetSpec
+from indicators.model import PlanSettings, TargetSpec
 from indicators.vocabulary import Comparator, Direction, MeasureKind, TargetBasis
 
 _PERCENT_UNITS = frozenset({"%", "％", "‰", "个百分点"})
@@ -45,8 +45,12 @@ def fmt_quantity(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}"
 
 
-def fmt_ratio(ratio: float | None, thresholds: tuple[float, ...] = ()) -> str:
-    """A ratio as a percentage: ``0.6667`` → ``67%``; ``0.9499`` → ``94.9%`` if 0.95 is a threshold."""
+DEFAULT_THRESHOLDS = (PlanSettings.on_track_ratio, PlanSettings.behind_ratio)  # the dataclass defaults
+
+
+def fmt_ratio(ratio: float | None, thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS) -> str:
+    """A ratio as a percentage: ``0.6667`` → ``67%``; ``0.9499`` → ``94.9%`` when 0.95 is a threshold,
+    so that a figure just below a status boundary never reads as if it reached it."""
     if ratio is None or not math.isfinite(ratio):
         return "—"
     whole = round(ratio * 100)

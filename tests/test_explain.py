@@ -108,3 +108,13 @@ def test_flagged_figure_is_explained():
     d = data(spec(targets=(target(2027, C.GE, 45),)), *series(("2026Q1", 20), ("2026Q2", 15)))
     reason = assess(d, P(Q), SETTINGS).reason
     assert "2026年第2季度数据 15 待核实" in reason and "采用2026年第1季度的数据" in reason
+
+
+@pytest.mark.parametrize(
+    "ratio,expected",
+    [(0.9499, "94.9%"), (0.95, "95%"), (0.5999, "59.9%"), (0.6, "60%"), (0.6667, "67%"), (1.2, "120%"), (None, "—")],
+)
+def test_ratio_just_below_a_default_threshold_never_reads_as_reaching_it(ratio, expected):
+    from indicators.explain import fmt_ratio
+
+    assert fmt_ratio(ratio) == expected
