@@ -590,10 +590,12 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
     target: TargetSpec | None = None
     year: int | None = None
     if not p.years:
-        v = (
-            _not_reported(p, ctx)
-            if ctx.not_reported
-            else _Verdict(Status.CANNOT_ASSESS, "未设定目标，无法评估", missing=(MISSING_TARGETS,))
+        # No target in force (e.g. only a consultation proposal not yet adopted): nothing to judge
+        # against, whether or not a figure came in.
+        v = _Verdict(
+            Status.CANNOT_ASSESS,
+            "尚无生效的目标（如仅有未采纳的征求意见建议），无法评估",
+            missing=(MISSING_TARGETS,),
         )
     else:
         year = driving_year(p.years, as_of)

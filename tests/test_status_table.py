@@ -315,3 +315,17 @@ def test_the_reporting_units_own_figure_wins_over_another_units():
     a = assess(data(s, fig(Q, 22), other), P(Q), SETTINGS)
     assert a.current_value == 22
     assert assess(data(s, other), P(Q), SETTINGS).current_value == 40  # better than nothing
+
+
+@pytest.mark.parametrize("reported", [False, True])
+def test_an_indicator_without_a_target_in_force_cannot_be_assessed(reported):
+    """Only a consultation proposal, not adopted: nothing to judge against, reported or not."""
+    from indicators.model import Figure, IndicatorData, IndicatorSpec, PlanSettings
+    from indicators.periods import Period
+
+    spec = IndicatorSpec("X-01", "城镇新建绿色建筑占比", K.RATE, lead_units=("甲局",))
+    figures = (Figure(Period(2025, 4), 60.0, unit="甲局"),) if reported else ()
+    settings = PlanSettings(baseline_year=2021, first_period=Period(2022, 1))
+    result = assess(IndicatorData(spec, figures), Period(2025, 4), settings)
+    assert result.status is S.CANNOT_ASSESS
+    assert "生效的目标" in result.reason
