@@ -9,6 +9,7 @@ earlier-year targets (per-year milestones), so the path is piecewise.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 from collections.abc import Sequence
 
@@ -38,7 +39,9 @@ def segment_value(t: float, t0: float, v0: float, t1: float, v1: float, method: 
         return v1
     share = (t - t0) / (t1 - t0)
     if method == GROWTH and v0 > 0 and v1 > 0:
-        return v0 * (v1 / v0) ** share
+        # In logs: (v1 / v0) overflows for a tiny v0; the geometric mean stays between the ends.
+        value = math.exp(math.log(v0) + (math.log(v1) - math.log(v0)) * share)
+        return min(max(value, min(v0, v1)), max(v0, v1))
     return v0 + (v1 - v0) * share
 
 

@@ -20,6 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 from db.session import get_engine, get_read_sessionmaker, get_sessionmaker  # noqa: E402
 
+# CI replays the same property-test examples every run (a failure there is reproducible);
+# local runs keep exploring new ones.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory):

@@ -89,3 +89,9 @@ def test_unknown_method():
     assert check_method(GROWTH) == GROWTH
     with pytest.raises(ValueError):
         check_method("cagr")
+
+
+def test_growth_path_from_a_tiny_baseline_does_not_overflow():
+    """Found by hypothesis: (goal / base) overflowed to inf for a subnormal baseline."""
+    v = segment_value(2026.5, 2025.0, 2.2250738585e-313, 2028.0, 1.0, GROWTH)
+    assert 2.2250738585e-313 <= v <= 1.0
