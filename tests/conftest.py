@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings as hypothesis_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -22,8 +23,6 @@ from db.session import get_engine, get_read_sessionmaker, get_sessionmaker  # no
 
 # CI replays the same property-test examples every run (a failure there is reproducible);
 # local runs keep exploring new ones.
-from hypothesis import settings as hypothesis_settings  # noqa: E402
-
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
