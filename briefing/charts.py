@@ -118,6 +118,9 @@ def render_all(b: Briefing) -> dict[str, bytes]:
     return {c.name: render_png(c.figure) for c in briefing_charts(b)}
 
 
+_FALLBACK_COLOUR = "#0B5CAD"  # the app's primary colour, for traces that set none
+
+
 def _matplotlib_png(fig: go.Figure, width: int, height: int, scale: int) -> bytes:
     """Fallback: bars (stacked or not, either orientation) and the matrix's square markers."""
     import matplotlib
@@ -136,7 +139,7 @@ def _matplotlib_png(fig: go.Figure, width: int, height: int, scale: int) -> byte
             horizontal = trace.orientation == "h"
             cats = list(trace.y if horizontal else trace.x)
             vals = [float(v or 0) for v in (trace.x if horizontal else trace.y)]
-            colour = trace.marker.color
+            colour = trace.marker.color or _FALLBACK_COLOUR
             colours = list(colour) if isinstance(colour, list | tuple) else [colour] * len(vals)
             base = [offsets.get(c, 0.0) if stacked else 0.0 for c in cats]
             pos = list(range(len(cats)))[::-1] if horizontal else list(range(len(cats)))
@@ -162,7 +165,14 @@ def _matplotlib_png(fig: go.Figure, width: int, height: int, scale: int) -> byte
         elif trace.type == "scatter":
             cats = list(fig.layout.yaxis.categoryarray or dict.fromkeys(trace.y))
             ys = [len(cats) - 1 - cats.index(c) if c in cats else 0 for c in trace.y]
-            ax.scatter(list(trace.x), ys, marker="s", s=900, color=trace.marker.color, label=trace.name)
+            ax.scatter(
+                list(trace.x),
+                ys,
+                marker="s",
+                s=900,
+                color=trace.marker.color or _FALLBACK_COLOUR,
+                label=trace.name,
+            )
             for x, y, t in zip(trace.x, ys, trace.text or [], strict=False):
                 ax.annotate(str(t), (x, y), ha="center", va="center", fontsize=8)
             ax.set_yticks(range(len(cats)), list(reversed(cats)))

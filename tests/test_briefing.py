@@ -224,3 +224,30 @@ def test_zip_bundle_prefix():
 
     data = zip_files({"a.pptx": b"1", "charts/x.png": b"2", "notices/y.docx": b"3"}, "charts/")
     assert zipfile.ZipFile(io.BytesIO(data)).namelist() == ["charts/x.png"]
+
+
+def test_matplotlib_fallback_draws_chinese_and_every_chart(demo_url, monkeypatch):
+    """Without kaleido/Chromium the charts fall back to matplotlib with the CJK font."""
+    from PIL import Image, ImageChops
+
+    from briefing import charts
+    from services.briefing import load_briefing
+
+    if not charts.matplotlib_available():
+        pytest.skip("matplotlib is not installed")
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(charts, "kaleido_available", lambda: False)
+
+    def bar_png(labels: list[str]) -> Image.Image:
+        fig = go.Figure(go.Bar(x=labels, y=[3, 5]))
+        return Image.open(io.BytesIO(render_png(fig, 800, 450, 1))).convert("L")
+
+    first, second = bar_png(["质量", "强县"]), bar_png(["督办", "通知"])
+    tofu = bar_png(["\U0010fffd\U0010fffd", "\U0010fffd\U0010fffd"])
+    assert first.size == (800, 450)
+    assert ImageChops.difference(first, second).getbbox() is not None
+    assert ImageChops.difference(first, tofu).getbbox() is not None
+
+    pngs = charts.render_all(load_briefing(demo_url, "lingbi", "2026Q3", dt.date(2026, 10, 20)))
+    assert pngs and all(Image.open(io.BytesIO(p)).size == (3200, 1800) for p in pngs.values())
