@@ -32,12 +32,10 @@ def status_figure(counts: dict[str, int], title: str = "指标状态分布") -> 
     return style(fig, height=380, title={"text": title}, showlegend=False)
 
 
-def category_figure(category_counts: dict[str, dict[str, int]], title: str = "分类别进展") -> go.Figure:
-    """Stacked horizontal bars: statuses per category."""
-    names = list(category_counts)
+def _stacked_bars(names: list[str], series: list[tuple[str, list[int], str]], xtitle: str) -> go.Figure:
+    """Horizontal stacked bars, one trace per (label, values, colour); empty traces are left out."""
     fig = go.Figure()
-    for status in STATUS_ORDER:
-        values = [category_counts[n].get(status, 0) for n in names]
+    for label, values, colour in series:
         if not any(values):
             continue
         fig.add_trace(
@@ -45,17 +43,25 @@ def category_figure(category_counts: dict[str, dict[str, int]], title: str = "�
                 y=names,
                 x=values,
                 orientation="h",
-                name=status,
-                marker_color=STATUS_COLORS[status],
+                name=label,
+                marker_color=colour,
                 text=[v or "" for v in values],
                 textposition="inside",
-                insidetextfont={"color": text_color(status)},
-                hovertemplate=f"%{{y}} · {status}：%{{x}} 项<extra></extra>",
+                insidetextfont={"color": text_color(label)},
+                hovertemplate=f"%{{y}} · {label}：%{{x}} 项<extra></extra>",
             )
         )
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None)
-    fig.update_xaxes(title="指标数（项）")
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None, automargin=True)
+    fig.update_xaxes(title=xtitle)
+    return fig
+
+
+def category_figure(category_counts: dict[str, dict[str, int]], title: str = "分类别进展") -> go.Figure:
+    """Stacked horizontal bars: statuses per category."""
+    names = list(category_counts)
+    series = [(s, [category_counts[n].get(s, 0) for n in names], STATUS_COLORS[s]) for s in STATUS_ORDER]
+    fig = _stacked_bars(names, series, "指标数（项）")
     return style(fig, height=max(300, 48 * len(names) + 120), title={"text": title})
 
 
@@ -123,26 +129,9 @@ def ranking_figure(
 
 def completeness_figure(report_rows: Sequence[dict[str, Any]], title: str = "本季度报送情况") -> go.Figure:
     names = [r["unit"] for r in report_rows]
-    fig = go.Figure()
-    for key, label in (("on_time", "按时"), ("late", "逾期"), ("missing", "未报送"), ("pending", "未到期")):
-        values = [r[key] for r in report_rows]
-        if not any(values):
-            continue
-        fig.add_trace(
-            go.Bar(
-                y=names,
-                x=values,
-                orientation="h",
-                name=label,
-                marker_color=REPORT_COLORS[label],
-                text=[v or "" for v in values],
-                textposition="inside",
-                hovertemplate=f"%{{y}} · {label}：%{{x}} 项<extra></extra>",
-            )
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None, automargin=True)
-    fig.update_xaxes(title="应报数据（项）")
+    states = (("on_time", "按时"), ("late", "逾期"), ("missing", "未报送"), ("pending", "未到期"))
+    series = [(label, [r[key] for r in report_rows], REPORT_COLORS[label]) for key, label in states]
+    fig = _stacked_bars(names, series, "应报数据（项）")
     return style(fig, height=max(300, 30 * len(names) + 120), title={"text": title})
 
 

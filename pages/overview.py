@@ -10,7 +10,7 @@ from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
 from ui.charts import matrix_figure, plotly_config
-from ui.formats import format_number
+from ui.formats import format_number, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.widgets import dashboard_context, demo_banner, status_tiles
 
@@ -86,20 +86,7 @@ with right:
         st.success("没有牵头指标滞后的责任单位。")
     else:
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "排名": u["rank"],
-                        "牵头单位": u["unit"],
-                        "滞后指数": round(u["score"], 1),
-                        "严重滞后": u["seriously_behind"],
-                        "未报送": u["not_reported"],
-                        "滞后": u["behind"],
-                        "牵头指标": f"{u['indicators']:,} 项",
-                    }
-                    for u in ranking
-                ]
-            ),
+            unit_ranking_table(ranking, "牵头单位", "牵头指标"),
             hide_index=True,
             width="stretch",
             height=min(36 * (len(ranking) + 1) + 4, 400),

@@ -12,7 +12,7 @@ import streamlit as st
 from indicators.periods import Period
 from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
-from ui.formats import format_number
+from ui.formats import format_number, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.widgets import dashboard_context, demo_banner
 
@@ -144,17 +144,7 @@ else:
         st.plotly_chart(fig, config=plotly_config("责任单位排名", plan.jurisdiction, as_of), key="ranking")
     with right:
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "排名": u["rank"],
-                        "单位": u["unit"],
-                        "滞后指数": round(u["score"], 1),
-                        "牵头指标": f"{u['indicators']:,} 项",
-                    }
-                    for u in ranking
-                ]
-            ),
+            unit_ranking_table(ranking),
             hide_index=True,
             width="stretch",
             height=min(36 * (len(shown) + 1) + 4, 460),
@@ -164,20 +154,7 @@ else:
     if co:
         with st.expander(f"配合单位滞后排名（{len(co)} 个单位）"):
             st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "排名": u["rank"],
-                            "单位": u["unit"],
-                            "滞后指数": round(u["score"], 1),
-                            "严重滞后": u["seriously_behind"],
-                            "未报送": u["not_reported"],
-                            "滞后": u["behind"],
-                            "配合指标": f"{u['indicators']:,} 项",
-                        }
-                        for u in co
-                    ]
-                ),
+                unit_ranking_table(co, count_header="配合指标"),
                 hide_index=True,
                 width="stretch",
             )

@@ -50,6 +50,7 @@ def describe_target(target: dict, unit: str) -> str:
 def label(value: str) -> str:
     return LABELS.get(value, value)
 
+
 _AUDIT_ACTIONS = {
     "login": "登录",
     "change_password": "修改密码",
@@ -71,3 +72,23 @@ def audit_action_label(action: str) -> str:
         return ACTION_LABELS[Action(action)]
     except ValueError:
         return action
+
+
+def unit_ranking_table(ranking: list[dict], unit_header: str = "单位", count_header: str = "牵头指标"):
+    """The unit ranking (滞后指数 with its parts) as the table the pages show."""
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            {
+                "排名": u["rank"],
+                unit_header: u["unit"],
+                "滞后指数": round(u["score"], 1),
+                "严重滞后": u["seriously_behind"],
+                "未报送": u["not_reported"],
+                "滞后": u["behind"],
+                count_header: f"{u['indicators']:,} 项",
+            }
+            for u in ranking
+        ]
+    )
