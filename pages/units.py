@@ -144,7 +144,7 @@ else:
         st.plotly_chart(fig, config=plotly_config("责任单位排名", plan.jurisdiction, as_of), key="ranking")
     with right:
         st.dataframe(
-            unit_ranking_table(ranking),
+            unit_ranking_table(ranking, parts=False),
             hide_index=True,
             width="stretch",
             height=min(36 * (len(shown) + 1) + 4, 460),

@@ -74,21 +74,18 @@ def audit_action_label(action: str) -> str:
         return action
 
 
-def unit_ranking_table(ranking: list[dict], unit_header: str = "单位", count_header: str = "牵头指标"):
-    """The unit ranking (滞后指数 with its parts) as the table the pages show."""
+def unit_ranking_table(
+    ranking: list[dict], unit_header: str = "单位", count_header: str = "牵头指标", parts: bool = True
+):
+    """The unit ranking as the table the pages show; ``parts`` adds the counts behind 滞后指数
+    (left out where a chart beside the table already shows them)."""
     import pandas as pd
 
-    return pd.DataFrame(
-        [
-            {
-                "排名": u["rank"],
-                unit_header: u["unit"],
-                "滞后指数": round(u["score"], 1),
-                "严重滞后": u["seriously_behind"],
-                "未报送": u["not_reported"],
-                "滞后": u["behind"],
-                count_header: f"{u['indicators']:,} 项",
-            }
-            for u in ranking
-        ]
-    )
+    rows = []
+    for u in ranking:
+        row = {"排名": u["rank"], unit_header: u["unit"], "滞后指数": round(u["score"], 1)}
+        if parts:
+            row.update({"严重滞后": u["seriously_behind"], "未报送": u["not_reported"], "滞后": u["behind"]})
+        row[count_header] = f"{u['indicators']:,} 项"
+        rows.append(row)
+    return pd.DataFrame(rows)
