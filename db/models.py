@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -84,6 +85,13 @@ class Indicator(Base):
     source_text: Mapped[str] = mapped_column(Text, default="")  # the sentence that states the target
     note: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Reporting metadata (see data/catalogue/README.md): when a figure is due and how it is counted.
+    frequency: Mapped[str] = mapped_column(String(12), default="quarterly", server_default="quarterly")
+    figure_basis: Mapped[str] = mapped_column(String(12), default="level", server_default="level")
+    release_lag: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    whole_items: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    definition: Mapped[str] = mapped_column(Text, default="", server_default="")  # 统计口径 / 计算方法
+    data_source: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     plan: Mapped[Plan] = relationship(back_populates="indicators")
     targets: Mapped[list[Target]] = relationship(back_populates="indicator", order_by="Target.position")
@@ -120,6 +128,7 @@ class Target(Base):
     effective_from: Mapped[dt.date | None]  # set when the office changes a target
     superseded_on: Mapped[dt.date | None]  # the day a later target replaced this one
     position: Mapped[int] = mapped_column(Integer, default=0)
+    each_year: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())  # 每年
 
     indicator: Mapped[Indicator] = relationship(back_populates="targets")
 
@@ -131,7 +140,12 @@ class Target(Base):
 
 
 class Baseline(Base):
-    """A baseline value; the latest row is in force, earlier ones are history."""
+    """A baseline value; the latest *accepted* row is in force, earlier ones are history.
+
+    The office's entries are accepted at once; a unit's proposal (from its template) is
+    ``pending`` until the office accepts it in review, and never replaces the office's value
+    before that.
+    """
 
     __tablename__ = "baselines"
     __table_args__ = (Index("ix_baselines_indicator_id", "indicator_id"),)
@@ -144,8 +158,53 @@ class Baseline(Base):
     recorded_by: Mapped[str] = mapped_column(String(80), default="")
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    review_state: Mapped[str] = mapped_column(String(12), default="accepted", server_default="accepted")
+    proposed_by_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
 
     indicator: Mapped[Indicator] = relationship(back_populates="baselines")
+
+
+class BenchmarkValue(Base):
+    """A benchmark (全省平均, 省控目标) of an indicator for a period, entered by the office.
+
+    Append-only like observations: the latest row of (indicator, period) is in force,
+    earlier ones are its history.
+    """
+
+    __tablename__ = "benchmark_values"
+    __table_args__ = (Index("ix_benchmark_values_indicator", "indicator_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicators.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[str] = mapped_column(String(80), default="")
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class FlagDecision(Base):
+    """The office's decision on a data-quality flag of one figure version (核实无误).
+
+    Tied to the observation version: a corrected figure (a new version) is checked again.
+    Returning a flagged figure is an ordinary review return (``Observation.review_state``).
+    """
+
+    __tablename__ = "flag_decisions"
+    __table_args__ = (UniqueConstraint("observation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(12), default="cleared")
+    comment: Mapped[str] = mapped_column(Text, default="")
+    decided_by: Mapped[str] = mapped_column(String(80))
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
 
 class Responsibility(Base):

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from indicators.periods import Period
-from indicators.vocabulary import Comparator, Direction, MeasureKind, TargetBasis
+from indicators.vocabulary import (
+    Comparator,
+    Direction,
+    FigureBasis,
+    Frequency,
+    MeasureKind,
+    TargetBasis,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class TargetSpec:
     benchmark: str = ""
     text: str = ""
     key: str = ""
+    each_year: bool = False  # 每年: a milestone (or maintenance) due in every year up to ``year``
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,12 @@ class IndicatorSpec:
     lead_units: tuple[str, ...] = ()
     co_units: tuple[str, ...] = ()
     reporting_units: tuple[str, ...] = ()
+    frequency: Frequency = Frequency.QUARTERLY
+    figure_basis: FigureBasis = FigureBasis.LEVEL
+    release_lag: int = 0  # quarters after a period's end before its figure can exist
+    whole_items: bool = False  # indivisible counts (家, 个, 件, 项): expected values are whole items
+    definition: str = ""  # 统计口径 / 计算方法
+    data_source: str = ""  # 统计局年报, 省局通报 …
 
     @property
     def reporters(self) -> tuple[str, ...]:
@@ -72,6 +86,26 @@ class Figure:
     reported_at: dt.datetime | None = None
     is_demo: bool = False
     note: str = ""
+    flag_cleared: bool = False  # the office checked a data-quality flag on this figure (核实无误)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A benchmark (全省平均, 省控目标) for a period, entered by the office with its source."""
+
+    period: Period
+    value: float
+    source: str = ""
+    is_demo: bool = False
+
+
+@dataclass(frozen=True)
+class PendingFigure:
+    """A figure submitted by a unit and awaiting review (待审核): on time, not yet counted."""
+
+    period: Period
+    unit: str
+    submitted_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +120,8 @@ class PlanSettings:
     report_deadline_days: int = 10  # days after quarter end that still count as on time
     escalation_quarters: int = 2  # consecutive quarters behind before a warning notice
     jump_factor: float = 4.0  # a change this many times the typical change is flagged for 核实
+    maintain_behind_gap: float = 1.0  # maintenance target missed by at most this (figure's unit): 滞后
+    few_items: int = 3  # a whole-item target of at most this many items is judged by its year only
 
     @classmethod
     def from_mapping(
@@ -117,3 +153,5 @@ class IndicatorData:
 
     spec: IndicatorSpec
     figures: tuple[Figure, ...] = field(default_factory=tuple)
+    benchmarks: tuple[Benchmark, ...] = ()  # sorted by period
+    pending: tuple[PendingFigure, ...] = ()  # figures awaiting review (not in ``figures``)

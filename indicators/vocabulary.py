@@ -17,6 +17,26 @@ class MeasureKind(StrEnum):
     PER_CAPITA = "per_capita"  # 每万人口 …: a ratio per population
     RANK = "rank"  # 排全省中上位次: a rank within a field of units
     MILESTONE = "milestone"  # yes/no: done or not yet
+    SCORE = "score"  # 满意度 … 分: a score on a scale
+    RATIO = "ratio"  # 万台死亡率 …: a ratio other than per population
+    CHANGE = "change"  # 下降率/增长率: a change in % that may be negative (a rise in 能耗下降率)
+
+
+class Frequency(StrEnum):
+    """How often a figure is due (its period ends in which quarters)."""
+
+    QUARTERLY = "quarterly"
+    HALF_YEARLY = "half_yearly"  # due for Q2 and Q4
+    ANNUAL = "annual"  # due for Q4
+
+
+class FigureBasis(StrEnum):
+    """How a reported figure is counted (the engine converts it to the target's scale)."""
+
+    LEVEL = "level"  # the value at the period's end (rates, stocks, ranks)
+    CUMULATIVE = "cumulative"  # running total since the baseline
+    YTD = "ytd"  # year-to-date total, restarts each January
+    FLOW = "flow"  # the period's own amount (the engine sums the periods)
 
 
 class Direction(StrEnum):
@@ -35,6 +55,8 @@ class Comparator(StrEnum):
     ABOVE_BENCHMARK = "above_benchmark"  # 高于全省平均
     RANK = "rank"  # rank within the best ``value`` share of the field (中上位次 → 0.5)
     MILESTONE = "milestone"  # a qualitative milestone due in the target year
+    NOT_ABOVE_BENCHMARK = "not_above_benchmark"  # 不高于 / 达到省控目标 (a lower-is-better control line)
+    NOT_BELOW_BENCHMARK = "not_below_benchmark"  # 不低于全省平均
 
 
 class TargetBasis(StrEnum):
@@ -78,16 +100,20 @@ class Status(StrEnum):
     SERIOUSLY_BEHIND = "严重滞后"
     NOT_REPORTED = "未报送"
     CANNOT_ASSESS = "无法评估"
+    ACHIEVED_LATE = "逾期完成"  # the target was met, but only after its year had ended
+    NOT_ACHIEVED = "未完成"  # the target's year has ended and it was not met
 
 
 # Worst first: used for sorting and for "the worst status of a unit".
 STATUS_SEVERITY: dict[Status, int] = {
-    Status.SERIOUSLY_BEHIND: 0,
-    Status.NOT_REPORTED: 1,
-    Status.BEHIND: 2,
-    Status.CANNOT_ASSESS: 3,
-    Status.ON_TRACK: 4,
-    Status.ACHIEVED: 5,
+    Status.NOT_ACHIEVED: 0,
+    Status.SERIOUSLY_BEHIND: 1,
+    Status.NOT_REPORTED: 2,
+    Status.BEHIND: 3,
+    Status.CANNOT_ASSESS: 4,
+    Status.ACHIEVED_LATE: 5,
+    Status.ON_TRACK: 6,
+    Status.ACHIEVED: 7,
 }
 
 LABELS: dict[str, str] = {
@@ -98,6 +124,16 @@ LABELS: dict[str, str] = {
     MeasureKind.PER_CAPITA: "人均/每万",
     MeasureKind.RANK: "位次",
     MeasureKind.MILESTONE: "里程碑",
+    MeasureKind.SCORE: "分值",
+    MeasureKind.RATIO: "比值",
+    MeasureKind.CHANGE: "变动率",
+    Frequency.QUARTERLY: "按季度",
+    Frequency.HALF_YEARLY: "按半年",
+    Frequency.ANNUAL: "按年度",
+    FigureBasis.LEVEL: "期末数",
+    FigureBasis.CUMULATIVE: "累计数",
+    FigureBasis.YTD: "年内累计数",
+    FigureBasis.FLOW: "当期数",
     Direction.HIGHER: "越高越好",
     Direction.LOWER: "越低越好",
     Comparator.GE: "≥",
@@ -110,6 +146,8 @@ LABELS: dict[str, str] = {
     Comparator.ABOVE_BENCHMARK: "高于基准",
     Comparator.RANK: "位次",
     Comparator.MILESTONE: "完成",
+    Comparator.NOT_ABOVE_BENCHMARK: "不高于基准",
+    Comparator.NOT_BELOW_BENCHMARK: "不低于基准",
     Role.LEAD: "牵头",
     Role.CO: "配合",
     Adoption.YES: "已采纳",
