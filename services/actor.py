@@ -28,6 +28,9 @@ class Action(StrEnum):
     UNLOCK_PERIOD = "unlock_period"
     MANAGE_ACCOUNTS = "manage_accounts"
     READ_AUDIT = "read_audit"
+    RECORD_BENCHMARK = "record_benchmark"  # the office's benchmarks (全省平均, 省控目标)
+    RECORD_BASELINE = "record_baseline"  # the office's baselines (a unit only proposes one)
+    CLEAR_FLAG = "clear_flag"  # 核实无误 on a data-quality flag
 
 
 ACTION_LABELS = {
@@ -41,6 +44,9 @@ ACTION_LABELS = {
     Action.UNLOCK_PERIOD: "解锁季度",
     Action.MANAGE_ACCOUNTS: "管理账户",
     Action.READ_AUDIT: "查看审计日志",
+    Action.RECORD_BENCHMARK: "录入基准值",
+    Action.RECORD_BASELINE: "录入基期值",
+    Action.CLEAR_FLAG: "核实待核实数据",
 }
 
 ROLE_LABELS = {ActorRole.ADMIN: "管理员", ActorRole.REPORTER: "填报员", ActorRole.VIEWER: "只读"}

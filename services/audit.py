@@ -19,6 +19,13 @@ from services.actor import Actor, PermissionDenied
 T = TypeVar("T")
 
 
+class RefusedWrite(ValueError):
+    """A write refused for a reason other than permission (e.g. a locked quarter).
+
+    :func:`perform` audits it like a permission refusal; the message is Chinese.
+    """
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -57,12 +64,13 @@ def perform(url: str | None, actor: Actor, action: str, work: Callable[[Session]
     try:
         with session_scope(url) as session:
             return work(session)
-    except PermissionDenied as exc:
+    except (PermissionDenied, RefusedWrite) as exc:
+        refused_action = getattr(exc, "action", None)
         with session_scope(url) as session:
             record(
                 session,
                 actor,
-                (exc.action.value if exc.action else action),
+                (refused_action.value if refused_action else action),
                 outcome="refused",
                 detail=f"{exc}{'；' + detail if detail else ''}",
             )

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 from db.models import Indicator, Observation, PeriodLock, Plan
 from indicators.periods import Period
 from services.actor import Action, Actor, require
-from services.audit import record
+from services.audit import RefusedWrite, record
 
 
-class PeriodLocked(ValueError):
+class PeriodLocked(RefusedWrite):
     """A write to a locked quarter (a refusal with a Chinese message)."""
 
 
