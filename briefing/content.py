@@ -28,6 +28,8 @@ from indicators.vocabulary import Role, Status
 from ui.formats import format_number
 
 RESPONSE_WORKING_DAYS = 10
+GOOD_STATUSES = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.ON_TRACK)  # met (in time or late) or on track
+AFTER_TARGET_YEAR = (Status.ACHIEVED_LATE, Status.NOT_ACHIEVED)  # named in sentences only when present
 OFFICE = "质量发展委员会办公室"
 CN_NUMERALS = "一二三四五六七八九十"
 
@@ -130,7 +132,7 @@ class Briefing:
     @property
     def on_track_share(self) -> float | None:
         total = sum(self.counts.values())
-        good = self.counts[Status.ACHIEVED.value] + self.counts[Status.ON_TRACK.value]
+        good = sum(self.counts.get(s.value, 0) for s in GOOD_STATUSES)
         return good / total if total else None
 
     def overall_sentence(self) -> str:
@@ -139,29 +141,37 @@ class Briefing:
             f"{word}{c[s.value]}项"
             for s, word in (
                 (Status.ACHIEVED, "已达标"),
+                (Status.ACHIEVED_LATE, "逾期完成"),
                 (Status.ON_TRACK, "正常推进"),
                 (Status.BEHIND, "滞后"),
                 (Status.SERIOUSLY_BEHIND, "严重滞后"),
+                (Status.NOT_ACHIEVED, "未完成"),
                 (Status.NOT_REPORTED, "未报送"),
                 (Status.CANNOT_ASSESS, "无法评估"),
             )
+            if s not in AFTER_TARGET_YEAR or c.get(s.value)
         )
         share = self.on_track_share
-        tail = "" if share is None else f"；已达标和正常推进的指标占{fmt_ratio(share)}"
+        late = "（含逾期完成）" if c.get(Status.ACHIEVED_LATE.value) else ""
+        tail = "" if share is None else f"；已达标{late}和正常推进的指标占{fmt_ratio(share)}"
         return f"截至{self.label}，纳入监测的指标共{len(self.rows)}项，其中{parts}{tail}。"
 
     def achieved_sentence(self) -> str:
         if not self.achieved:
             return "截至本季度，尚无指标提前达到规划目标。"
-        names = "、".join(f"{r['name']}（{r['code']}）" for r in self.achieved)
+        names = "、".join(
+            f"{r['name']}（{r['code']}{'，逾期完成' if r['status'] == Status.ACHIEVED_LATE.value else ''}）"
+            for r in self.achieved
+        )
         return f"已达到规划目标的指标共{len(self.achieved)}项：{names}。"
 
     def lagging_sentence(self) -> str:
         if not self.lagging:
             return "截至本季度，没有进度滞后、严重滞后或未报送的指标。"
         c = self.counts
+        ended = f"到期未完成{c[Status.NOT_ACHIEVED.value]}项、" if c.get(Status.NOT_ACHIEVED.value) else ""
         return (
-            f"进度滞后或未报送的指标共{len(self.lagging)}项（严重滞后{c[Status.SERIOUSLY_BEHIND.value]}项、"
+            f"进度滞后或未报送的指标共{len(self.lagging)}项（{ended}严重滞后{c[Status.SERIOUSLY_BEHIND.value]}项、"
             f"滞后{c[Status.BEHIND.value]}项、未报送{c[Status.NOT_REPORTED.value]}项），具体情况如下："
         )
 
@@ -256,7 +266,7 @@ def build_content(progress, records: Sequence[ReportRecord], today: dt.date | No
         categories.setdefault(r["category"] or UNCATEGORISED, []).append(r)
     category_counts = {name: dashboard.status_counts(items) for name, items in categories.items()}
     lagging = dashboard.most_behind(rows, limit=len(rows))
-    achieved = [r for r in rows if r["status"] == Status.ACHIEVED.value]
+    achieved = [r for r in rows if r["status"] in (Status.ACHIEVED.value, Status.ACHIEVED_LATE.value)]
     ranking = dashboard.unit_ranking(progress.assessments, Role.LEAD)
 
     times = [f.reported_at for d in progress.data for f in d.figures if f.period <= as_of and f.reported_at]

@@ -10,6 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from indicators.explain import fmt_ratio
 from ui.charts import REPORT_COLORS, STATUS_COLORS, STATUS_ORDER, matrix_figure, style, text_color  # noqa: F401
 
 RATIO_CAP = 150  # % — bars of indicators far ahead are cut here (the label keeps the real value)
@@ -74,7 +75,7 @@ def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
         for r in rows
     ]
     texts = [
-        f"{round(r['progress_ratio'] * 100)}%" if r["progress_ratio"] is not None else r["status"]
+        fmt_ratio(r["progress_ratio"]) if r["progress_ratio"] is not None else r["status"]
         for r in rows
     ]
     fig = go.Figure(
@@ -107,7 +108,9 @@ def ranking_figure(
             x=[u["score"] for u in top],
             orientation="h",
             marker_color=[
-                STATUS_COLORS["严重滞后"]
+                STATUS_COLORS["未完成"]
+                if u.get("not_achieved")
+                else STATUS_COLORS["严重滞后"]
                 if u["seriously_behind"]
                 else STATUS_COLORS["未报送"]
                 if u["not_reported"]

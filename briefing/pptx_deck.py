@@ -18,6 +18,7 @@ from pptx.util import Emu, Inches, Pt
 
 from briefing.charts import category_chart_name
 from briefing.content import OFFICE, Briefing, cn_date, row_numbers
+from indicators.explain import fmt_ratio
 from ui.charts import STATUS_COLORS, text_color
 
 FONT = "微软雅黑"
@@ -217,7 +218,7 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
             str(u["rank"]),
             u["unit"],
             f"{u['score']:.1f}",
-            str(u["seriously_behind"]),
+            str(u["seriously_behind"] + u.get("not_achieved", 0)),
             str(u["behind"]),
             str(u["not_reported"]),
             str(u["indicators"]),
@@ -226,7 +227,7 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
     ]
     _table(
         slide,
-        ["排名", "牵头单位", "滞后指数", "严重滞后", "滞后", "未报送", "牵头指标"],
+        ["排名", "牵头单位", "滞后指数", "严重滞后/未完成", "滞后", "未报送", "牵头指标"],
         rank_rows,
         Inches(8.1),
         Inches(1.5),
@@ -245,7 +246,7 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
             str(r["on_time"]),
             str(r["late"]),
             str(r["missing"]),
-            "—" if r["cumulative_rate"] is None else f"{round(r['cumulative_rate'] * 100)}%",
+            "—" if r["cumulative_rate"] is None else fmt_ratio(r["cumulative_rate"], ()),
         ]
         for r in b.report_rows[:14]
     ]

@@ -12,7 +12,7 @@ from typing import Any
 from indicators.history import BEHIND_STATUSES, assess_history, behind_streak, escalation_level
 from indicators.model import IndicatorData, IndicatorSpec, PlanSettings
 from indicators.periods import Period
-from indicators.rollup import UNCATEGORISED, count_statuses, rank_units
+from indicators.rollup import UNCATEGORISED, count_statuses, rank_units, rollup_by_unit
 from indicators.status import Assessment, baseline_of
 from indicators.vocabulary import STATUS_SEVERITY, Comparator, Role, Status, TargetBasis
 
@@ -40,9 +40,24 @@ def assessment_row(a: Assessment, spec: IndicatorSpec) -> dict[str, Any]:
     }
 
 
+# The order statuses are shown in (tiles, legends, tables): met, on track, behind by severity,
+# then the two that say nothing about progress.
+DISPLAY_ORDER: tuple[Status, ...] = (
+    Status.ACHIEVED,
+    Status.ACHIEVED_LATE,
+    Status.ON_TRACK,
+    Status.BEHIND,
+    Status.SERIOUSLY_BEHIND,
+    Status.NOT_ACHIEVED,
+    Status.NOT_REPORTED,
+    Status.CANNOT_ASSESS,
+)
+assert set(DISPLAY_ORDER) == set(Status), "every status has a place in the display order"
+
+
 def status_counts(rows: Sequence[dict[str, Any]]) -> dict[str, int]:
-    """Status word → count, every status present, in the enum's order."""
-    counts = dict.fromkeys((s.value for s in Status), 0)
+    """Status word → count, every status present, in :data:`DISPLAY_ORDER`."""
+    counts = dict.fromkeys((s.value for s in DISPLAY_ORDER), 0)
     for r in rows:
         counts[r["status"]] += 1
     return counts
@@ -59,8 +74,9 @@ def matrix_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def most_behind(rows: Sequence[dict[str, Any]], limit: int = 10) -> list[dict[str, Any]]:
-    """Indicators behind (严重滞后, 未报送, 滞后), worst first, then lowest progress ratio."""
-    behind = [r for r in rows if Status(r["status"]) in BEHIND_STATUSES]
+    """Indicators behind (未完成, 严重滞后, 未报送, 滞后), worst first, then lowest progress ratio."""
+    lagging = {*BEHIND_STATUSES, Status.NOT_ACHIEVED}
+    behind = [r for r in rows if Status(r["status"]) in lagging]
     behind.sort(
         key=lambda r: (
             r["severity"],
@@ -73,6 +89,9 @@ def most_behind(rows: Sequence[dict[str, Any]], limit: int = 10) -> list[dict[st
 
 def unit_ranking(assessments: Sequence[Assessment], role: Role = Role.LEAD) -> list[dict[str, Any]]:
     """Units from most to least behind (滞后指数, see :mod:`indicators.rollup`)."""
+    not_achieved = {
+        r.unit: r.counts[Status.NOT_ACHIEVED] for r in rollup_by_unit(assessments, role)
+    }  # 未完成 is counted by the rollup; the ranking rows carry it for the tables and charts
     return [
         {
             "rank": u.rank,
@@ -81,6 +100,7 @@ def unit_ranking(assessments: Sequence[Assessment], role: Role = Role.LEAD) -> l
             "score": u.score,
             "indicators": u.indicators,
             "seriously_behind": u.seriously_behind,
+            "not_achieved": not_achieved.get(u.unit, 0),
             "not_reported": u.not_reported,
             "behind": u.behind,
         }
@@ -202,4 +222,5 @@ def indicator_timeline(data: IndicatorData, settings: PlanSettings, as_of: Perio
 
 
 def overall_counts(assessments: Sequence[Assessment]) -> dict[str, int]:
-    return count_statuses(assessments).as_dict()
+    counts = count_statuses(assessments).as_dict()
+    return {s.value: counts.get(s.value, 0) for s in DISPLAY_ORDER}

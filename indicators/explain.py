@@ -1,10 +1,15 @@
 """Number formatting and the one-sentence Chinese explanations of verdicts.
 
 Numbers keep at most two decimals and never show a useless ``.0``; quantities in
-``%`` are written ``98.5%``, others ``12 个``.  Progress ratios are shown as
-whole percentages (``67%``), except that a ratio just under a status threshold is
-shown truncated to one decimal (0.9499 → ``94.9%``, not ``95%``), so the sentence
-never contradicts the status.
+``%`` are written ``98.5%``, others ``12 个`` (never a bare number where the figure has a
+unit, never ``2.00 家``).
+
+Progress ratios are **rounded down** (floored) to whole percent: ``0.6667`` → ``66%``,
+``1.2`` → ``120%``, never up.  Flooring can never carry a ratio across a threshold
+(a 滞后 verdict never prints ``95%`` or ``100%``).  Only when a ratio lies less than one
+point below a threshold (the plan's 正常/滞后 thresholds and always 100%) is one decimal
+shown, also floored: ``0.9499`` → ``94.9%``, ``0.996`` → ``99.6%``, so the sentence neither
+contradicts the status nor understates a near miss by a whole point.
 """
 
 from __future__ import annotations
@@ -35,9 +40,13 @@ def fmt_number(value: float | None) -> str:
     return f"{rounded:.2f}".rstrip("0").rstrip(".")
 
 
-def fmt_quantity(value: float | None, unit: str = "") -> str:
-    """A number with its measure unit: ``98.5%``, ``12 个``, ``3.2``."""
+def fmt_quantity(value: float | None, unit: str = "", grouping: bool = False) -> str:
+    """A number with its measure unit: ``98.5%``, ``12 个``, ``3.2``; ``grouping``: ``1,000 个``."""
     text = fmt_number(value)
+    if grouping and value is not None and math.isfinite(value) and abs(value) >= 1000:
+        sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+        whole, dot, decimals = digits.partition(".")
+        text = f"{sign}{int(whole):,}{dot}{decimals}"
     if not unit or value is None:
         return text
     if unit in _TIGHT_UNITS:
@@ -46,17 +55,26 @@ def fmt_quantity(value: float | None, unit: str = "") -> str:
 
 
 DEFAULT_THRESHOLDS = (PlanSettings.on_track_ratio, PlanSettings.behind_ratio)  # the dataclass defaults
+FULL = 1.0  # 100%: always a threshold (a ratio below it never prints 100%)
+
+
+def _floor(x: float, digits: int) -> float:
+    """``x`` rounded down to ``digits`` decimals, ignoring float noise (0.29 × 100 is 28.999…96)."""
+    scale = 10**digits
+    return math.floor(round(x * scale, 6)) / scale
 
 
 def fmt_ratio(ratio: float | None, thresholds: tuple[float, ...] = DEFAULT_THRESHOLDS) -> str:
-    """A ratio as a percentage: ``0.6667`` → ``67%``; ``0.9499`` → ``94.9%`` when 0.95 is a threshold,
-    so that a figure just below a status boundary never reads as if it reached it."""
+    """A ratio as a percentage, rounded down: ``0.6667`` → ``66%``, ``1.2`` → ``120%``.
+
+    Within one point below a threshold (``thresholds`` and 100%) one decimal, also rounded
+    down: ``0.9499`` → ``94.9%``, ``0.996`` → ``99.6%``; so no ratio ever reads as reaching a
+    threshold it has not reached."""
     if ratio is None or not math.isfinite(ratio):
         return "—"
-    whole = round(ratio * 100)
-    if any(ratio < t <= whole / 100 for t in thresholds):
-        return fmt_number(math.floor(ratio * 1000) / 10) + "%"
-    return f"{whole}%"
+    percent = ratio * 100
+    near = any(t * 100 - 1 < percent < t * 100 for t in (*thresholds, FULL))
+    return fmt_number(_floor(percent, 1 if near else 0)) + "%"
 
 
 def is_percent_unit(unit: str) -> bool:

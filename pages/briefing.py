@@ -150,7 +150,8 @@ with right:
     if behind:
         rows = "".join(
             f"<tr><td>{u['rank']}</td><td>{html.escape(u['unit'])}</td><td>滞后指数 {u['score']:.1f}</td>"
-            f"<td>严重滞后 {u['seriously_behind']} · 未报送 {u['not_reported']} · "
+            f"<td>{'未完成 ' + str(u['not_achieved']) + ' · ' if u.get('not_achieved') else ''}"
+            f"严重滞后 {u['seriously_behind']} · 未报送 {u['not_reported']} · "
             f"滞后 {u['behind']}</td></tr>"
             for u in behind
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -93,7 +95,8 @@ if baseline:
             mode="markers",
             name=f"基期值（{baseline['year']}年）",
             marker={"size": 12, "symbol": "diamond", "color": SERIES_COLORS["baseline"]},
-            hovertemplate=f"基期值 %{{y}}{unit}<extra></extra>",
+            customdata=[format_number(baseline["value"], unit)],
+            hovertemplate="基期值 %{customdata}<extra></extra>",
         )
     )
 path = [(q["period"], q["expected"]) for q in quarters if q["expected"] is not None]
@@ -109,7 +112,8 @@ if path:
             mode="lines",
             name="序时进度（应达值）",
             line={"color": SERIES_COLORS["path"], "dash": "dash", "width": 2},
-            hovertemplate=f"%{{x}} 应达 %{{y:.2f}}{unit}<extra></extra>",
+            customdata=[format_number(v, unit) for _, v in path],
+            hovertemplate="%{x} 应达 %{customdata}<extra></extra>",
         )
     )
 figures = [f for f in timeline["figures"] if f["value"] is not None]
@@ -123,7 +127,8 @@ for reporter in dict.fromkeys(f["unit"] for f in figures):
             name=f"实际值（{reporter or '合计'}）",
             line={"color": SERIES_COLORS["reported"], "width": 3},
             marker={"size": 9},
-            hovertemplate=f"%{{x}} 实际 %{{y}}{unit}<extra>{reporter}</extra>",
+            customdata=[format_number(f["value"], unit) for f in own],
+            hovertemplate="%{x} 实际 %{customdata}<extra>" + html.escape(reporter or "合计") + "</extra>",
         )
     )
 if timeline["benchmark"]:
@@ -136,7 +141,10 @@ if timeline["benchmark"]:
                 mode="lines+markers",
                 name=timeline["benchmark_name"],
                 line={"color": SERIES_COLORS["benchmark"], "dash": "dot", "width": 2},
-                hovertemplate=f"%{{x}} {timeline['benchmark_name']} %{{y}}{unit}<extra></extra>",
+                customdata=[format_number(f["benchmark_value"], unit) for f in bench],
+                hovertemplate="%{x} "
+                + html.escape(timeline["benchmark_name"])
+                + " %{customdata}<extra></extra>",
             )
         )
 for t in targets:

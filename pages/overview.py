@@ -10,7 +10,7 @@ from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
 from ui.charts import matrix_figure, plotly_config
-from ui.formats import format_number, unit_ranking_table
+from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.widgets import dashboard_context, demo_banner, status_tiles
 
@@ -91,4 +91,4 @@ with right:
             width="stretch",
             height=min(36 * (len(ranking) + 1) + 4, 400),
         )
-        st.caption("滞后指数 0–100：严重滞后 3 分、未报送 2 分、滞后 1 分，除以 3×牵头指标数。")
+        st.caption(f"滞后指数 0–100：{severity_weights_text()}，其余 0 分；总分除以 3×牵头指标数。")

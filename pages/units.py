@@ -9,10 +9,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
-from ui.formats import format_number, unit_ranking_table
+from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.widgets import dashboard_context, demo_banner
 
@@ -122,11 +123,18 @@ if not ranking:
 else:
     shown = ranking[:15]
     fig = go.Figure()
-    for status, field in (("严重滞后", "seriously_behind"), ("未报送", "not_reported"), ("滞后", "behind")):
+    for status, field in (
+        ("未完成", "not_achieved"),
+        ("严重滞后", "seriously_behind"),
+        ("未报送", "not_reported"),
+        ("滞后", "behind"),
+    ):
+        if field == "not_achieved" and not any(u.get(field) for u in shown):
+            continue  # no target year has ended unmet: no empty legend entry
         fig.add_trace(
             go.Bar(
                 y=[u["unit"] for u in shown],
-                x=[u[field] for u in shown],
+                x=[u.get(field, 0) for u in shown],
                 orientation="h",
                 name=status,
                 marker_color=STATUS_COLORS[status],
@@ -149,7 +157,9 @@ else:
             width="stretch",
             height=min(36 * (len(shown) + 1) + 4, 460),
         )
-    st.caption("滞后指数 0–100：严重滞后 3 分、未报送 2 分、滞后 1 分，除以 3×牵头指标数；配合指标单独统计。")
+    st.caption(
+        f"滞后指数 0–100：{severity_weights_text()}，其余 0 分；总分除以 3×牵头指标数。配合指标单独统计。"
+    )
     co = view["ranking_co"]
     if co:
         with st.expander(f"配合单位滞后排名（{len(co)} 个单位）"):
@@ -225,5 +235,5 @@ else:
     received = int((table["state"].isin(["按时", "逾期"])).sum())
     st.markdown(
         f"合计应报 **{total:,}** 个，已报 **{received:,}** 个，报送率 "
-        f"**{format_number(100 * received / total if total else None, '%')}**。"
+        f"**{fmt_ratio(received / total, ()) if total else '—'}**。"
     )

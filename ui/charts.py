@@ -2,7 +2,10 @@
 
 Colours are Okabe-Ito (colour-blind safe): green for 已达标, sky blue for 正常,
 orange for 滞后, vermillion for 严重滞后, reddish purple for 未报送, grey for 无法评估.
-Every chart and tile takes its colours from :data:`STATUS_COLORS`.
+The two statuses after a target year: 逾期完成 (met, but late) teal, between the green of
+已达标 and the blue of 正常; 未完成 (the year is over, not met) a darker red than 严重滞后,
+as grave, and told apart by its word (every tile, legend and table prints the word).
+Every chart and tile takes its colours from :data:`STATUS_COLORS`, in :data:`STATUS_ORDER`.
 """
 
 from __future__ import annotations
@@ -13,17 +16,32 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from indicators.dashboard import matrix_rows
+from indicators.dashboard import DISPLAY_ORDER, matrix_rows
+from indicators.model import PlanSettings
 from indicators.vocabulary import Status
 
-STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in Status)  # 已达标 … 无法评估
+STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in DISPLAY_ORDER)  # 已达标 逾期完成 正常 … 无法评估
 STATUS_COLORS: dict[str, str] = {
     Status.ACHIEVED.value: "#009E73",
+    Status.ACHIEVED_LATE.value: "#44AA99",
     Status.ON_TRACK.value: "#56B4E9",
     Status.BEHIND.value: "#E69F00",
     Status.SERIOUSLY_BEHIND.value: "#D55E00",
+    Status.NOT_ACHIEVED.value: "#9E2A00",
     Status.NOT_REPORTED.value: "#CC79A7",
     Status.CANNOT_ASSESS.value: "#999999",
+}
+_ON, _BEHIND = round(PlanSettings.on_track_ratio * 100), round(PlanSettings.behind_ratio * 100)
+# What each status means, in a clerk's words (tile tooltips, legends).
+STATUS_MEANINGS: dict[str, str] = {
+    Status.ACHIEVED.value: "已达到目标（有最终目标的，指最终目标）",
+    Status.ACHIEVED_LATE.value: "目标年结束后才达到目标",
+    Status.ON_TRACK.value: f"完成序时进度的 {_ON}% 及以上（默认）",
+    Status.BEHIND.value: f"完成序时进度的 {_BEHIND}%～{_ON}%（默认），或保持类目标差距在允许范围内",
+    Status.SERIOUSLY_BEHIND.value: f"完成序时进度不足 {_BEHIND}%（默认），或比基期还差，或到期未完成",
+    Status.NOT_ACHIEVED.value: "最终目标年已结束，目标未达到",
+    Status.NOT_REPORTED.value: "应报的数据没有报送",
+    Status.CANNOT_ASSESS.value: "缺少目标值、基期值或基准值等，无法判断",
 }
 # Reporting completeness (按时 / 逾期 / 未报送 / 未到期) in the same palette.
 REPORT_COLORS: dict[str, str] = {
@@ -50,7 +68,8 @@ def status_color(status: str) -> str:
 
 def text_color(status: str) -> str:
     """Readable text colour on a status background."""
-    return "#FFFFFF" if status in (Status.ACHIEVED.value, Status.SERIOUSLY_BEHIND.value) else "#000000"
+    white = (Status.ACHIEVED.value, Status.SERIOUSLY_BEHIND.value, Status.NOT_ACHIEVED.value)
+    return "#FFFFFF" if status in white else "#000000"
 
 
 def export_filename(*parts: str) -> str:

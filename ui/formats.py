@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from indicators.explain import fmt_quantity
 from indicators.vocabulary import LABELS, Comparator
 
 COMPARATOR_SYMBOLS = {
@@ -15,12 +16,7 @@ COMPARATOR_SYMBOLS = {
 
 def format_number(value: float | None, unit: str = "") -> str:
     """``98.5%``, ``1,000 个``; ``—`` for None; at most two decimals, no trailing zeros."""
-    if value is None:
-        return "—"
-    text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if unit == "%":
-        return f"{text}%"
-    return f"{text} {unit}".strip()
+    return fmt_quantity(value, unit, grouping=True)
 
 
 def describe_target(target: dict, unit: str) -> str:
@@ -85,7 +81,26 @@ def unit_ranking_table(
     for u in ranking:
         row = {"排名": u["rank"], unit_header: u["unit"], "滞后指数": round(u["score"], 1)}
         if parts:
-            row.update({"严重滞后": u["seriously_behind"], "未报送": u["not_reported"], "滞后": u["behind"]})
+            row.update(
+                {
+                    "未完成": u.get("not_achieved", 0),
+                    "严重滞后": u["seriously_behind"],
+                    "未报送": u["not_reported"],
+                    "滞后": u["behind"],
+                }
+            )
         row[count_header] = f"{u['indicators']:,} 项"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def severity_weights_text() -> str:
+    """``未完成、严重滞后 3 分，未报送 2 分，滞后 1 分``: the 滞后指数 weights, from the engine's table."""
+    from indicators.dashboard import DISPLAY_ORDER
+    from indicators.rollup import SEVERITY_WEIGHTS
+
+    by_weight: dict[int, list[str]] = {}
+    for status in DISPLAY_ORDER:
+        if SEVERITY_WEIGHTS.get(status):
+            by_weight.setdefault(SEVERITY_WEIGHTS[status], []).append(status.value)
+    return "，".join(f"{'、'.join(words)} {w} 分" for w, words in sorted(by_weight.items(), reverse=True))

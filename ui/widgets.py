@@ -117,13 +117,15 @@ def _persistent_selectbox(where, label: str, options: list, key: str, default, f
 
 def status_tiles(counts: dict[str, int]) -> None:
     """One coloured tile per status with its count (colours from ui.charts)."""
-    from ui.charts import STATUS_COLORS, text_color
+    from ui.charts import STATUS_COLORS, STATUS_MEANINGS, STATUS_ORDER, text_color
 
+    ordered = [s for s in STATUS_ORDER if s in counts] + [s for s in counts if s not in STATUS_ORDER]
     tiles = "".join(
-        f'<div class="status-tile" data-status="{status}" style="background:{STATUS_COLORS[status]};'
-        f'color:{text_color(status)}"><div class="tile-count">{n:,}</div>'
+        f'<div class="status-tile" data-status="{status}" title="{STATUS_MEANINGS.get(status, "")}" '
+        f'style="background:{STATUS_COLORS[status]};'
+        f'color:{text_color(status)}"><div class="tile-count">{counts[status]:,}</div>'
         f'<div class="tile-label">{status}</div></div>'
-        for status, n in counts.items()
+        for status in ordered
     )
     st.markdown(
         "<style>.status-tiles{display:flex;gap:12px;margin:4px 0 12px 0}"
