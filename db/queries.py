@@ -15,6 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from db.models import (
+    Baseline,
+    BenchmarkValue,
+    FlagDecision,
     Indicator,
     Observation,
     Plan,
@@ -26,9 +29,11 @@ from db.models import (
 )
 from indicators.model import (
     BaselineSpec,
+    Benchmark,
     Figure,
     IndicatorData,
     IndicatorSpec,
+    PendingFigure,
     PlanSettings,
     ReportRecord,
     TargetSpec,
@@ -98,6 +103,17 @@ def _indicators(session: Session, plan_id: int) -> list[Indicator]:
     )
 
 
+def baseline_in_force(baselines: list[Baseline]) -> Baseline | None:
+    """The latest *accepted* baseline (by when it took effect); pending and returned proposals never count.
+
+    An office entry takes effect when recorded, a unit's proposal when the office accepts it.
+    """
+    accepted = [b for b in baselines if b.review_state == "accepted"]
+    if not accepted:
+        return None
+    return max(accepted, key=lambda b: (b.reviewed_at or b.recorded_at or dt.datetime.min, b.id))
+
+
 def _unit_names(indicator: Indicator, role: Role) -> tuple[str, ...]:
     return tuple(r.unit.name for r in indicator.responsibilities if r.role == role.value)
 
@@ -118,7 +134,7 @@ def _target_spec(target: Target) -> TargetSpec:
 
 def indicator_spec(indicator: Indicator, on: dt.date | None = None) -> IndicatorSpec:
     """The indicator as the engine sees it, with the targets in force now (or on ``on``)."""
-    baseline = indicator.baselines[-1] if indicator.baselines else None
+    baseline = baseline_in_force(indicator.baselines)
     targets = [t for t in indicator.targets if (t.in_force_on(on) if on else t.in_force)]
     return IndicatorSpec(
         code=indicator.code,
@@ -177,6 +193,7 @@ def load_plan_data(
     if plan is None:
         raise LookupError(f"没有代码为“{plan_code}”的计划")
     indicators = _indicators(session, plan.id)
+    cleared = _cleared_observation_ids(session, plan.id)
     figures: dict[int, list[Figure]] = defaultdict(list)
     for obs in current_observations(session, plan.id, include_pending):
         if obs.retracted:
@@ -192,16 +209,75 @@ def load_plan_data(
                 reported_at=obs.entered_at,
                 is_demo=obs.is_demo,
                 note=obs.note,
+                flag_cleared=obs.id in cleared,
             )
         )
+    benchmarks = _benchmarks_in_force(session, plan.id)
+    pending = {} if include_pending else _pending_figures(session, plan.id)
     data = [
         IndicatorData(
             spec=indicator_spec(ind, on),
             figures=tuple(sorted(figures.get(ind.id, []), key=lambda f: (f.period, f.unit))),
+            benchmarks=tuple(benchmarks.get(ind.id, ())),
+            pending=tuple(pending.get(ind.id, ())),
         )
         for ind in indicators
     ]
     return _plan_info(plan), data
+
+
+def _cleared_observation_ids(session: Session, plan_id: int) -> set[int]:
+    """Figure versions whose data-quality flag the office cleared (核实无误)."""
+    return set(
+        session.scalars(
+            select(FlagDecision.observation_id)
+            .join(Observation, Observation.id == FlagDecision.observation_id)
+            .join(Indicator, Indicator.id == Observation.indicator_id)
+            .where(Indicator.plan_id == plan_id, FlagDecision.decision == "cleared")
+        )
+    )
+
+
+def _benchmark_rows(session: Session, plan_id: int) -> list[BenchmarkValue]:
+    return list(
+        session.scalars(
+            select(BenchmarkValue)
+            .join(Indicator, Indicator.id == BenchmarkValue.indicator_id)
+            .where(Indicator.plan_id == plan_id)
+            .order_by(BenchmarkValue.indicator_id, BenchmarkValue.period, BenchmarkValue.id)
+        )
+    )
+
+
+def _benchmarks_in_force(session: Session, plan_id: int) -> dict[int, list[Benchmark]]:
+    """The latest benchmark row of every (indicator, period), sorted by period."""
+    latest: dict[tuple[int, str], BenchmarkValue] = {}
+    for row in _benchmark_rows(session, plan_id):
+        latest[(row.indicator_id, row.period)] = row  # rows come oldest first: the last one wins
+    out: dict[int, list[Benchmark]] = defaultdict(list)
+    for (indicator_id, period), row in sorted(latest.items()):
+        out[indicator_id].append(Benchmark(Period.parse(period), row.value, row.source, row.is_demo))
+    return out
+
+
+def _pending_figures(session: Session, plan_id: int) -> dict[int, list[PendingFigure]]:
+    """Current versions awaiting review (待审核), per indicator, by period and unit."""
+    query = (
+        select(Observation.indicator_id, Observation.period, Unit.name, Observation.entered_at)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Indicator.plan_id == plan_id,
+            Observation.review_state == "pending",
+            Observation.superseded_by_id.is_(None),
+            Observation.retracted.is_(False),
+        )
+        .order_by(Observation.indicator_id, Observation.period, Unit.name)
+    )
+    out: dict[int, list[PendingFigure]] = defaultdict(list)
+    for indicator_id, period, unit, entered_at in session.execute(query):
+        out[indicator_id].append(PendingFigure(Period.parse(period), unit, entered_at))
+    return out
 
 
 def report_records(session: Session, plan_id: int) -> list[ReportRecord]:
@@ -322,7 +398,7 @@ def catalogue_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
         return []
     rows = []
     for ind in _indicators(session, plan.id):
-        baseline = ind.baselines[-1] if ind.baselines else None
+        baseline = baseline_in_force(ind.baselines)
         rows.append(
             {
                 "code": ind.code,
@@ -541,3 +617,119 @@ def period_lock_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
 
 def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
     return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.name)))
+
+# ------------------------------------------------------------------- office: benchmarks, baselines, flags
+
+
+def benchmark_rows(session: Session, plan_code: str, history: bool = False) -> list[dict[str, Any]]:
+    """The plan's benchmarks (the value in force per indicator and period; ``history``: every row)."""
+    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+    if plan is None:
+        return []
+    names = {
+        i.id: (i.code, i.name, i.position)
+        for i in session.execute(select(Indicator.id, Indicator.code, Indicator.name, Indicator.position)
+                                 .where(Indicator.plan_id == plan.id))
+    }  # fmt: skip
+    rows = _benchmark_rows(session, plan.id)
+    latest = {(r.indicator_id, r.period): r.id for r in rows}
+    out = [
+        {
+            "indicator_code": names[r.indicator_id][0],
+            "indicator": names[r.indicator_id][1],
+            "period": r.period,
+            "value": r.value,
+            "source": r.source,
+            "recorded_by": r.recorded_by,
+            "recorded_at": r.recorded_at,
+            "is_demo": r.is_demo,
+            "current": latest[(r.indicator_id, r.period)] == r.id,
+            "_order": (names[r.indicator_id][2], r.indicator_id, r.period, -r.id),
+        }
+        for r in rows
+        if history or latest[(r.indicator_id, r.period)] == r.id
+    ]
+    out.sort(key=lambda row: row.pop("_order"))
+    return out
+
+
+BASELINE_STATE_LABELS = {
+    "accepted": "已生效", "pending": "待审核", "returned": "已退回", "withdrawn": "已撤回",
+}  # fmt: skip
+
+
+def baseline_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """Every baseline row of a plan (office entries and units' proposals), with which one is in force."""
+    proposer = aliased(Unit)
+    query = (
+        select(Baseline, Indicator.code, Indicator.name, proposer.name)
+        .join(Indicator, Indicator.id == Baseline.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .outerjoin(proposer, proposer.id == Baseline.proposed_by_unit_id)
+        .where(Plan.code == plan_code)
+        .order_by(Indicator.position, Indicator.id, Baseline.id)
+    )
+    result = session.execute(query).all()
+    by_indicator: dict[int, list[Baseline]] = defaultdict(list)
+    for baseline, *_ in result:
+        by_indicator[baseline.indicator_id].append(baseline)
+    in_force = {ind: getattr(baseline_in_force(rows), "id", None) for ind, rows in by_indicator.items()}
+    return [
+        {
+            "id": b.id,
+            "indicator_code": code,
+            "indicator": name,
+            "value": b.value,
+            "year": b.year,
+            "source": b.source,
+            "state": b.review_state,
+            "in_force": in_force.get(b.indicator_id) == b.id,
+            "proposed_by": unit or "",
+            "recorded_by": b.recorded_by,
+            "recorded_at": b.recorded_at,
+            "reviewed_by": b.reviewed_by or "",
+            "reviewed_at": b.reviewed_at,
+            "review_comment": b.review_comment,
+            "is_demo": b.is_demo,
+        }
+        for b, code, name, unit in result
+    ]
+
+
+def pending_baseline_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
+    """Units' baseline proposals awaiting the office's review, with the value in force beside them."""
+    rows = baseline_rows(session, plan_code)
+    current = {r["indicator_code"]: r for r in rows if r["in_force"]}
+    out = []
+    for row in rows:
+        if row["state"] != "pending":
+            continue
+        now = current.get(row["indicator_code"])
+        shown = {"current_value": now["value"], "current_year": now["year"]} if now else {}
+        out.append({**row, "current_value": None, "current_year": None, **shown})
+    return out
+
+
+def current_figure_refs(session: Session, plan_id: int) -> dict[tuple[str, str, str], dict[str, Any]]:
+    """(indicator code, unit name, period) → the counted (latest accepted) version and its flag decision.
+
+    The review page maps the engine's data-quality flags to the versions the office can clear.
+    """
+    names = dict(
+        session.execute(
+            select(Indicator.id, Indicator.code).where(Indicator.plan_id == plan_id)
+        ).tuples()
+    )
+    cleared = _cleared_observation_ids(session, plan_id)
+    return {
+        (names[obs.indicator_id], obs.unit.name, obs.period): {
+            "id": obs.id,
+            "value": obs.value,
+            "version": obs.version,
+            "entered_by": obs.entered_by,
+            "entered_at": obs.entered_at,
+            "cleared": obs.id in cleared,
+        }
+        for obs in current_observations(session, plan_id)
+        if not obs.retracted
+    }
