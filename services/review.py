@@ -12,13 +12,13 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Indicator, Observation, PeriodLock, Plan
+from db.models import Baseline, FlagDecision, Indicator, Observation, PeriodLock, Plan
 from indicators.periods import Period
 from services.actor import Action, Actor, require
-from services.audit import RefusedWrite, record
+from services.audit import record
 
 
-class PeriodLocked(RefusedWrite):
+class PeriodLocked(ValueError):
     """A write to a locked quarter (a refusal with a Chinese message)."""
 
 
@@ -41,6 +41,18 @@ def ensure_unlocked(session: Session, indicator_id: int, period: Period | str) -
         raise PeriodLocked(
             f"{Period.parse(str(period)).label}已于 {lock.locked_at:%Y-%m-%d} 由 {lock.locked_by} 锁定，"
             "如需修改请由管理员解锁并说明理由"
+        )
+
+
+def ensure_baselines_unlocked(session: Session, plan_id: int) -> None:
+    """Baselines change every quarter's verdict: refused while the plan's first reported quarter is locked."""
+    first = session.scalar(select(Plan.first_period).where(Plan.id == plan_id))
+    lock = active_lock(session, plan_id, first) if first else None
+    if lock is not None:
+        raise PeriodLocked(
+            f"计划首个填报季度{Period.parse(first).label}已于 {lock.locked_at:%Y-%m-%d} "
+            f"由 {lock.locked_by} 锁定；"
+            "基期值影响各季度的评估，如需修改请由管理员先解锁该季度并说明理由"
         )
 
 
@@ -130,3 +142,120 @@ def pending_figures(session: Session, plan_code: str) -> list[Observation]:
             .order_by(Observation.period, Observation.id)
         )
     )
+
+
+# --------------------------------------------------------------------------- baselines proposed by units
+
+
+def review_baselines(
+    session: Session, actor: Actor, baseline_ids: list[int], accept: bool, comment: str = ""
+) -> int:
+    """Accept (in force from now) or return (with a comment) units' pending baseline proposals."""
+    require(actor, Action.REVIEW)
+    if not accept and not comment.strip():
+        raise ValueError("退回基期值建议必须填写意见")
+    state = "accepted" if accept else "returned"
+    changed = 0
+    from db.queries import baseline_in_force  # late: db.queries is only needed here
+
+    rows = session.scalars(select(Baseline).where(Baseline.id.in_(baseline_ids)).order_by(Baseline.id)).all()
+    for baseline in rows:
+        if baseline.review_state != "pending":
+            continue
+        indicator = session.get(Indicator, baseline.indicator_id)
+        plan_code = session.scalar(select(Plan.code).where(Plan.id == indicator.plan_id)) or ""
+        if accept:
+            ensure_baselines_unlocked(session, indicator.plan_id)
+        before = baseline_in_force(indicator.baselines)
+        baseline.review_state, baseline.review_comment = state, comment.strip()
+        baseline.reviewed_by, baseline.reviewed_at = actor.name, _now()
+        record(
+            session,
+            actor,
+            "review_baseline",
+            entity="baseline",
+            entity_key=f"{indicator.code}#{baseline.id}",
+            before=None if before is None else {"value": before.value, "year": before.year},
+            after={"value": baseline.value, "year": baseline.year, "review_state": state,
+                   "comment": comment.strip()},  # fmt: skip
+            plan_code=plan_code,
+        )
+        changed += 1
+    session.flush()
+    return changed
+
+
+# --------------------------------------------------------------------------- data-quality flags (待核实)
+
+
+def clear_flag(session: Session, actor: Actor, observation_id: int, comment: str = "") -> FlagDecision | None:
+    """The office checked a flagged figure and found it right (核实无误); None if already decided.
+
+    Tied to this version of the figure: a later correction is checked again. Refused in a
+    locked quarter (the verdicts of a locked quarter do not change). Returning a flagged
+    figure instead is :func:`review_figures` with ``accept=False`` and a comment.
+    """
+    require(actor, Action.CLEAR_FLAG)
+    obs = session.get(Observation, observation_id)
+    if obs is None:
+        raise LookupError(f"没有编号为 {observation_id} 的数据")
+    if obs.retracted:
+        raise ValueError("该数据已撤回，无需核实")
+    existing = session.scalar(select(FlagDecision).where(FlagDecision.observation_id == observation_id))
+    if existing is not None:
+        return None
+    ensure_unlocked(session, obs.indicator_id, obs.period)
+    text = comment.strip() or "核实无误"
+    decision = FlagDecision(observation_id=obs.id, decision="cleared", comment=text, decided_by=actor.name)
+    session.add(decision)
+    session.flush()
+    code, plan_code = session.execute(
+        select(Indicator.code, Plan.code)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Indicator.id == obs.indicator_id)
+    ).one()
+    record(
+        session,
+        actor,
+        Action.CLEAR_FLAG.value,
+        entity="observation",
+        entity_key=f"{obs.indicator_id}/{obs.unit_id}/{obs.period}/v{obs.version}",
+        before={"flag": "待核实", "value": obs.value},
+        after={"decision": "cleared", "comment": text},
+        plan_code=plan_code,
+        detail=f"{code} {obs.period}：{text}",
+    )
+    return decision
+
+
+def flags_to_check(session: Session, plan_code: str) -> list[dict]:
+    """Figures in use that carry a data-quality flag not yet cleared, with the reason (待核实)."""
+    from db.queries import current_figure_refs, load_plan_data
+    from indicators.series import prepare_series
+
+    plan, data = load_plan_data(session, plan_code)
+    refs = current_figure_refs(session, plan.id)
+    names = {d.spec.code: d.spec.name for d in data}
+    units = {d.spec.code: d.spec.measure_unit for d in data}
+    rows = []
+    for item in data:
+        for flag in prepare_series(item, plan.settings).flags:
+            ref = refs.get((flag.indicator_code, flag.unit, str(flag.period)))
+            if ref is None or ref["cleared"]:
+                continue
+            rows.append(
+                {
+                    "id": ref["id"],
+                    "period": str(flag.period),
+                    "indicator_code": flag.indicator_code,
+                    "indicator": names.get(flag.indicator_code, ""),
+                    "unit": flag.unit,
+                    "value": ref["value"],
+                    "measure_unit": units.get(flag.indicator_code, ""),
+                    "reason": flag.reason,
+                    "entered_by": ref["entered_by"],
+                    "entered_at": ref["entered_at"],
+                }
+            )
+    rows.sort(key=lambda r: (r["period"], r["indicator_code"], r["unit"]), reverse=False)
+    return rows
