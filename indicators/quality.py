@@ -1,14 +1,26 @@
-"""Data-quality checks on reported figures (flagged for 核实, never silently used).
+"""Data-quality checks on reported figures: a flag marks a figure 待核实, it never hides it.
 
-Each reporting unit's series is checked in period order, one flag per figure (the
-first problem found): an impossible value (a rate outside 0–100, a negative count of
-new items, a rank outside the field, a milestone other than 0/1), a cumulative count
-(``new_since_baseline``, ``stock``) below the previous accepted figure, or a jump:
-``|change| > jump_factor × typical change``, the typical change being the median
-absolute change between the unit's earlier accepted figures (needs ≥ 3 earlier
-changes; if the median is 0 the mean is used; a series that never moved gives no
-scale and is not jump-checked).  Flagged figures are left out of the comparisons
-that follow, so one bad figure does not make the next good one look wrong.
+A flagged figure stays in use (on every page, export and briefing it is shown with the
+flag's reason) until the office decides: 核实无误 clears the flag (``Figure.flag_cleared``,
+the check is then skipped for that figure version), 退回 returns the figure to the unit.
+
+Each reporting unit's raw figures are checked in period order, one flag per figure (the
+first problem found):
+
+* **out of range**: a rate outside 0–100 %, a negative count or ratio, a rank below 1 or
+  beyond the field, a milestone other than 0/1;
+* **decrease**: a count (new items, a stock) reported as a running total or a level
+  below the figure before it; a year-to-date total below the figure before it in the
+  same year (a new year restarts it); flows are the period's own amounts and may fall;
+* **jump**: ``|change| > jump_factor × typical change``, where the typical change is the
+  median of the earlier non-zero changes between unflagged figures (at least
+  ``MIN_EARLIER_CHANGES`` of them), and the change is also more than
+  ``RELATIVE_FLOOR`` of the figure's size.  For whole items (家, 个 …) the typical change
+  is at least one item, so a step of one item is never a jump.
+
+Each figure is compared with the one before it.  If that one is itself flagged (and not
+cleared), the figure is also compared with the last unflagged one and flagged only if it
+is out of line with both: a figure that returns to normal after an outlier is not flagged.
 """
 
 from __future__ import annotations
@@ -20,23 +32,22 @@ from dataclasses import dataclass
 from indicators.explain import fmt_number
 from indicators.model import Figure, IndicatorData, PlanSettings
 from indicators.periods import Period
-from indicators.vocabulary import MeasureKind
+from indicators.vocabulary import FigureBasis, MeasureKind
 
 OUT_OF_RANGE = "out_of_range"
 DECREASE = "decrease"
 JUMP = "jump"
+CHECK_LABELS = {OUT_OF_RANGE: "超出合理范围", DECREASE: "累计数减少", JUMP: "异常波动"}
 
-_CUMULATIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
-_JUMP_CHECKED = frozenset(
-    {MeasureKind.RATE, MeasureKind.LEVEL, MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK,
-     MeasureKind.PER_CAPITA}
-)  # fmt: skip
+_COUNTS = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
+_NOT_JUMP_CHECKED = frozenset({MeasureKind.RANK, MeasureKind.MILESTONE})
 MIN_EARLIER_CHANGES = 3
+RELATIVE_FLOOR = 0.05  # a change under 5 % of the figure's size is never a jump
 
 
 @dataclass(frozen=True, slots=True)
 class QualityFlag:
-    """One figure to be checked (核实) before it is used."""
+    """One figure to be checked (核实); the figure stays in use meanwhile."""
 
     indicator_code: str
     unit: str
@@ -45,15 +56,24 @@ class QualityFlag:
     check: str  # OUT_OF_RANGE, DECREASE or JUMP
     reason: str
 
+    @property
+    def label(self) -> str:
+        return CHECK_LABELS.get(self.check, "待核实")
 
-def _range_problem(kind: MeasureKind, fig: Figure) -> str:
+
+def _range_problem(kind: MeasureKind, basis: FigureBasis, fig: Figure) -> str:
     value = fig.value
     if value is None:
         return ""
     if kind is MeasureKind.RATE and not 0 <= value <= 100:
         return f"比率 {fmt_number(value)}% 超出 0–100% 的范围"
-    if kind is MeasureKind.NEW_SINCE_BASELINE and value < 0:
-        return f"累计新增数 {fmt_number(value)} 不能为负"
+    if value < 0 and (
+        kind is MeasureKind.NEW_SINCE_BASELINE
+        or (kind is MeasureKind.STOCK and basis is not FigureBasis.FLOW)
+    ):
+        return f"数量 {fmt_number(value)} 不能为负"
+    if kind in (MeasureKind.RATIO, MeasureKind.PER_CAPITA) and value < 0:
+        return f"比值 {fmt_number(value)} 不能为负"
     if kind is MeasureKind.RANK:
         if value < 1:
             return f"位次 {fmt_number(value)} 应不小于 1"
@@ -64,40 +84,87 @@ def _range_problem(kind: MeasureKind, fig: Figure) -> str:
     return ""
 
 
+def _only_grows(kind: MeasureKind, basis: FigureBasis) -> bool:
+    """Counts reported as running totals (a stock's level too) are expected not to fall."""
+    return kind in _COUNTS and basis is not FigureBasis.FLOW
+
+
+def _median(sorted_values: list[float]) -> float:
+    n = len(sorted_values)
+    mid = n // 2
+    return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
+
+
+def _problem(
+    kind: MeasureKind,
+    basis: FigureBasis,
+    fig: Figure,
+    prev: Figure,
+    changes: list[float],
+    jump_factor: float,
+    whole: bool,
+) -> tuple[str, str]:
+    """(check, reason) comparing ``fig`` with the earlier figure ``prev``; ("", "") if in line."""
+    value, before = fig.value, prev.value
+    assert value is not None and before is not None
+    change = value - before
+    same_year = fig.period.year == prev.period.year
+    if _only_grows(kind, basis) and change < 0 and (basis is not FigureBasis.YTD or same_year):
+        what = "年内累计数" if basis is FigureBasis.YTD else "累计数"
+        return DECREASE, f"{what}比{prev.period.label}（{fmt_number(before)}）减少了 {fmt_number(-change)}"
+    if kind in _NOT_JUMP_CHECKED or len(changes) < MIN_EARLIER_CHANGES:
+        return "", ""
+    if basis is FigureBasis.YTD and not same_year:
+        return "", ""  # a year-to-date total restarts in January
+    typical = _median(changes)
+    if whole:
+        typical = max(typical, 1.0)
+    floor = RELATIVE_FLOOR * max(abs(value), abs(before))
+    if typical > 0 and abs(change) > jump_factor * typical and abs(change) > floor:
+        return JUMP, (
+            f"较{prev.period.label}（{fmt_number(before)}）变动 {fmt_number(change)}，"
+            f"超过以往典型变动（{fmt_number(typical)}）的 {fmt_number(jump_factor)} 倍"
+        )
+    return "", ""
+
+
 def check_series(
-    code: str, kind: MeasureKind, figures: Iterable[Figure], jump_factor: float
+    code: str,
+    kind: MeasureKind,
+    figures: Iterable[Figure],
+    jump_factor: float,
+    basis: FigureBasis = FigureBasis.LEVEL,
+    whole: bool = False,
 ) -> list[QualityFlag]:
     """Flags for one unit's figures, which must be in period order (one per period)."""
     flags: list[QualityFlag] = []
-    prev: float | None = None
-    changes: list[float] = []  # sorted absolute changes between accepted figures
-    cumulative = kind in _CUMULATIVE
-    jump_checked = kind in _JUMP_CHECKED
+    prev: Figure | None = None  # the figure just before
+    prev_flagged = False
+    good: Figure | None = None  # the last unflagged (or cleared) figure
+    changes: list[float] = []  # sorted non-zero absolute changes between unflagged neighbours
     for fig in figures:
-        value = fig.value
-        if value is None:
+        if fig.value is None:
             continue
-        reason, check = _range_problem(kind, fig), OUT_OF_RANGE
-        if not reason and prev is not None:
-            change = value - prev
-            if cumulative and change < 0:
-                reason, check = f"累计数比上一期（{fmt_number(prev)}）减少了 {fmt_number(-change)}", DECREASE
-            elif jump_checked and len(changes) >= MIN_EARLIER_CHANGES:
-                n = len(changes)
-                median = changes[n // 2] if n % 2 else (changes[n // 2 - 1] + changes[n // 2]) / 2
-                typical = median or sum(changes) / n
-                if typical > 0 and abs(change) > jump_factor * typical:
-                    reason, check = (
-                        f"较上一期（{fmt_number(prev)}）变动 {fmt_number(change)}，"
-                        f"超过以往典型变动（{fmt_number(typical)}）的 {fmt_number(jump_factor)} 倍",
-                        JUMP,
-                    )
-        if reason:
-            flags.append(QualityFlag(code, fig.unit, fig.period, value, check, reason + "，请核实"))
+        check, reason = (OUT_OF_RANGE, _range_problem(kind, basis, fig))
+        if not reason:
+            check = ""
+        if not check and prev is not None:
+            check, reason = _problem(kind, basis, fig, prev, changes, jump_factor, whole)
+            if check and prev_flagged and good is not None:
+                check2, _ = _problem(kind, basis, fig, good, changes, jump_factor, whole)
+                if not check2:
+                    check, reason = "", ""
+        if check and fig.flag_cleared:
+            check, reason = "", ""
+        if check:
+            flags.append(QualityFlag(code, fig.unit, fig.period, fig.value, check, reason + "，请核实"))
+            prev, prev_flagged = fig, True
             continue
-        if prev is not None:
-            insort(changes, abs(value - prev))
-        prev = value
+        if good is not None and not prev_flagged and prev is not None:
+            step = abs(fig.value - prev.value)  # type: ignore[operator]
+            if step > 0 and not (basis is FigureBasis.YTD and fig.period.year != prev.period.year):
+                insort(changes, step)
+        prev, prev_flagged, good = fig, False, fig
     return flags
 
 

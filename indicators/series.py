@@ -1,18 +1,25 @@
-"""One value per quarter from the figures of an indicator's reporting unit(s).
+"""One value per period from the figures of an indicator's reporting unit(s), on the target's scale.
 
 Rules (documented in METHODOLOGY.md):
 
 * A figure counts only if it carries a value (a milestone may instead carry ``done_on``).
-* One reporting unit (the usual case): every figure of the quarter counts as the
+* One reporting unit (the usual case): every figure of the period counts as the
   indicator's; if there are several, the reporting unit's own wins, then the most
   recently reported.
 * Several reporting units: each owes its own figure.  Counts (``new_since_baseline``,
-  ``stock``) are added up, and only when every unit's figure is usable (a partial sum
+  ``stock``) are added up, and only when every unit's figure is there (a partial sum
   would understate); for other kinds the first reporting unit's figure is the value
   (the lead unit consolidates), the others only count for completeness.  A figure with
   no unit (entered for the indicator as a whole) stands for all units and wins.
   Figures of units that are not reporting units are ignored.
-* A flagged figure (see :mod:`indicators.quality`) counts as reported but is not usable.
+* A figure with a data-quality flag (:mod:`indicators.quality`) stays in use; the flag
+  travels with the point (``point_flags``) so that every view can mark it 待核实.
+* The figure basis converts the reported figures to the target's scale:
+  ``level`` and ``cumulative`` are used as they are; ``flow`` (the period's own amount)
+  is summed over the periods after the baseline year (a stock adds the baseline);
+  ``ytd`` (year-to-date, restarts each January) becomes a running total for counts
+  (previous years' last figures plus this year's), and for rates and levels it stays the
+  year-to-date figure, judged against a path that accrues within the year (``accrual``).
 """
 
 from __future__ import annotations
@@ -24,33 +31,46 @@ from dataclasses import dataclass
 from indicators.model import Figure, IndicatorData, PlanSettings
 from indicators.periods import Period
 from indicators.quality import QualityFlag, check_series
-from indicators.vocabulary import MeasureKind
+from indicators.vocabulary import FigureBasis, MeasureKind
 
 _ADDITIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
 WHOLE = ""  # series key of figures that stand for the whole indicator
+BENCHMARK_REACH = 4  # a benchmark serves the figures of up to this many quarters after its own period
 
 
 @dataclass(slots=True)
 class Series:
-    """Per-quarter points of one indicator, sorted by period (parallel lists)."""
+    """Per-period points of one indicator, sorted by period (parallel lists)."""
 
     reporters: tuple[str, ...]
     idx: list[int]  # Period.index of each point
     periods: list[Period]
-    values: list[float | None]  # usable value, None when not usable
-    reported: list[bool]  # every reporting unit has a figure for the quarter
+    values: list[float | None]  # value on the target's scale, None when not usable
+    raw: list[float | None]  # the reported figure (all units combined), before conversion
+    reported: list[bool]  # every reporting unit has a figure for the period
     missing_units: list[tuple[str, ...]]  # reporting units without a figure
     last_usable: list[int]  # position of the latest usable point at or before each point, -1: none
     field_sizes: list[int | None]
-    benchmarks: list[float | None]
     point_flags: list[tuple[QualityFlag, ...]]
-    first_done: int  # position of the first point where a milestone is done (len(idx) if never)
-    done_on: dt.date | None  # completion date given at ``first_done``
+    completions: list[tuple[dt.date, int]]  # milestones: (completion date, position reported), in order
     flags: tuple[QualityFlag, ...]
+    pending: frozenset[int]  # period indices with a figure awaiting review
+    bm_idx: list[int]  # benchmarks: period indices, sorted
+    bm_values: list[float]
+    bm_sources: list[str]
+    accrual: bool = False  # ytd rates/levels: the expected value accrues within each year
+    needs_baseline: bool = False  # flows of a stock without a baseline: no level can be known
 
     def position(self, index: int) -> int:
         """Position of the latest point at or before period index ``index`` (-1: none)."""
         return bisect_right(self.idx, index) - 1
+
+    def benchmark_for(self, period: Period) -> tuple[float, Period, str] | None:
+        """The office's benchmark for ``period``: its own, else the latest of the previous quarters."""
+        k = bisect_right(self.bm_idx, period.index) - 1
+        if k < 0 or period.index - self.bm_idx[k] >= BENCHMARK_REACH:
+            return None
+        return self.bm_values[k], Period.from_index(self.bm_idx[k]), self.bm_sources[k]
 
 
 def _has_content(fig: Figure) -> bool:
@@ -67,9 +87,81 @@ def _better(a: Figure, b: Figure, reporters: tuple[str, ...]) -> bool:
     return b.reported_at is None or a.reported_at >= b.reported_at
 
 
-def prepare_series(data: IndicatorData, settings: PlanSettings) -> Series:
+def _convert(
+    basis: FigureBasis,
+    kind: MeasureKind,
+    periods: list[Period],
+    raw: list[float | None],
+    base: float | None,
+    base_year: int | None,
+) -> tuple[list[float | None], bool]:
+    """Values on the target's scale; True if a stock's flows lack the baseline to start from."""
+    if basis in (FigureBasis.LEVEL, FigureBasis.CUMULATIVE):
+        return list(raw), False
+    counts = kind in _ADDITIVE
+    if basis is FigureBasis.YTD and not counts:
+        return list(raw), False
+    offset = 0.0
+    if kind is MeasureKind.STOCK:
+        if base is None:
+            return [None] * len(raw), True
+        offset = base
+    out: list[float | None] = []
+    if basis is FigureBasis.FLOW:
+        total = offset
+        for period, value in zip(periods, raw, strict=True):
+            if value is not None and (base_year is None or period.year > base_year):
+                total += value
+            out.append(total if value is not None else None)
+        return out, False
+    # year-to-date counts: earlier years' last figures + this year's figure
+    closed = 0.0  # totals of the years before the current one
+    year: int | None = None
+    year_last = 0.0
+    for period, value in zip(periods, raw, strict=True):
+        if year is not None and period.year != year:
+            if base_year is None or year > base_year:
+                closed += year_last
+            year_last = 0.0
+        year = period.year
+        if value is None:
+            out.append(None)
+            continue
+        year_last = value
+        out.append(offset + closed + value if base_year is None or period.year > base_year else None)
+    return out, False
+
+
+def _completions(
+    chosen: list[Figure | None], values: list[float | None], periods: list[Period]
+) -> list[tuple[dt.date, int]]:
+    """Completion events of a milestone: a new ``done_on`` date, or a run of figures marked done."""
+    events: list[tuple[dt.date, int]] = []
+    in_run = False
+    last_date: dt.date | None = None
+    for pos, (fig, value) in enumerate(zip(chosen, values, strict=True)):
+        done_on = fig.done_on if fig is not None else None
+        done = done_on is not None or (value is not None and value >= 1)
+        if not done:
+            in_run = False
+            continue
+        if done_on is not None:
+            if done_on != last_date:
+                events.append((done_on, pos))
+                last_date = done_on
+        elif not in_run:
+            events.append((periods[pos].end_date, pos))
+            last_date = periods[pos].end_date
+        in_run = True
+    return events
+
+
+def prepare_series(
+    data: IndicatorData, settings: PlanSettings, base: float | None = None, base_year: int | None = None
+) -> Series:
     spec = data.spec
     kind = spec.measure_kind
+    basis = spec.figure_basis
     reporters = spec.reporters
     multi = len(reporters) > 1
     by_key: dict[str, dict[int, Figure]] = {}
@@ -92,69 +184,81 @@ def prepare_series(data: IndicatorData, settings: PlanSettings) -> Series:
     all_flags: list[QualityFlag] = []
     for key, slot in by_key.items():
         ordered = [slot[i] for i in sorted(slot)]
-        for flag in check_series(spec.code, kind, ordered, settings.jump_factor):
+        for flag in check_series(spec.code, kind, ordered, settings.jump_factor, basis, spec.whole_items):
             flagged[(key, flag.period.index)] = flag
             all_flags.append(flag)
     all_flags.sort(key=lambda f: (f.period, f.unit))
 
     indices = sorted({i for slot in by_key.values() for i in slot})
     n = len(indices)
-    s = Series(
-        reporters=reporters,
-        idx=indices,
-        periods=[Period.from_index(i) for i in indices],
-        values=[None] * n,
-        reported=[False] * n,
-        missing_units=[()] * n,
-        last_usable=[-1] * n,
-        field_sizes=[None] * n,
-        benchmarks=[None] * n,
-        point_flags=[()] * n,
-        first_done=n,
-        done_on=None,
-        flags=tuple(all_flags),
-    )
+    periods = [Period.from_index(i) for i in indices]
+    raw: list[float | None] = [None] * n
+    reported = [False] * n
+    missing_units: list[tuple[str, ...]] = [()] * n
+    field_sizes: list[int | None] = [None] * n
+    point_flags: list[tuple[QualityFlag, ...]] = [()] * n
+    chosen_figs: list[Figure | None] = [None] * n
     whole = by_key.get(WHOLE, {})
     parts = [(u, by_key.get(u, {})) for u in reporters] if multi else []
     additive = kind in _ADDITIVE
-    milestone = kind is MeasureKind.MILESTONE
-    last = -1
     for pos, i in enumerate(indices):
         chosen: Figure | None = None
         value: float | None = None
         fig = whole.get(i)
         if fig is not None:
-            s.reported[pos] = True
+            reported[pos] = True
+            chosen, value = fig, fig.value
             if (WHOLE, i) in flagged:
-                s.point_flags[pos] = (flagged[(WHOLE, i)],)
-            else:
-                chosen, value = fig, fig.value
+                point_flags[pos] = (flagged[(WHOLE, i)],)
         if multi and chosen is None:
             missing = tuple(u for u, slot in parts if i not in slot)
-            flags = tuple(flagged[(u, i)] for u, slot in parts if (u, i) in flagged)
-            if fig is None:
-                s.reported[pos] = not missing
-                s.missing_units[pos] = missing
-            s.point_flags[pos] += flags
+            reported[pos] = not missing
+            missing_units[pos] = missing
+            point_flags[pos] = tuple(flagged[(u, i)] for u, slot in parts if (u, i) in flagged)
             if additive:
-                if not missing and not flags and all(slot[i].value is not None for _, slot in parts):
+                if not missing and all(slot[i].value is not None for _, slot in parts):
                     chosen = parts[0][1][i]
                     value = sum(slot[i].value for _, slot in parts)  # type: ignore[misc]
             else:
-                for u, slot in parts:
+                for _u, slot in parts:
                     f = slot.get(i)
-                    if f is not None and (u, i) not in flagged:
+                    if f is not None:
                         chosen, value = f, f.value
                         break
+        chosen_figs[pos] = chosen
+        raw[pos] = value
         if chosen is not None:
-            s.field_sizes[pos] = chosen.field_size
-            s.benchmarks[pos] = chosen.benchmark_value
-            if s.first_done == n and (
-                chosen.done_on is not None or (milestone and value is not None and value >= 1)
-            ):
-                s.first_done, s.done_on = pos, chosen.done_on
-        if value is not None:
-            s.values[pos] = value
+            field_sizes[pos] = chosen.field_size
+
+    values, needs_baseline = _convert(basis, kind, periods, raw, base, base_year)
+    last_usable = [-1] * n
+    last = -1
+    for pos in range(n):
+        if values[pos] is not None:
             last = pos
-        s.last_usable[pos] = last
-    return s
+        last_usable[pos] = last
+    completions = _completions(chosen_figs, raw, periods) if kind is MeasureKind.MILESTONE else []
+    pending = frozenset(
+        f.period.index for f in data.pending if not multi or f.unit in reporters or f.unit == WHOLE
+    )
+    bms = sorted(data.benchmarks, key=lambda b: b.period)
+    return Series(
+        reporters=reporters,
+        idx=indices,
+        periods=periods,
+        values=values,
+        raw=raw,
+        reported=reported,
+        missing_units=missing_units,
+        last_usable=last_usable,
+        field_sizes=field_sizes,
+        point_flags=point_flags,
+        completions=completions,
+        flags=tuple(all_flags),
+        pending=pending,
+        bm_idx=[b.period.index for b in bms],
+        bm_values=[b.value for b in bms],
+        bm_sources=[b.source for b in bms],
+        accrual=basis is FigureBasis.YTD and kind not in _ADDITIVE,
+        needs_baseline=needs_baseline,
+    )

@@ -1,17 +1,32 @@
 """Assess one indicator as of a quarter: current value, expected value, ratio, status, reason.
 
-The rules are those of METHODOLOGY.md; in short, for the driving target(s):
+The rules are those of METHODOLOGY.md.  In short:
 
-1. a milestone already done → 已达标;
-2. no figure for the as-of quarter (the last due quarter) → 未报送;
-3. something needed is missing (target value, usable figure, baseline for an increase,
-   benchmark, field size) → 无法评估 with ``missing`` naming it;
-4. the target is met → 已达标 (a met target is never behind);
-5. no baseline → 无法评估 (缺少基期值): a path is never invented;
-6. worse than the baseline → 严重滞后;
-7. progress ratio ``(current − baseline) / (expected − baseline)`` against
-   ``on_track_ratio`` / ``behind_ratio``; once the target year has ended an unmet
-   target is at best 滞后.
+1. Which figure is owed: the due period (:mod:`indicators.due`: frequency, release lag, no
+   figure after the final target year except for maintenance and benchmark targets).  No
+   figure for it → 未报送, unless one awaits review (then the accepted figures are judged and
+   the reason says 本季度数据待审核).  The figure judged is the latest usable one; it is
+   compared with what was expected *at its own period* (a stale figure is not held to
+   today's path).
+2. Every target in force is considered:
+   * path targets (and rank targets): the final target drives the status — 已达标 only when
+     it is met; earlier (interim) targets are knots of its path and are named in the
+     reason (已完成 / 逾期完成 / 未完成);
+   * maintenance and benchmark targets: the target of the nearest year at or after the
+     figure's year applies (稳定在… holds every period);
+   * milestones: each on its own; an overdue one is 严重滞后 whatever later ones exist, a
+     每年 milestone needs each year's completion.
+   The worst verdict of these is the indicator's.
+3. A path target: met → 已达标 (after its year: 已达标 if it was met by the year's end,
+   else 逾期完成); its year ended unmet → 未完成; a baseline that already meets it → judged
+   as a maintenance target; a whole-item target of at most ``few_items`` items → 正常 until
+   its year ends; worse than the baseline → 严重滞后; otherwise the progress ratio
+   ``(current − baseline) / (expected − baseline)`` against ``on_track_ratio`` /
+   ``behind_ratio`` (expected values of whole items are whole items).
+4. A maintenance target missed: by at most ``maintain_behind_gap`` (percentage points for
+   rates; for other units that share of the target, as a fraction of 1 − on_track_ratio) →
+   滞后, by more → 严重滞后.
+5. A figure with a data-quality flag is used and the reason says it awaits 核实.
 
 :func:`prepare` does the per-indicator work once (series, quality flags, targets and
 their paths), so :func:`assess_at` costs O(log figures + targets) per quarter.
@@ -19,14 +34,16 @@ their paths), so :func:`assess_at` costs O(log figures + targets) per quarter.
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left
 from dataclasses import dataclass
 
+from indicators.due import due_period, final_year
 from indicators.explain import (
     fmt_number,
     fmt_quantity,
     fmt_ratio,
-    path_sentence,
+    is_percent_unit,
     target_text,
     verb_for,
 )
@@ -39,6 +56,7 @@ from indicators.vocabulary import (
     STATUS_SEVERITY,
     Comparator,
     Direction,
+    Frequency,
     MeasureKind,
     Status,
     TargetBasis,
@@ -52,27 +70,55 @@ MISSING_BENCHMARK = "基准值"
 MISSING_FIELD_SIZE = "参评单位数"
 MISSING_FIGURE = "有效数据"
 MISSING_REPORT = "本季度数据"
+AWAITING_REVIEW = "待审核"
 
 PATH, MAINTAIN, RANK, BENCHMARK, MILESTONE = "path", "maintain", "rank", "benchmark", "milestone"
 _HIGHER_COMPARATORS = frozenset({Comparator.GE, Comparator.GT})
 _LOWER_COMPARATORS = frozenset({Comparator.LE, Comparator.LT})
+_BENCHMARK_COMPARATORS = frozenset(
+    {
+        Comparator.BELOW_BENCHMARK,
+        Comparator.ABOVE_BENCHMARK,
+        Comparator.NOT_ABOVE_BENCHMARK,
+        Comparator.NOT_BELOW_BENCHMARK,
+    }
+)
+_BENCHMARK_WORDS = {
+    Comparator.BELOW_BENCHMARK: "低于",
+    Comparator.ABOVE_BENCHMARK: "高于",
+    Comparator.NOT_ABOVE_BENCHMARK: "不高于",
+    Comparator.NOT_BELOW_BENCHMARK: "不低于",
+}
 _WORDS = {Comparator.GE: "不低于", Comparator.GT: "高于", Comparator.LE: "不高于", Comparator.LT: "低于"}
+_EPS = 1e-9
 
 ASSESSMENT_COLUMNS = (
-    "plan", "indicator_code", "indicator", "current_value", "current_period", "expected_value",
-    "target_year", "target_value", "progress_ratio", "status", "reason", "lead_units",
-)  # fmt: skip
+    "plan",
+    "indicator_code",
+    "indicator",
+    "current_value",
+    "current_period",
+    "expected_value",
+    "target_year",
+    "target_value",
+    "progress_ratio",
+    "status",
+    "reason",
+    "lead_units",
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Assessment:
     """The verdict on one indicator as of one quarter.
 
-    ``current_value``, ``expected_value`` and ``target_value`` are on the figure's scale
-    (for an increase target, ``target_value`` is baseline + increase; for a rank target
-    it is the rank to reach; for a benchmark target the benchmark that quarter);
-    ``target`` keeps the plan's own wording.  ``flags`` are the quality flags of figures
-    newer than ``current_period`` that were left out.
+    ``current_value``, ``expected_value`` and ``target_value`` are on the target's scale
+    (flows summed, year-to-date counts made cumulative; for an increase target,
+    ``target_value`` is baseline + increase; for a rank target the rank to reach; for a
+    benchmark target the benchmark).  ``target`` keeps the plan's own wording.  ``flags``
+    are the data-quality flags of the figure in use (待核实: used, and marked).
+    ``due_period`` is the period whose figure was owed; ``awaiting_review`` says that
+    figure came in and awaits the office's review.
     """
 
     indicator_code: str
@@ -92,6 +138,9 @@ class Assessment:
     category: str = ""
     lead_units: tuple[str, ...] = ()
     co_units: tuple[str, ...] = ()
+    due_period: Period | None = None
+    awaiting_review: bool = False
+    has_target_value: bool = True  # False when no target in force gives a number to reach
 
     def as_row(self, plan: str = "") -> dict[str, str]:
         """The export row (columns :data:`ASSESSMENT_COLUMNS`), numbers formatted."""
@@ -120,7 +169,9 @@ class _Target:
     end: float  # year_end(year)
     knots: list[Knot] | None
     missing: tuple[str, ...]
-    text: str = ""  # the target in words (path and maintenance targets)
+    text: str = ""  # the target in words
+    flat: bool = False  # the baseline already meets it: a maintenance target in effect
+    final: bool = False  # the last target of its family (path/rank, milestone)
 
 
 @dataclass(slots=True)
@@ -133,10 +184,12 @@ class Prepared:
     base: float | None
     base_year: int | None
     t0: float | None
-    years: list[int]
-    by_year: dict[int, list[_Target]]
+    targets: list[_Target]
+    progress: list[_Target]  # path and rank targets, by year
+    steady: list[_Target]  # maintenance and benchmark targets (and flat paths), by year
+    milestones: list[_Target]  # by year
     marks: tuple[float, ...] = ()
-    first_index: int = 0
+    first: Period | None = None
     verb: str = "为"
 
 
@@ -150,6 +203,23 @@ class _Verdict:
     missing: tuple[str, ...] = ()
     current: float | None = None  # overrides the series value (milestones)
     current_period: Period | None = None
+    target: TargetSpec | None = None
+
+
+@dataclass(slots=True)
+class _Ctx:
+    """The facts of one assessment: the figure judged and when."""
+
+    as_of: Period
+    pos: int  # latest point at or before as_of (-1: none)
+    cur_pos: int  # the usable point judged (-1: none)
+    x: float | None
+    period: Period | None
+    t: float  # time of the figure judged (or of the due period when there is none)
+    unit: str
+    verb: str
+    label: str
+    whole: bool
 
 
 def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int] | None:
@@ -167,15 +237,19 @@ def _mode(spec: IndicatorSpec, target: TargetSpec) -> str:
         return MILESTONE
     if comp is Comparator.RANK:
         return RANK
-    if comp in (Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK):
+    if comp in _BENCHMARK_COMPARATORS:
         return BENCHMARK
     return MAINTAIN if target.maintain else PATH
 
 
 def _good(spec: IndicatorSpec, comp: Comparator) -> Direction:
-    if comp in _HIGHER_COMPARATORS or comp is Comparator.ABOVE_BENCHMARK:
+    if comp in _HIGHER_COMPARATORS or comp in (Comparator.ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK):
         return Direction.HIGHER
-    if comp in _LOWER_COMPARATORS or comp in (Comparator.RANK, Comparator.BELOW_BENCHMARK):
+    if comp in _LOWER_COMPARATORS or comp in (
+        Comparator.RANK,
+        Comparator.BELOW_BENCHMARK,
+        Comparator.NOT_ABOVE_BENCHMARK,
+    ):
         return Direction.LOWER
     return spec.direction
 
@@ -206,8 +280,34 @@ def check_settings(settings: PlanSettings) -> None:
         problems.append("escalation_quarters 至少为 1")
     if not settings.jump_factor > 0:
         problems.append("jump_factor 应大于 0")
+    if not settings.maintain_behind_gap >= 0:
+        problems.append("maintain_behind_gap 不能为负")
+    if settings.few_items < 0:
+        problems.append("few_items 不能为负")
     if problems:
         raise ValueError("进度设置有误：" + "；".join(problems))
+
+
+def _meets(comp: Comparator, good: Direction, x: float, level: float) -> bool:
+    eps = _EPS * max(1.0, abs(level))
+    if comp in (Comparator.GT, Comparator.ABOVE_BENCHMARK):
+        return x > level
+    if comp in (Comparator.LT, Comparator.BELOW_BENCHMARK):
+        return x < level
+    if good is Direction.HIGHER:
+        return x >= level - eps
+    return x <= level + eps
+
+
+def _worse(good: Direction, x: float, base: float) -> bool:
+    return x < base if good is Direction.HIGHER else x > base
+
+
+def _ratio(good: Direction, x: float, base: float, expected: float) -> float | None:
+    gap = expected - base
+    if gap == 0 or (gap > 0) != (good is Direction.HIGHER):
+        return None  # nothing due yet, or the baseline already meets the target
+    return (x - base) / gap
 
 
 def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
@@ -227,6 +327,8 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
         if mode == PATH:
             tg.text = target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
+            if level is not None and base is not None and _meets(target.comparator, good, base, level):
+                tg.flat = True
         elif mode == MAINTAIN and level is not None:
             words = _WORDS.get(target.comparator, "不低于" if good is Direction.HIGHER else "不高于")
             tg.text = f"{words} {fmt_quantity(level, spec.measure_unit)}"
@@ -244,249 +346,318 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
                 and other.end < tg.end
             ):
                 old = best.get(other.end)
-                if old is None:
-                    best[other.end] = other.level
-                else:
-                    pick = max if tg.good is Direction.HIGHER else min
-                    best[other.end] = pick(old, other.level)
+                pick = max if tg.good is Direction.HIGHER else min
+                best[other.end] = other.level if old is None else pick(old, other.level)
         tg.knots = build_knots(t0, base, tg.end, tg.level, list(best.items()))
-    by_year: dict[int, list[_Target]] = {}
-    for tg in targets:
-        by_year.setdefault(tg.spec.year, []).append(tg)
-    series = prepare_series(data, settings)
+    progress = sorted((t for t in targets if t.mode in (PATH, RANK) and not t.flat), key=lambda t: t.end)
+    steady = sorted(
+        (t for t in targets if t.mode in (MAINTAIN, BENCHMARK) or (t.mode == PATH and t.flat)),
+        key=lambda t: t.end,
+    )
+    milestones = sorted((t for t in targets if t.mode == MILESTONE), key=lambda t: t.end)
+    for family in (progress, milestones):
+        if family:
+            last_end = family[-1].end
+            for t in family:
+                t.final = t.end == last_end
+    # A flat path target whose year is the last of all is a final target too (未完成 after it).
+    for t in steady:
+        t.final = t.mode == PATH and t.end == max(x.end for x in targets)
+    series = prepare_series(data, settings, base, base_year)
     thresholds = (settings.on_track_ratio, settings.behind_ratio)
     return Prepared(
-        spec, settings, series, base, base_year, t0, sorted(by_year), by_year, thresholds,
-        settings.first_period.index, verb_for(spec.measure_kind),
-    )  # fmt: skip
-
-
-def _meets(comp: Comparator, good: Direction, x: float, level: float) -> bool:
-    eps = 1e-9 * max(1.0, abs(level))
-    if comp is Comparator.GT:
-        return x > level
-    if comp is Comparator.LT:
-        return x < level
-    if good is Direction.HIGHER:
-        return x >= level - eps
-    return x <= level + eps
-
-
-def _worse(good: Direction, x: float, base: float) -> bool:
-    return x < base if good is Direction.HIGHER else x > base
-
-
-def _ratio(good: Direction, x: float, base: float, expected: float) -> float | None:
-    gap = expected - base
-    if gap == 0 or (gap > 0) != (good is Direction.HIGHER):
-        return None  # nothing due yet, or the baseline already meets the target
-    return (x - base) / gap
-
-
-class _Ctx:
-    """The as-of facts shared by the targets of one assessment."""
-
-    __slots__ = (
-        "as_of",
-        "t",
-        "x",
-        "period",
-        "cur_pos",
-        "pos",
-        "not_reported",
-        "unit",
-        "verb",
-        "label",
-        "cur",
-    )
-
-    def __init__(self, p: Prepared, as_of: Period) -> None:
-        s = p.series
-        self.as_of = as_of
-        index = as_of.index
-        self.t = as_of.fractional_year
-        pos = s.position(index)
-        self.pos = pos
-        cur = s.last_usable[pos] if pos >= 0 else -1
-        self.cur_pos = cur
-        self.x = s.values[cur] if cur >= 0 else None
-        self.period = s.periods[cur] if cur >= 0 else None
-        due = index >= p.first_index
-        self.not_reported = due and not (pos >= 0 and s.idx[pos] == index and s.reported[pos])
-        self.unit = p.spec.measure_unit
-        self.verb = p.verb
-        self.label = self.period.label if self.period else ""
-        self.cur = ""
-
-
-def _cur(ctx: _Ctx) -> str:
-    if not ctx.cur:
-        ctx.cur = fmt_quantity(ctx.x, ctx.unit)
-    return ctx.cur
-
-
-def _not_reported(p: Prepared, ctx: _Ctx, extra: str = "") -> _Verdict:
-    s = p.series
-    pos = ctx.pos
-    at_point = pos >= 0 and s.idx[pos] == ctx.as_of.index
-    units = s.missing_units[pos] if at_point else s.reporters
-    text = f"{ctx.as_of.label}未报送数据" + (f"（{'、'.join(units)}）" if units else "")
-    if ctx.x is not None:
-        text += f"，最近一次为{ctx.label}的 {_cur(ctx)}"
-    else:
-        text += "，尚无可用数据"
-    return _Verdict(Status.NOT_REPORTED, text + extra, missing=(MISSING_REPORT,))
-
-
-def _no_figure(ctx: _Ctx) -> _Verdict:
-    return _Verdict(
-        Status.CANNOT_ASSESS,
-        f"截至{ctx.as_of.label}没有可用数据（待核实或未填报），无法评估",
-        missing=(MISSING_FIGURE,),
+        spec,
+        settings,
+        series,
+        base,
+        base_year,
+        t0,
+        targets,
+        progress,
+        steady,
+        milestones,
+        thresholds,
+        settings.first_period,
+        verb_for(spec.measure_kind),
     )
 
 
-def _target_missing(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
+# --------------------------------------------------------------------------- wording helpers
+
+
+def period_text(spec: IndicatorSpec, period: Period) -> str:
+    """The period as the indicator's frequency names it: 2025年度, 2025年上半年, 2025年第3季度."""
+    if spec.frequency is Frequency.ANNUAL and period.quarter == 4:
+        return f"{period.year}年度"
+    if spec.frequency is Frequency.HALF_YEARLY and period.quarter in (2, 4):
+        return f"{period.year}年{'上半年' if period.quarter == 2 else '全年'}"
+    return period.label
+
+
+def _q(ctx: _Ctx, value: float | None) -> str:
+    return fmt_quantity(value, ctx.unit)
+
+
+def _whole(ctx: _Ctx, good: Direction, value: float) -> float:
+    """Expected values of indivisible items are whole items (rounded towards the easier side)."""
+    if not ctx.whole:
+        return value
+    return math.floor(value + _EPS) if good is Direction.HIGHER else math.ceil(value - _EPS)
+
+
+def _head(ctx: _Ctx) -> str:
+    return f"{ctx.label}实际{ctx.verb} {_q(ctx, ctx.x)}"
+
+
+def _target_missing(ctx: _Ctx, tg: _Target) -> _Verdict:
     year = tg.spec.year
     if MISSING_TARGET_VALUE in tg.missing:
         text = f"{year}年目标值未确定（原文“{tg.spec.text or '*'}”），无法评估"
     else:
-        text = f"{year}年目标为新增 {fmt_quantity(tg.spec.value, ctx.unit)}，缺少基期值，无法评估"
+        text = f"{year}年目标为新增 {_q(ctx, tg.spec.value)}，缺少基期值，无法评估"
     if ctx.x is not None:
-        text += f"；{ctx.label}实际{ctx.verb} {_cur(ctx)}"
-    return _Verdict(Status.CANNOT_ASSESS, text, missing=tg.missing)
+        text += f"；{_head(ctx)}"
+    return _Verdict(Status.CANNOT_ASSESS, text, missing=tg.missing, target=tg.spec)
 
 
-def _grade(p: Prepared, ratio: float | None, due: bool) -> Status:
+def _no_figure(ctx: _Ctx, tg: _Target | None = None) -> _Verdict:
+    return _Verdict(
+        Status.CANNOT_ASSESS,
+        f"截至{ctx.as_of.label}尚无可用数据，无法评估",
+        missing=(MISSING_FIGURE,),
+        target=tg.spec if tg else None,
+    )
+
+
+def _grade(p: Prepared, ratio: float | None) -> Status:
     s = p.settings
     if ratio is None or ratio >= s.on_track_ratio:
-        return Status.BEHIND if due else Status.ON_TRACK
+        return Status.ON_TRACK
     if ratio >= s.behind_ratio:
         return Status.BEHIND
     return Status.SERIOUSLY_BEHIND
 
 
+def _met_by(p: Prepared, tg: _Target, ctx: _Ctx, level: float) -> Period | None:
+    """The period of the latest usable figure at or before the end of the target's year, if it met it."""
+    s = p.series
+    k = s.position(Period(tg.spec.year, 4).index)
+    k = min(k, ctx.pos)
+    cur = s.last_usable[k] if k >= 0 else -1
+    if cur < 0:
+        return None
+    x = s.values[cur]
+    if x is not None and _meets(tg.spec.comparator, tg.good, x, level):
+        return s.periods[cur]
+    return None
+
+
+# --------------------------------------------------------------------------- target evaluators
+
+
+def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
+    """A year-to-date rate or level: the year's expected value accrues from 0 in Q1 to the year's level."""
+    assert ctx.x is not None and ctx.period is not None and tg.level is not None
+    x, level, period = ctx.x, tg.level, ctx.period
+    year_level = level
+    if tg.knots and not tg.flat and tg.mode == PATH:
+        year_level = expected_value(tg.knots, year_end(period.year), p.settings.path_method)
+    expected = year_level * period.quarter / 4
+    head = f"{ctx.label}年内累计{ctx.verb} {_q(ctx, x)}"
+    if period.quarter == 4 or ctx.t >= tg.end:
+        if _meets(tg.spec.comparator, tg.good, x, year_level):
+            return _Verdict(
+                Status.ACHIEVED,
+                f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}",
+                expected,
+                level,
+                None,
+                target=tg.spec,
+            )
+        if ctx.t >= tg.end and tg.mode == PATH:
+            return _Verdict(
+                Status.NOT_ACHIEVED,
+                f"{tg.spec.year}年目标 {tg.text} 已到期，{head}，未完成",
+                expected,
+                level,
+                None,
+                target=tg.spec,
+            )
+    ratio = x / expected if expected else None
+    if tg.good is Direction.LOWER:
+        ratio = expected / x if x else None
+    status = _grade(p, ratio)
+    text = (
+        f"{head}，按{period.year}年应达 {_q(ctx, year_level)}，年内序时进度应达 {_q(ctx, expected)}，"
+        f"完成序时进度的 {fmt_ratio(ratio, p.marks)}"
+    )
+    return _Verdict(status, text, expected, level, ratio, target=tg.spec)
+
+
+def _gap_status(p: Prepared, ctx: _Ctx, level: float, x: float) -> tuple[Status, str]:
+    gap = abs(level - x)
+    if is_percent_unit(ctx.unit):
+        tolerance = p.settings.maintain_behind_gap
+        gap_text = f"相差 {fmt_number(gap)} 个百分点"
+    else:
+        tolerance = (1 - p.settings.on_track_ratio) * abs(level)
+        gap_text = f"相差 {_q(ctx, gap)}"
+    status = Status.BEHIND if gap <= tolerance + _EPS else Status.SERIOUSLY_BEHIND
+    return status, gap_text
+
+
+def _eval_steady(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
+    """A maintenance target (稳定在…), or a path target whose baseline already meets it."""
+    if tg.missing:
+        return _target_missing(ctx, tg)
+    if ctx.x is None:
+        return _no_figure(ctx, tg)
+    assert tg.level is not None
+    x, level = ctx.x, tg.level
+    if p.series.accrual:
+        return _eval_accrual(p, ctx, tg)
+    goal = tg.text
+    head = f"{ctx.label}实际为 {_q(ctx, x)}"
+    if tg.flat:
+        goal_words = f"{tg.spec.year}年目标 {goal}（基期值 {_q(ctx, p.base)} 已达到，按保持考核）"
+    else:
+        goal_words = f"应保持的{goal}"
+    if _meets(tg.spec.comparator, tg.good, x, level):
+        return _Verdict(Status.ACHIEVED, f"{head}，保持在{goal_words}", level, level, target=tg.spec)
+    if tg.flat and tg.final and ctx.t >= tg.end:
+        return _Verdict(
+            Status.NOT_ACHIEVED,
+            f"{tg.spec.year}年目标 {goal} 已到期，{head}，未完成",
+            level,
+            level,
+            target=tg.spec,
+        )
+    status, gap_text = _gap_status(p, ctx, level, x)
+    return _Verdict(status, f"{head}，未保持{goal_words}（{gap_text}）", level, level, target=tg.spec)
+
+
 def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
-    target = tg.spec
-    x, base = ctx.x, p.base
-    expected = expected_value(tg.knots, ctx.t, p.settings.path_method) if tg.knots else None
-    ratio = _ratio(tg.good, x, base, expected) if None not in (x, base, expected) else None  # type: ignore[arg-type]
-    level = tg.level
-    tt = tg.text
-    year = target.year
+    """The final path target (interim targets are knots of its path and notes of the reason)."""
+    if tg.missing:
+        return _target_missing(ctx, tg)
+    if ctx.x is None:
+        return _no_figure(ctx, tg)
+    if p.series.accrual:
+        return _eval_accrual(p, ctx, tg)
+    assert tg.level is not None
+    x, level, base, year, tt = ctx.x, tg.level, p.base, tg.spec.year, tg.text
+    head = _head(ctx)
+    meets = _meets(tg.spec.comparator, tg.good, x, level)
+    ended = ctx.t >= tg.end - _EPS
+    expected = None
+    if tg.knots:
+        expected = _whole(ctx, tg.good, expected_value(tg.knots, min(ctx.t, tg.end), p.settings.path_method))
+    ratio = _ratio(tg.good, x, base, expected) if base is not None and expected is not None else None
 
     def verdict(status: Status, reason: str, missing: tuple[str, ...] = ()) -> _Verdict:
-        return _Verdict(status, reason, expected, level, ratio, missing)
+        return _Verdict(status, reason, expected, level, ratio, missing, target=tg.spec)
 
-    if ctx.not_reported:
-        extra = ""
-        if ratio is not None:
-            extra = (
-                f"；按此计，序时进度应达 {fmt_quantity(expected, ctx.unit)}，完成 {fmt_ratio(ratio, p.marks)}"
-            )
-        v = _not_reported(p, ctx, extra)
-        return verdict(v.status, v.reason, v.missing)
-    if tg.missing:
-        v = _target_missing(p, ctx, tg)
-        return verdict(v.status, v.reason, v.missing)
-    if x is None:
-        v = _no_figure(ctx)
-        return verdict(v.status, v.reason, v.missing)
-    assert level is not None
-    cur = _cur(ctx)
-    head = f"{ctx.label}实际{ctx.verb} {cur}"
-    if _meets(target.comparator, tg.good, x, level):
+    if ctx.t > tg.end + _EPS:
+        in_time = _met_by(p, tg, ctx, level)
+        if in_time is not None:
+            return verdict(Status.ACHIEVED, f"{year}年目标 {tt} 已按期完成（{in_time.label}）；{head}")
+        if meets:
+            return verdict(Status.ACHIEVED_LATE, f"{head}，达到{year}年目标 {tt}，但晚于目标年份，逾期完成")
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期未完成，{head}")
+    if meets:
         text = f"{head}，已达到{year}年目标 {tt}"
+        spec = tg.spec
         if (
-            target.comparator is Comparator.RANGE
+            spec.comparator is Comparator.RANGE
             and tg.good is Direction.HIGHER
-            and target.value_high is not None
+            and spec.value_high is not None
         ):
-            high = target.value_high + ((base or 0.0) if target.basis is TargetBasis.INCREASE else 0.0)
+            high = spec.value_high + ((base or 0.0) if spec.basis is TargetBasis.INCREASE else 0.0)
             if x > high:
                 text += "，超过目标区间上限（超额完成）"
         return verdict(Status.ACHIEVED, text)
-    if base is None:
+    if ended:
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期，{head}，未完成")
+    if p.series.needs_baseline or base is None:
         return verdict(
             Status.CANNOT_ASSESS,
             f"缺少基期值，无法计算序时进度；{head}，尚未达到{year}年目标 {tt}",
             (MISSING_BASELINE,),
         )
-    exp_text = fmt_quantity(expected, ctx.unit)
-    due = ctx.t >= tg.end
+    if ctx.whole and abs(level - base) <= p.settings.few_items + _EPS:
+        return verdict(
+            Status.ON_TRACK,
+            f"{head}；{year}年目标 {tt} 仅 {fmt_number(abs(level - base))} 项，按年度考核，"
+            f"{year}年底前完成即可",
+        )
+    assert expected is not None
+    exp_text = _q(ctx, expected)
     if _worse(tg.good, x, base):
         return verdict(
             Status.SERIOUSLY_BEHIND,
-            f"{head}，差于{p.base_year}年基期值 {fmt_quantity(base, ctx.unit)}"
+            f"{head}，差于{p.base_year}年基期值 {_q(ctx, base)}"
             f"（{year}年目标 {tt}，序时进度应达 {exp_text}）",
         )
-    status = _grade(p, ratio, due)
-    if due:
-        text = f"{year}年目标 {tt} 已到期，{head}，未达到目标"
-        if ratio is not None:
-            text += f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}）"
-    elif ratio is None:
-        text = f"{head}，基期值 {fmt_quantity(base, ctx.unit)}，尚未到需见效的时点（{year}年目标 {tt}）"
-    else:
-        text = path_sentence(ctx.label, ctx.verb, cur, exp_text, year, tt, ratio, p.marks)
-    return verdict(status, text)
+    if ratio is None:
+        return verdict(
+            Status.ON_TRACK, f"{head}，基期值 {_q(ctx, base)}，尚未到需见效的时点（{year}年目标 {tt}）"
+        )
+    text = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
+    return verdict(_grade(p, ratio), text)
 
 
-def _eval_maintain(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
-    target, x, level = tg.spec, ctx.x, tg.level
-    if ctx.not_reported:
-        v = _not_reported(p, ctx)
-        v.level = v.expected = level
-        return v
-    if tg.missing:
-        return _target_missing(p, ctx, tg)
-    if x is None:
-        return _no_figure(ctx)
-    assert level is not None
-    goal = tg.text
-    head = f"{ctx.label}实际为 {_cur(ctx)}"
-    if _meets(target.comparator, tg.good, x, level):
-        return _Verdict(Status.ACHIEVED, f"{head}，保持在应保持的{goal}", level, level)
-    if p.base is not None and _worse(tg.good, x, p.base):
-        status = Status.SERIOUSLY_BEHIND
-        tail = f"，且差于基期值 {fmt_quantity(p.base, ctx.unit)}"
-    else:
-        if tg.good is Direction.HIGHER:
-            close = x / level if level > 0 else 0.0
-        else:
-            close = level / x if x > 0 else 0.0
-        status = Status.BEHIND if close >= p.settings.on_track_ratio else Status.SERIOUSLY_BEHIND
-        tail = f"（为目标的 {fmt_ratio(close, p.marks)}）"
-    return _Verdict(status, f"{head}，未保持应保持的{goal}{tail}", level, level)
+def _rank_level(p: Prepared, ctx: _Ctx, tg: _Target) -> tuple[float | None, int | None]:
+    field = p.series.field_sizes[ctx.cur_pos] if ctx.cur_pos >= 0 else None
+    share = tg.spec.value
+    if share is None:
+        return None, field
+    if share > 1:
+        return share, field  # 前5位: the rank itself
+    if field is None:
+        return None, field
+    return share * field, field
 
 
 def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     target, x, base = tg.spec, ctx.x, p.base
-    if ctx.not_reported:
-        return _not_reported(p, ctx)
     if tg.missing:
-        return _target_missing(p, ctx, tg)
+        return _target_missing(ctx, tg)
     if x is None:
-        return _no_figure(ctx)
-    field = p.series.field_sizes[ctx.cur_pos]
-    share = target.value
-    assert share is not None
-    if field is None and share <= 1:
+        return _no_figure(ctx, tg)
+    level, field = _rank_level(p, ctx, tg)
+    if level is None:
         return _Verdict(
             Status.CANNOT_ASSESS,
             f"{ctx.label}位列第 {fmt_number(x)} 名，但未填参评单位数，无法评估",
             missing=(MISSING_FIELD_SIZE,),
+            target=target,
         )
-    level = share * field if share <= 1 else share  # type: ignore[operator]
     head = f"{ctx.label}位列第 {fmt_number(x)} 名" + (f"（共 {field} 个）" if field else "")
     goal = f"{target.year}年目标为前 {fmt_number(level)} 名" + (f"（{target.text}）" if target.text else "")
-    if x <= level + 1e-9:
-        return _Verdict(Status.ACHIEVED, f"{head}，已达到{goal}", None, level)
+    met = x <= level + _EPS
+    if ctx.t > tg.end + _EPS:
+        if met:
+            return _Verdict(
+                Status.ACHIEVED_LATE,
+                f"{head}，达到{goal}，但晚于目标年份，逾期完成",
+                None,
+                level,
+                target=target,
+            )
+        return _Verdict(Status.NOT_ACHIEVED, f"{head}，{goal}，已到期未完成", None, level, target=target)
+    if met:
+        return _Verdict(Status.ACHIEVED, f"{head}，已达到{goal}", None, level, target=target)
+    if ctx.t >= tg.end - _EPS:
+        return _Verdict(Status.NOT_ACHIEVED, f"{head}，{goal}，已到期未完成", None, level, target=target)
     if base is None or p.t0 is None:
         return _Verdict(
-            Status.CANNOT_ASSESS, f"{head}，{goal}，缺少基期位次，无法计算序时进度", None, level,
+            Status.CANNOT_ASSESS,
+            f"{head}，{goal}，缺少基期位次，无法计算序时进度",
+            None,
+            level,
             missing=(MISSING_BASELINE,),
-        )  # fmt: skip
+            target=target,
+        )
     expected = expected_value(build_knots(p.t0, base, tg.end, level), ctx.t, p.settings.path_method)
     ratio = _ratio(Direction.LOWER, x, base, expected)
     if x > base:
@@ -496,129 +667,311 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             expected,
             level,
             ratio,
+            target=target,
         )
-    due = ctx.t >= tg.end
     text = f"{head}，{goal}"
     if ratio is not None:
         text += f"，序时进度应达第 {fmt_number(expected)} 名，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
-    return _Verdict(_grade(p, ratio, due), text, expected, level, ratio)
+    return _Verdict(_grade(p, ratio), text, expected, level, ratio, target=target)
 
 
 def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     target, x = tg.spec, ctx.x
     name = target.benchmark or "全省平均"
-    if ctx.not_reported:
-        return _not_reported(p, ctx)
-    if x is None:
-        return _no_figure(ctx)
-    bm = p.series.benchmarks[ctx.cur_pos]
-    head = f"{ctx.label}实际为 {_cur(ctx)}"
-    if bm is None:
+    if x is None or ctx.period is None:
+        return _no_figure(ctx, tg)
+    head = f"{ctx.label}实际为 {_q(ctx, x)}"
+    found = p.series.benchmark_for(ctx.period)
+    if found is None:
         return _Verdict(
-            Status.CANNOT_ASSESS, f"{head}，未填报同期{name}，无法评估", missing=(MISSING_BENCHMARK,)
+            Status.CANNOT_ASSESS,
+            f"{head}，缺少{ctx.label}的{name}（由质量办录入），无法评估",
+            missing=(MISSING_BENCHMARK,),
+            target=target,
         )
-    below = target.comparator is Comparator.BELOW_BENCHMARK
-    goal = f"{target.year}年目标{'低于' if below else '高于'}{name}"
-    text = f"{head}，{name} {fmt_quantity(bm, ctx.unit)}，{goal}"
-    if (x < bm) if below else (x > bm):
-        return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm)
-    if ctx.t >= tg.end:
-        return _Verdict(Status.SERIOUSLY_BEHIND, text + "，到期未达到", None, bm)
-    return _Verdict(Status.BEHIND, text + "，尚未达到", None, bm)
+    bm, bm_period, source = found
+    words = _BENCHMARK_WORDS[target.comparator]
+    where = f"{bm_period.label}{name} {_q(ctx, bm)}" + (f"（{source}）" if source else "")
+    text = f"{head}，{where}，{target.year}年目标{words}{name}"
+    if _meets(target.comparator, tg.good, x, bm):
+        return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm, target=target)
+    if ctx.t >= tg.end - _EPS:
+        return _Verdict(Status.SERIOUSLY_BEHIND, text + "，到期未达到", None, bm, target=target)
+    return _Verdict(Status.BEHIND, text + "，尚未达到", None, bm, target=target)
 
 
-def _eval_milestone(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
-    s, target = p.series, tg.spec
-    what = target.text or p.spec.name
-    if ctx.pos >= 0 and s.first_done <= ctx.pos:
-        when = s.done_on.isoformat() if s.done_on else s.periods[s.first_done].label
-        return _Verdict(
-            Status.ACHIEVED, f"已于{when}完成（{target.year}年目标：{what}）", current=1.0,
-            current_period=s.periods[s.first_done],
-        )  # fmt: skip
-    if ctx.not_reported:
-        return _not_reported(p, ctx)
-    current = 0.0 if ctx.x is not None or ctx.pos >= 0 else None
-    if ctx.t >= tg.end:
-        return _Verdict(
-            Status.SERIOUSLY_BEHIND, f"应于{target.year}年底前完成，截至{ctx.as_of.label}仍未完成（{what}）",
-            current=current,
-        )  # fmt: skip
-    return _Verdict(
-        Status.ON_TRACK,
-        f"截至{ctx.as_of.label}尚未完成，{target.year}年底前完成即可（{what}）",
-        current=current,
-    )
+def _milestone_years(p: Prepared, tg: _Target) -> list[int]:
+    if not tg.spec.each_year:
+        return [tg.spec.year]
+    start = p.settings.baseline_year + 1
+    if p.first is not None:
+        start = max(start, p.first.year)
+    return list(range(min(start, tg.spec.year), tg.spec.year + 1))
 
 
-_EVALUATORS = {
-    PATH: _eval_path,
-    MAINTAIN: _eval_maintain,
-    RANK: _eval_rank,
-    BENCHMARK: _eval_benchmark,
-    MILESTONE: _eval_milestone,
-}
-
-
-def driving_year(years: list[int], as_of: Period) -> int:
-    """The nearest target year ≥ the as-of year; once all have passed, the last one."""
-    k = bisect_left(years, as_of.year)
-    return years[k] if k < len(years) else years[-1]
-
-
-def _stale_note(p: Prepared, ctx: _Ctx) -> tuple[str, tuple[QualityFlag, ...]]:
-    """Why the current value is older than the as-of quarter although it was reported."""
+def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
+    """Each milestone on its own: one-off ones take completions in order, 每年 ones one per year."""
     s = p.series
-    pos, cur = ctx.pos, ctx.cur_pos
-    if pos < 0 or pos == cur:
+    events = [e for e in s.completions if e[1] <= ctx.pos]
+    one_off = [t for t in p.milestones if not t.spec.each_year]
+    used = 0
+    results: list[tuple[_Verdict, bool]] = []  # (verdict, final)
+    now = ctx.as_of
+    for tg in p.milestones:
+        what = tg.spec.text or p.spec.name
+        if tg.spec.each_year:
+            for year in _milestone_years(p, tg):
+                done = [d for d, _ in events if d.year == year]
+                final = tg.final and year == tg.spec.year
+                if done:
+                    results.append(
+                        (
+                            _Verdict(
+                                Status.ACHIEVED,
+                                f"{year}年已于{done[0].isoformat()}完成（{what}）",
+                                current=1.0,
+                                target=tg.spec,
+                            ),
+                            final,
+                        )
+                    )
+                elif now.year > year:
+                    status = Status.NOT_ACHIEVED if final else Status.SERIOUSLY_BEHIND
+                    results.append(
+                        (
+                            _Verdict(status, f"{year}年应完成的“{what}”未完成", current=0.0, target=tg.spec),
+                            final,
+                        )
+                    )
+                elif year == now.year:
+                    results.append(
+                        (
+                            _Verdict(
+                                Status.ON_TRACK,
+                                f"{year}年的“{what}”尚未完成，年底前完成即可",
+                                current=0.0,
+                                target=tg.spec,
+                            ),
+                            final,
+                        )
+                    )
+            continue
+        event = events[used] if used < len(events) and tg in one_off else None
+        if event is not None:
+            used += 1
+            day, _ = event
+            if day.year <= tg.spec.year:
+                v = _Verdict(
+                    Status.ACHIEVED,
+                    f"已于{day.isoformat()}完成（{tg.spec.year}年目标：{what}）",
+                    current=1.0,
+                    target=tg.spec,
+                )
+            else:
+                v = _Verdict(
+                    Status.ACHIEVED_LATE,
+                    f"应于{tg.spec.year}年底前完成，于{day.isoformat()}完成，逾期完成（{what}）",
+                    current=1.0,
+                    target=tg.spec,
+                )
+        elif now.fractional_year > tg.end + _EPS or (now.fractional_year >= tg.end - _EPS and tg.final):
+            status = Status.NOT_ACHIEVED if tg.final else Status.SERIOUSLY_BEHIND
+            v = _Verdict(
+                status,
+                f"应于{tg.spec.year}年底前完成，截至{now.label}仍未完成（{what}）",
+                current=0.0,
+                target=tg.spec,
+            )
+        else:
+            v = _Verdict(
+                Status.ON_TRACK,
+                f"截至{now.label}尚未完成，{tg.spec.year}年底前完成即可（{what}）",
+                current=0.0,
+                target=tg.spec,
+            )
+        results.append((v, tg.final))
+    return _combine_milestones(results)
+
+
+def _combine_milestones(results: list[tuple[_Verdict, bool]]) -> _Verdict:
+    """The worst milestone; a non-final one completed (in time or late) only adds a note."""
+    counted: list[_Verdict] = []
+    notes: list[str] = []
+    for v, final in results:
+        if not final and v.status in (Status.ACHIEVED, Status.ACHIEVED_LATE):
+            notes.append(v.reason)
+            if v.status is Status.ACHIEVED:
+                continue
+            v = _Verdict(Status.ON_TRACK, v.reason, current=v.current, target=v.target)
+        counted.append(v)
+    if not counted:  # every milestone done: the last one decides
+        v = results[-1][0]
+        return _Verdict(Status.ACHIEVED, "；".join(notes), current=1.0, target=v.target)
+    worst = min(counted, key=lambda v: STATUS_SEVERITY[v.status])
+    others = [n for n in notes if n != worst.reason]
+    if others:
+        worst.reason = "；".join([*others, worst.reason])
+    return worst
+
+
+def _interim_notes(p: Prepared, ctx: _Ctx) -> list[str]:
+    """What became of the interim path targets (those before the final year)."""
+    notes: list[str] = []
+    if ctx.x is None:
+        return notes
+    for tg in p.progress:
+        if tg.final or tg.mode != PATH or tg.level is None or tg.missing:
+            continue
+        year, tt = tg.spec.year, tg.text
+        meets_now = _meets(tg.spec.comparator, tg.good, ctx.x, tg.level)
+        if ctx.t > tg.end + _EPS:
+            if _met_by(p, tg, ctx, tg.level) is not None:
+                notes.append(f"{year}年目标 {tt}已完成")
+            elif meets_now:
+                notes.append(f"{year}年目标 {tt}逾期完成")
+            else:
+                notes.append(f"{year}年目标 {tt}未完成")
+        elif meets_now:
+            notes.append(f"{year}年目标 {tt}已完成")
+        elif ctx.t >= tg.end - _EPS:
+            notes.append(f"{year}年目标 {tt}未完成")
+    return notes
+
+
+def _driving(targets: list[_Target], t: float) -> list[_Target]:
+    """The targets of the nearest year whose end is at or after ``t`` (after the last: the last)."""
+    if not targets:
+        return []
+    ends = sorted({tg.end for tg in targets})
+    k = bisect_left(ends, t - _EPS)
+    end = ends[k] if k < len(ends) else ends[-1]
+    return [tg for tg in targets if tg.end == end]
+
+
+def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
+    verdicts: list[_Verdict] = []
+    notes: list[str] = []
+    finals = [tg for tg in p.progress if tg.final]
+    for tg in finals:
+        verdicts.append(_eval_path(p, ctx, tg) if tg.mode == PATH else _eval_rank(p, ctx, tg))
+    if finals:
+        notes = _interim_notes(p, ctx)
+    for tg in _driving(p.steady, ctx.t):
+        verdicts.append(_eval_benchmark(p, ctx, tg) if tg.mode == BENCHMARK else _eval_steady(p, ctx, tg))
+    if p.milestones:
+        verdicts.append(_eval_milestones(p, ctx))
+    worst = min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
+    if notes and worst.target is not None and worst.target.year == max(t.spec.year for t in finals):
+        worst.reason = "；".join([*notes, worst.reason])
+    return worst
+
+
+# --------------------------------------------------------------------------- the assessment
+
+
+def _flag_note(p: Prepared, ctx: _Ctx) -> tuple[str, tuple[QualityFlag, ...]]:
+    if ctx.cur_pos < 0:
         return "", ()
-    flags: tuple[QualityFlag, ...] = ()
-    for k in range(cur + 1, pos + 1):
-        flags += s.point_flags[k]
-    if ctx.not_reported or s.idx[pos] != ctx.as_of.index:
-        return "", flags
-    now = s.point_flags[pos]
-    what = f"数据 {fmt_number(now[0].value)} 待核实：{now[0].reason}" if now else "数据不完整"
-    used = f"采用{ctx.label}的数据" if ctx.period else "暂无可用数据"
-    return f"（{ctx.as_of.label}{what}，{used}）", flags
+    flags = p.series.point_flags[ctx.cur_pos]
+    if not flags:
+        return "", ()
+    return f"（{ctx.label}数据待核实：{flags[0].reason}）", flags
+
+
+def _all_milestones_done(p: Prepared, pos: int) -> bool:
+    if not p.milestones or p.progress or p.steady:
+        return False
+    events = [e for e in p.series.completions if e[1] <= pos]
+    one_off = [t for t in p.milestones if not t.spec.each_year]
+    return not any(t.spec.each_year for t in p.milestones) and len(events) >= len(one_off)
 
 
 def assess_at(p: Prepared, as_of: Period) -> Assessment:
-    """Assess a prepared indicator as of ``as_of`` (the last due quarter)."""
-    spec = p.spec
-    ctx = _Ctx(p, as_of)
-    target: TargetSpec | None = None
-    year: int | None = None
-    if not p.years:
-        # No target in force (e.g. only a consultation proposal not yet adopted): nothing to judge
-        # against, whether or not a figure came in.
+    """Assess a prepared indicator as of ``as_of`` (the assessment quarter)."""
+    spec, s = p.spec, p.series
+    due = due_period(spec, as_of, p.first) if p.targets else None
+    pos = s.position(as_of.index)
+    cur = s.last_usable[pos] if pos >= 0 else -1
+    period = s.periods[cur] if cur >= 0 else None
+    when = period or due or as_of
+    ctx = _Ctx(
+        as_of,
+        pos,
+        cur,
+        s.values[cur] if cur >= 0 else None,
+        period,
+        when.fractional_year,
+        spec.measure_unit,
+        p.verb,
+        period_text(spec, period) if period else "",
+        spec.whole_items,
+    )
+    awaiting = False
+    missing_units: tuple[str, ...] = ()
+    if not p.targets:
         v = _Verdict(
             Status.CANNOT_ASSESS,
             "尚无生效的目标（如仅有未采纳的征求意见建议），无法评估",
             missing=(MISSING_TARGETS,),
         )
     else:
-        year = driving_year(p.years, as_of)
-        best: _Verdict | None = None
-        for tg in p.by_year[year]:
-            verdict = _EVALUATORS[tg.mode](p, ctx, tg)
-            if best is None or STATUS_SEVERITY[verdict.status] < STATUS_SEVERITY[best.status]:
-                best, target = verdict, tg.spec
-        assert best is not None
-        v = best
-    note, flags = _stale_note(p, ctx)
-    current, period = ctx.x, ctx.period
+        v = _evaluate(p, ctx)
+        open_value = v.status is Status.CANNOT_ASSESS and MISSING_TARGET_VALUE in v.missing
+        if due is not None and not _all_milestones_done(p, pos) and not open_value:
+            at = s.position(due.index)
+            reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
+            if not reported:
+                due_text = period_text(spec, due)
+                if due.index in s.pending:
+                    awaiting = True
+                    if ctx.x is None:
+                        v = _Verdict(
+                            Status.CANNOT_ASSESS,
+                            f"{due_text}数据待审核，尚无已审核的数据",
+                            missing=(AWAITING_REVIEW,),
+                            target=v.target,
+                        )
+                    else:
+                        v.reason = f"{due_text}数据待审核，暂按已审核的{ctx.label}数据评估：{v.reason}"
+                else:
+                    here = at >= 0 and s.idx[at] == due.index
+                    missing_units = s.missing_units[at] if here else s.reporters
+                    who = f"（{'、'.join(missing_units)}）" if missing_units else ""
+                    if ctx.x is not None:
+                        tail = f"，最近一次为{ctx.label}的数据：{v.reason}"
+                    else:
+                        tail = "，尚无可用数据"
+                    v = _Verdict(
+                        Status.NOT_REPORTED,
+                        f"{due_text}数据未报送{who}{tail}",
+                        v.expected,
+                        v.level,
+                        v.ratio,
+                        (MISSING_REPORT,),
+                        v.current,
+                        v.current_period,
+                        v.target,
+                    )
+        elif due is None and ctx.x is None and v.status is Status.CANNOT_ASSESS and not p.milestones:
+            v.reason = f"截至{as_of.label}尚未到首次报送时间，暂无数据"
+    note, flags = _flag_note(p, ctx)
+    current, cur_period = ctx.x, ctx.period
     if v.current is not None or v.current_period is not None:
-        current, period = v.current, v.current_period or period
+        current, cur_period = v.current, v.current_period or cur_period
+    target = v.target
+    fy = final_year(spec)
+    has_value = any(
+        tg.mode == MILESTONE or tg.mode == BENCHMARK or (tg.spec.value is not None) for tg in p.targets
+    )
     return Assessment(
         spec.code,
         as_of,
         v.status,
         current,
-        period,
+        cur_period,
         v.expected,
         target,
-        year,
+        target.year if target else fy,
         v.level,
         v.ratio,
         v.reason + note,
@@ -628,6 +981,9 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         spec.category,
         spec.lead_units,
         spec.co_units,
+        due,
+        awaiting,
+        has_value,
     )
 
 

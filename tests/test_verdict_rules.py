@@ -1,0 +1,290 @@
+"""Verdicts a commission clerk would give, computed by hand (issue: verdicts an office can trust).
+
+Each case states the figures, the as-of quarter and what the clerk expects; the expected
+values are worked out in the comment next to the case, not taken from the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from indicators.model import (
+    BaselineSpec,
+    Benchmark,
+    Figure,
+    IndicatorData,
+    IndicatorSpec,
+    PendingFigure,
+    PlanSettings,
+    TargetSpec,
+)
+from indicators.periods import Period
+from indicators.status import assess
+from indicators.vocabulary import Comparator as C
+from indicators.vocabulary import FigureBasis as B
+from indicators.vocabulary import Frequency as F
+from indicators.vocabulary import MeasureKind as K
+from indicators.vocabulary import Status as S
+
+P = Period.parse
+LEAD = "市市场监管局"
+
+
+def settings(baseline_year: int = 2021, first: str = "2022Q1", **kw) -> PlanSettings:
+    return replace(PlanSettings(baseline_year=baseline_year, first_period=P(first)), **kw)
+
+
+def ind(kind=K.NEW_SINCE_BASELINE, targets=(), baseline=None, unit="家", **kw) -> IndicatorSpec:
+    return IndicatorSpec(
+        code="T-01", name="测试指标", measure_kind=kind, measure_unit=unit, targets=tuple(targets),
+        baseline=BaselineSpec(*baseline) if baseline else None, lead_units=(LEAD,), **kw,
+    )  # fmt: skip
+
+
+def tg(year, comp, value=None, high=None, **kw) -> TargetSpec:
+    return TargetSpec(year, comp, value, high, key=f"{year}-{comp}-{value}", **kw)
+
+
+def figs(*pairs, **kw) -> tuple[Figure, ...]:
+    return tuple(Figure(P(p), v, LEAD, **kw) for p, v in pairs)
+
+
+def quarterly(start: str, values) -> list[tuple[str, float]]:
+    p = P(start)
+    return [(str(p.shift(i)), v) for i, v in enumerate(values)]
+
+
+def run(spec, figures, as_of, st=None, **data_kw):
+    return assess(IndicatorData(spec, tuple(figures), **data_kw), P(as_of), st or settings())
+
+
+# ----------------------------------------------------------------------------- the issue's table
+
+
+def test_slowly_growing_stock_meets_its_target_with_its_latest_figure():
+    # 驰名商标 ≥5 by 2025, baseline 2 (2021); stock reported 3, 3, 4, 4, 5, 5, 5 in 2024Q2 … 2025Q4
+    # (earlier quarters 2, 2, …).  Steps of one brand are ordinary: no flag, the 2025Q4 figure 5 is used.
+    spec = ind(K.STOCK, [tg(2025, C.GE, 5)], (2, 2021), "件", whole_items=True)
+    values = [2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 4, 4, 5, 5]
+    values = [2] * 9 + [3, 3, 4, 4, 5, 5, 5]
+    a = run(spec, figs(*quarterly("2022Q1", values)), "2025Q4")
+    assert a.status is S.ACHIEVED
+    assert a.current_value == 5 and a.current_period == P("2025Q4")
+    assert a.flags == ()
+
+
+def test_quarterly_flows_are_summed():
+    # new items as quarterly flows 10, 8, 12, 9 → 39 by 2022Q4; target 130 by 2025, baseline end-2021:
+    # expected at 2022Q4 = 130 × 1/4 = 32.5; ratio 39/32.5 = 1.2 → 正常
+    spec = ind(targets=[tg(2025, C.GE, 130)], figure_basis=B.FLOW, unit="个")
+    a = run(spec, figs(*quarterly("2022Q1", [10, 8, 12, 9])), "2022Q4")
+    assert a.status is S.ON_TRACK
+    assert a.current_value == 39
+    assert a.expected_value == pytest.approx(32.5)
+    assert "32.5 个" in a.reason
+    assert a.flags == ()  # a smaller flow is not a "decrease"
+
+
+def test_year_to_date_coverage_on_pace_in_the_first_quarter():
+    # coverage 30 % year-to-date in Q1, target 100 % by year end: expected 25 % → 正常
+    spec = ind(K.RATE, [tg(2024, C.GE, 100)], (100, 2023), "%", figure_basis=B.YTD)
+    a = run(spec, figs(("2024Q1", 30)), "2024Q1", settings(2023, "2024Q1"))
+    assert a.status is S.ON_TRACK
+    assert a.expected_value == pytest.approx(25)
+
+
+def test_one_item_by_2027_is_due_by_2027():
+    # 培育1家 中华老字号 by 2027, none so far at 2025Q3: never "应达 0.58 家"
+    spec = ind(targets=[tg(2027, C.GE, 1)], whole_items=True)
+    a = run(spec, figs(*quarterly("2022Q1", [0] * 15)), "2025Q3", settings(2021, "2022Q1"))
+    assert a.status is S.ON_TRACK
+    assert "0.58" not in a.reason and "2027年底前" in a.reason
+
+
+def test_interim_target_met_final_on_track_names_both():
+    # targets 10 by 2025 and 20 by 2027, baseline 0 at end-2023; 16 new at 2025Q2.
+    # Final path through (2024.0, 0), (2026.0, 10), (2028.0, 20): at 2025.5 → 7.5 → 正常, not 已达标.
+    spec = ind(targets=[tg(2025, C.GE, 10), tg(2027, C.GE, 20)])
+    a = run(spec, figs(("2025Q1", 9), ("2025Q2", 16)), "2025Q2", settings(2023, "2025Q1"))
+    assert a.status is S.ON_TRACK
+    assert a.target_year == 2027
+    assert a.expected_value == pytest.approx(7.5)
+    assert "2025年目标 10 家已完成；按2027年目标 20 家，序时进度应达 7.5 家" in a.reason
+    # as whole items the expected value is 7 家 (7.5 rounded down), still 正常
+    whole = run(replace(spec, whole_items=True), figs(("2025Q2", 16)), "2025Q2", settings(2023, "2025Q2"))
+    assert whole.status is S.ON_TRACK and whole.expected_value == 7
+
+
+def test_interim_target_met_final_on_track_fractional():
+    # the same with divisible units: expected 7.5 exactly
+    spec = ind(targets=[tg(2025, C.GE, 10), tg(2027, C.GE, 20)], unit="亿元")
+    spec = replace(spec, measure_kind=K.NEW_SINCE_BASELINE)
+    a = run(spec, figs(("2025Q2", 16)), "2025Q2", settings(2023, "2025Q2"))
+    assert a.status is S.ON_TRACK and a.expected_value == pytest.approx(7.5)
+    assert "序时进度应达 7.5 亿元" in a.reason
+
+
+def test_overdue_milestone_stays_seriously_behind_despite_a_later_one():
+    spec = ind(K.MILESTONE, [tg(2024, C.MILESTONE, text="设立基金"), tg(2027, C.MILESTONE, text="基金运作")],
+               unit="")  # fmt: skip
+    a = run(spec, figs(*quarterly("2022Q1", [0] * 13)), "2025Q1")
+    assert a.status is S.SERIOUSLY_BEHIND
+    assert "2024年" in a.reason
+
+
+def test_each_year_milestone_needs_each_year():
+    # 每年 milestone 2025–2027: done in 2025, not in 2026 → as of 2027Q1: 2026 missed
+    spec = ind(K.MILESTONE, [tg(2027, C.MILESTONE, text="开展质量月活动", each_year=True)], unit="")
+    data = [Figure(P("2025Q3"), 1, LEAD, done_on=dt.date(2025, 9, 10))]
+    data += [Figure(P(q), 0, LEAD) for q in ("2026Q1", "2026Q2", "2026Q3", "2026Q4", "2027Q1")]
+    a = run(spec, data, "2027Q1", settings(2024, "2025Q1"))
+    assert a.status is S.SERIOUSLY_BEHIND
+    assert "2026年" in a.reason
+
+
+def test_maintenance_far_below_is_seriously_behind():
+    # 稳定在98%以上, figure 93.2: 4.8 points short > 1 point → 严重滞后 (not 0.95 × 98 = 93.1 → 滞后)
+    spec = ind(K.RATE, [tg(2025, C.GE, 98, maintain=True)], (98.5, 2021), "%")
+    a = run(spec, figs(("2023Q2", 93.2)), "2023Q2", settings(2021, "2023Q2"))
+    assert a.status is S.SERIOUSLY_BEHIND
+
+
+def test_baseline_above_target_small_dip_is_behind_only():
+    # target ≥98 % (not marked maintain), baseline 98.5: the path is flat at 98; 97.9 is 0.1 short → 滞后
+    spec = ind(K.RATE, [tg(2025, C.GE, 98)], (98.5, 2021), "%")
+    a = run(spec, figs(("2023Q2", 97.9)), "2023Q2", settings(2021, "2023Q2"))
+    assert a.status is S.BEHIND
+    assert "0.1 个百分点" in a.reason
+
+
+def test_target_met_after_its_year_is_late():
+    # ≥130 by 2025 met with 131 in 2026Q1 (2025Q4 was 120)
+    spec = ind(targets=[tg(2025, C.GE, 130)], unit="个")
+    a = run(spec, figs(("2025Q4", 120), ("2026Q1", 131)), "2026Q1", settings(2021, "2025Q4"))
+    assert a.status is S.ACHIEVED_LATE
+
+
+def test_open_target_value_cannot_be_assessed_and_never_escalates():
+    from indicators.history import assess_history, behind_streak
+
+    spec = ind(K.LEVEL, [tg(2025, C.GE, None, text="*")], unit="亿元")
+    a = run(spec, (), "2023Q3")
+    assert a.status is S.CANNOT_ASSESS
+    history = assess_history(IndicatorData(spec), P("2024Q4"), settings())
+    assert not a.has_target_value
+    assert behind_streak(history) == 0
+
+
+def test_annual_statistic_not_yet_published_is_not_missing():
+    # annual, release_lag 2: at 2026Q1 the 2025 figure cannot exist yet; the 2024 one is in
+    spec = ind(K.RATE, [tg(2025, C.GE, 45)], (40, 2021), "%", frequency=F.ANNUAL, release_lag=2)
+    a = run(spec, figs(("2022Q4", 41), ("2023Q4", 42), ("2024Q4", 43.5)), "2026Q1")
+    assert a.status is not S.NOT_REPORTED
+    assert a.due_period == P("2024Q4")
+    # 2024 end: expected 40 + 5 × 3/4 = 43.75; ratio 3.5/3.75 = 0.933 → 滞后
+    assert a.expected_value == pytest.approx(43.75)
+    assert a.status is S.BEHIND
+    assert "2024年度" in a.reason
+
+
+# ----------------------------------------------------------------------------- more rules
+
+
+def test_final_target_missed_when_its_year_ended():
+    spec = ind(targets=[tg(2025, C.GE, 130)], unit="个")
+    a = run(spec, figs(("2025Q4", 120)), "2025Q4", settings(2021, "2025Q4"))
+    assert a.status is S.NOT_ACHIEVED
+
+
+def test_met_in_time_stays_achieved_after_the_year_and_nothing_more_is_due():
+    spec = ind(targets=[tg(2025, C.GE, 130)], unit="个")
+    a = run(spec, figs(("2025Q3", 125), ("2025Q4", 131)), "2027Q2", settings(2021, "2025Q3"))
+    assert a.status is S.ACHIEVED
+    assert a.due_period == P("2025Q4")
+
+
+def test_interim_met_late_is_named_while_the_final_path_is_on_track():
+    # 10 by 2025 (9 at 2025Q4: missed in time), 40 by 2027; 15 at 2026Q1, 21 at 2026Q2.
+    # Path (2024,0)->(2026,10)->(2028,40): at 2026.5 → 10 + 30 × 0.25 = 17.5; 21/17.5 = 1.2 → 正常;
+    # the 2025 target was reached only in 2026: 逾期完成, named.
+    spec = ind(targets=[tg(2025, C.GE, 10), tg(2027, C.GE, 40)])
+    a = run(spec, figs(("2025Q4", 9), ("2026Q1", 15), ("2026Q2", 21)), "2026Q2", settings(2023, "2025Q4"))
+    assert a.status is S.ON_TRACK
+    assert "2025年目标 10 家逾期完成" in a.reason
+    assert a.expected_value == 17.5
+    # whole items: 17.5 → 17 家
+    whole = replace(spec, whole_items=True)
+    assert run(whole, figs(("2026Q2", 21)), "2026Q2", settings(2023, "2026Q2")).expected_value == 17
+
+
+def test_interim_missed_is_named():
+    # the same plan with 8 at 2026Q2: 2025 target 未完成, final path (8 − 0)/17.5 = 0.457 → 严重滞后
+    spec = ind(targets=[tg(2025, C.GE, 10), tg(2027, C.GE, 40)])
+    a = run(spec, figs(("2025Q4", 7), ("2026Q1", 7), ("2026Q2", 8)), "2026Q2", settings(2023, "2025Q4"))
+    assert a.status is S.SERIOUSLY_BEHIND
+    assert "2025年目标 10 家未完成" in a.reason
+
+
+def test_flag_marks_but_keeps_the_figure():
+    # a stock 100, 102, 104, 106 then 60 (a decrease): flagged, used, and the verdict says so
+    spec = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
+    a = run(spec, figs(*quarterly("2022Q1", [100, 102, 104, 106, 60])), "2023Q1")
+    assert a.current_value == 60 and a.current_period == P("2023Q1")
+    assert a.flags and a.flags[0].check == "decrease"
+    assert "待核实" in a.reason
+
+
+def test_cleared_flag_is_not_flagged_again():
+    spec = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
+    rows = list(figs(*quarterly("2022Q1", [100, 102, 104, 106])))
+    rows.append(Figure(P("2023Q1"), 60, LEAD, flag_cleared=True))
+    a = run(spec, rows, "2023Q1")
+    assert a.flags == () and "待核实" not in a.reason
+
+
+def test_a_return_to_normal_after_an_outlier_is_not_flagged():
+    from indicators.quality import check_series
+
+    rows = figs(*quarterly("2022Q1", [50, 51, 52, 51, 52, 500, 53]))
+    flags = check_series("T", K.LEVEL, rows, 4.0)
+    assert [f.period for f in flags] == [P("2023Q2")]
+
+
+def test_pending_figure_is_not_missing():
+    spec = ind(K.RATE, [tg(2025, C.GE, 98)], (95, 2021), "%")
+    a = run(spec, figs(("2023Q1", 96)), "2023Q2", pending=(PendingFigure(P("2023Q2"), LEAD),))
+    assert a.status is not S.NOT_REPORTED
+    assert a.awaiting_review and "待审核" in a.reason
+
+
+def test_missing_benchmark_names_it():
+    spec = ind(K.RATIO, [tg(2025, C.BELOW_BENCHMARK, benchmark="全省平均")], unit="")
+    a = run(spec, figs(("2023Q2", 1.8)), "2023Q2")
+    assert a.status is S.CANNOT_ASSESS and "全省平均" in a.reason
+
+
+def test_office_benchmark_not_above_is_met_when_equal():
+    spec = ind(K.RATIO, [tg(2025, C.NOT_ABOVE_BENCHMARK, benchmark="省控目标")], unit="")
+    bm = (Benchmark(P("2023Q2"), 1.8, "省应急厅通报"),)
+    a = run(spec, figs(("2023Q2", 1.8)), "2023Q2", benchmarks=bm)
+    assert a.status is S.ACHIEVED
+    strict = ind(K.RATIO, [tg(2025, C.BELOW_BENCHMARK, benchmark="全省平均")], unit="")
+    assert run(strict, figs(("2023Q2", 1.8)), "2023Q2", benchmarks=bm).status is S.BEHIND
+
+
+def test_stale_figure_is_judged_at_its_own_period():
+    # quarterly, target 40 new by 2025 from end-2021; 10 at 2022Q4 (expected 10 then), 2023Q2 missing
+    spec = ind(targets=[tg(2025, C.GE, 40)], unit="个")
+    a = run(spec, figs(("2022Q4", 10)), "2023Q2")
+    assert a.status is S.NOT_REPORTED
+    assert a.expected_value == 10  # at 2022Q4, not 15 at 2023Q2
+    assert "2023年第2季度数据未报送" in a.reason
+
+
+def test_negative_change_rate_is_fine():
+    spec = ind(K.CHANGE, [tg(2025, C.GE, 13.5)], (0, 2020), "%", frequency=F.ANNUAL)
+    a = run(spec, figs(("2022Q4", -1.2)), "2022Q4")
+    assert a.flags == ()
