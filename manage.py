@@ -7,6 +7,9 @@
     python manage.py export-targets [--plan CODE]        CSV on stdout
     python manage.py status --plan CODE [--as-of 2026Q2] CSV on stdout
     python manage.py briefing --plan CODE [--as-of 2026Q2] -o DIR   汇报材料 (pptx, png, docx)
+    python manage.py benchmark --plan CODE --indicator CODE --period 2025Q2 --value 81.5 --source TEXT
+    python manage.py baseline --plan CODE --indicator CODE --year 2021 --value 12 --source TEXT
+    python manage.py benchmarks --plan CODE [--history]  CSV on stdout
 
 ``DATABASE_URL`` selects the database (default: data/tracker.db).
 """
@@ -230,6 +233,77 @@ def cmd_briefing(args: argparse.Namespace) -> int:
     return 0
 
 
+@command("benchmark")
+def cmd_benchmark(args: argparse.Namespace) -> int:
+    """Record the office's benchmark of one indicator and quarter (audited; refused in a locked quarter)."""
+    from services.audit import perform
+    from services.benchmarks import record_benchmark
+
+    actor = system_actor()
+    row = perform(
+        None,
+        actor,
+        "record_benchmark",
+        lambda s: record_benchmark(s, actor, args.plan, args.indicator, args.period, args.value, args.source),
+    )
+    if row is None:
+        print(f"{args.indicator} {args.period} 的基准值与现有记录相同，未做修改。")
+    else:
+        print(f"已录入 {args.indicator} {row.period} 的基准值 {row.value:g}（来源：{row.source}）")
+    return 0
+
+
+@command("baseline")
+def cmd_baseline(args: argparse.Namespace) -> int:
+    """Record the office's baseline of one indicator (in force at once; audited)."""
+    from services.audit import perform
+    from services.baselines import record_baseline
+
+    actor = system_actor()
+    row = perform(
+        None,
+        actor,
+        "record_baseline",
+        lambda s: record_baseline(s, actor, args.plan, args.indicator, args.value, args.year, args.source),
+    )
+    if row is None:
+        print(f"{args.indicator} 的基期值与现行基期值相同，未做修改。")
+    else:
+        print(f"已录入 {args.indicator} 的基期值 {row.value:g}（{row.year}年，来源：{row.source}）")
+    return 0
+
+
+BENCHMARK_COLUMNS = [
+    "plan", "indicator_code", "indicator", "period", "value", "source", "recorded_by", "recorded_at",
+    "is_demo", "current",
+]  # fmt: skip
+
+
+@command("benchmarks")
+def cmd_benchmarks(args: argparse.Namespace) -> int:
+    """The plan's benchmarks in force (``--history``: every row) as CSV on stdout."""
+    from db.queries import benchmark_rows, get_plan
+
+    with session_scope() as session:
+        if get_plan(session, args.plan) is None:
+            raise LookupError(f"没有代码为“{args.plan}”的计划")
+        rows = benchmark_rows(session, args.plan, history=args.history)
+    writer = csv.DictWriter(sys.stdout, fieldnames=BENCHMARK_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                **{k: row[k] for k in BENCHMARK_COLUMNS if k in row},
+                "plan": args.plan,
+                "value": f"{row['value']:g}",
+                "recorded_at": f"{row['recorded_at']:%Y-%m-%d %H:%M:%S}",
+                "is_demo": "yes" if row["is_demo"] else "no",
+                "current": "yes" if row["current"] else "no",
+            }
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="manage.py", description="质量目标监测平台 管理命令")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -274,6 +348,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", dest="as_of", help="季度，如 2026Q2；默认为最近一个已到报送期限的季度")
     p.add_argument("-o", "--output", required=True, help="输出文件夹")
+    p = sub.add_parser("benchmark", help="录入某指标某季度的基准值（全省平均、省控目标等，须注明来源）")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--indicator", required=True, help="指标代码")
+    p.add_argument("--period", required=True, help="季度，如 2025Q2")
+    p.add_argument("--value", required=True)
+    p.add_argument("--source", required=True, help="来源，如 省市场监管局2025年第2季度通报")
+    p = sub.add_parser("baseline", help="录入某指标的基期值（立即生效，须注明来源）")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--indicator", required=True, help="指标代码")
+    p.add_argument("--year", required=True, help="基期年份，如 2021")
+    p.add_argument("--value", required=True)
+    p.add_argument("--source", required=True, help="来源，如 2021年统计公报")
+    p = sub.add_parser("benchmarks", help="导出计划的基准值（CSV）")
+    p.add_argument("--plan", required=True)
+    p.add_argument("--history", action="store_true", help="同时列出被替代的历史记录")
     return parser
 
 
