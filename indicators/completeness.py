@@ -1,9 +1,13 @@
 """Reporting completeness, as DHIS2's reporting rate: who owes which figure, and when it came.
 
-For every quarter from ``first`` to ``as_of`` each reporting unit of each indicator
-(:attr:`IndicatorSpec.reporters`) owes one figure.  It is *on time* when first reported
-on or before the deadline day (``report_deadline_days`` after the quarter's end; the
-whole day counts), *late* when after it, *missing* when no record exists.  If ``today``
+For every period from ``first`` to ``as_of`` whose figure is due (:mod:`indicators.due`:
+the indicator's frequency and release lag, nothing after the final target year except
+for maintenance targets) each reporting unit of each indicator
+(:attr:`IndicatorSpec.reporters`) owes one figure.  A figure submitted and awaiting the
+office's review counts as received (the unit did its part).  It is *on time* when first
+reported on or before the deadline day (``report_deadline_days`` after the end of the
+quarter in which it becomes due — for an annual figure with a lag of 2, the next year's
+second quarter; the whole day counts), *late* when after it, *missing* when no record exists.  If ``today``
 is given, a missing figure whose deadline has not passed yet is *pending* and is left
 out of the rates.  Records for units or quarters nobody owes are ignored, so rates
 never exceed 100 %.  ``first_reported_at`` is compared by its calendar date as given
@@ -16,8 +20,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from indicators.due import due_periods
 from indicators.model import IndicatorSpec, PlanSettings, ReportRecord
-from indicators.periods import Period, period_range
+from indicators.periods import Period
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -105,13 +110,14 @@ def completeness(
         old = earliest.get(key)
         if old is None or r.first_reported_at < old:
             earliest[key] = r.first_reported_at
-    periods = period_range(first or settings.first_period, as_of)
-    deadlines = {p: p.deadline(settings.report_deadline_days) for p in periods}
+    start = first or settings.first_period
     result = Completeness([])
     for spec in specs:
+        periods = due_periods(spec, start, as_of)
+        lag = max(0, spec.release_lag)
         for unit in spec.reporters:
             for p in periods:
-                deadline = deadlines[p]
+                deadline = p.shift(lag).deadline(settings.report_deadline_days)
                 at = earliest.get((spec.code, unit, p))
                 if at is not None:
                     state = ON_TIME if at.date() <= deadline else LATE

@@ -1,11 +1,17 @@
 """Status history per quarter, consecutive quarters behind, and escalation (预警 → 督办).
 
-A quarter counts as *behind* when its status is 滞后, 严重滞后 or 未报送: a unit that
-stops reporting must not escape escalation by doing so.  已达标, 正常 and 无法评估
-break a run (无法评估 is usually the plan's gap — no target or baseline — not the
-unit's).  A unit is behind in a quarter when any indicator it is responsible for (in
-the given role) is behind.  A run of ``escalation_quarters`` quarters calls for a
-warning notice (预警); twice as long, for formal supervision (督办).
+A quarter counts as *behind* when its status is 滞后, 严重滞后, 未完成 or 未报送 on an
+indicator that has a target value: a unit that stops reporting must not escape
+escalation by doing so.  已达标, 正常, 逾期完成 and 无法评估 break a run (无法评估 is the
+plan's gap — no target value, baseline or benchmark — never the unit's), and so does a
+figure awaiting the office's review (the unit did report).
+
+Escalation is per indicator × responsible unit: each lead unit of an indicator behind
+for ``escalation_quarters`` consecutive quarters gets a warning notice (预警), for twice
+as long formal supervision (督办).  For 未报送 on an indicator reported by several
+units, only the units whose figure is missing are counted.  A unit's overall standing is
+not "any one indicator behind" but the 滞后指数 over all its lead indicators
+(:mod:`indicators.rollup`).
 """
 
 from __future__ import annotations
@@ -18,7 +24,9 @@ from indicators.periods import Period, period_range
 from indicators.status import Assessment, assess_at, prepare
 from indicators.vocabulary import Role, Status
 
-BEHIND_STATUSES = frozenset({Status.BEHIND, Status.SERIOUSLY_BEHIND, Status.NOT_REPORTED})
+BEHIND_STATUSES = frozenset(
+    {Status.BEHIND, Status.SERIOUSLY_BEHIND, Status.NOT_REPORTED, Status.NOT_ACHIEVED}
+)
 WARNING = "预警"
 SUPERVISION = "督办"
 
@@ -38,21 +46,30 @@ def is_behind(status: Status) -> bool:
     return status in BEHIND_STATUSES
 
 
+def counts_as_behind(a: Assessment, unit: str | None = None) -> bool:
+    """Does this quarter count towards escalation (for ``unit``, if given)?"""
+    if a.status not in BEHIND_STATUSES or not a.has_target_value:
+        return False
+    if unit is not None and a.status is Status.NOT_REPORTED and a.missing_units:
+        return unit in a.missing_units
+    return True
+
+
 def running_streaks(history: Sequence[Assessment]) -> list[int]:
     """For each quarter of a history, the number of consecutive quarters behind ending there."""
     out: list[int] = []
     run = 0
     for a in history:
-        run = run + 1 if a.status in BEHIND_STATUSES else 0
+        run = run + 1 if counts_as_behind(a) else 0
         out.append(run)
     return out
 
 
-def behind_streak(history: Sequence[Assessment]) -> int:
-    """Consecutive quarters behind ending at the last quarter of ``history``."""
+def behind_streak(history: Sequence[Assessment], unit: str | None = None) -> int:
+    """Consecutive quarters behind ending at the last quarter of ``history`` (for ``unit``, if given)."""
     run = 0
     for a in reversed(history):
-        if a.status not in BEHIND_STATUSES:
+        if not counts_as_behind(a, unit):
             break
         run += 1
     return run
@@ -63,26 +80,17 @@ def _units(a: Assessment, role: Role) -> tuple[str, ...]:
 
 
 def unit_streaks(histories: Iterable[Sequence[Assessment]], role: Role = Role.LEAD) -> dict[str, int]:
-    """Consecutive quarters (ending at the latest quarter seen) in which each unit had an indicator behind."""
-    behind: dict[str, set[Period]] = {}
-    last: Period | None = None
-    for history in histories:
-        for a in history:
-            if last is None or a.as_of > last:
-                last = a.as_of
-            units = _units(a, role)
-            for unit in units:
-                quarters = behind.setdefault(unit, set())
-                if a.status in BEHIND_STATUSES:
-                    quarters.add(a.as_of)
+    """Each unit's longest current run behind on one of its indicators (in ``role``).
+
+    This is the run of the unit's worst indicator × unit pair (escalation is per pair);
+    a unit is never "behind" merely because different indicators lagged in different quarters.
+    """
     out: dict[str, int] = {}
-    for unit, quarters in behind.items():
-        run = 0
-        q = last
-        while q is not None and q in quarters:
-            run += 1
-            q = q.shift(-1)
-        out[unit] = run
+    for history in histories:
+        if not history:
+            continue
+        for unit in _units(history[-1], role):
+            out[unit] = max(out.get(unit, 0), behind_streak(history, unit))
     return out
 
 
@@ -114,30 +122,30 @@ class Escalation:
 def escalations(
     histories: Iterable[Sequence[Assessment]], settings: PlanSettings, role: Role = Role.LEAD
 ) -> list[Escalation]:
-    """Indicators, then units, whose run of quarters behind reaches the escalation threshold."""
-    histories = [h for h in histories if h]
+    """Indicator × responsible-unit pairs whose run of quarters behind reaches the threshold.
+
+    One entry per indicator, listing the units concerned (``units``); an indicator whose
+    units differ in their runs (未报送 by one of several reporting units) gets one entry per run.
+    """
     out: list[Escalation] = []
     for h in histories:
-        streak = behind_streak(h)
-        level = escalation_level(streak, settings)
-        if level:
-            last = h[-1]
+        if not h:
+            continue
+        last = h[-1]
+        runs: dict[int, list[str]] = {}
+        for unit in _units(last, role) or ("",):
+            streak = behind_streak(h, unit or None)
+            if escalation_level(streak, settings):
+                runs.setdefault(streak, []).append(unit)
+        for streak, units in sorted(runs.items(), reverse=True):
+            level = escalation_level(streak, settings)
+            assert level is not None
             since = last.as_of.shift(1 - streak)
             out.append(
                 Escalation(
                     "indicator", last.indicator_code, last.indicator_name, streak, level, since, last.as_of,
-                    last.lead_units, f"自{since.label}起连续 {streak} 个季度进度滞后或未报送：{last.reason}",
+                    tuple(u for u in units if u),
+                    f"自{since.label}起连续 {streak} 个季度进度滞后或未报送：{last.reason}",
                 )
-            )  # fmt: skip
-    for unit, streak in sorted(unit_streaks(histories, role).items(), key=lambda kv: (-kv[1], kv[0])):
-        level = escalation_level(streak, settings)
-        if level:
-            as_of = max(h[-1].as_of for h in histories)
-            since = as_of.shift(1 - streak)
-            out.append(
-                Escalation(
-                    "unit", unit, unit, streak, level, since, as_of, (unit,),
-                    f"自{since.label}起连续 {streak} 个季度有指标进度滞后或未报送",
-                )
-            )  # fmt: skip
+            )
     return out

@@ -141,6 +141,7 @@ class Assessment:
     due_period: Period | None = None
     awaiting_review: bool = False
     has_target_value: bool = True  # False when no target in force gives a number to reach
+    missing_units: tuple[str, ...] = ()  # 未报送: the reporting units whose figure is missing
 
     def as_row(self, plan: str = "") -> dict[str, str]:
         """The export row (columns :data:`ASSESSMENT_COLUMNS`), numbers formatted."""
@@ -984,6 +985,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         due,
         awaiting,
         has_value,
+        missing_units if v.status is Status.NOT_REPORTED else (),
     )
 
 

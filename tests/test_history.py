@@ -21,6 +21,7 @@ from indicators.history import (
 from indicators.periods import Period
 from indicators.status import assess
 from indicators.vocabulary import Comparator as C
+from indicators.vocabulary import MeasureKind as K
 from indicators.vocabulary import Role
 from indicators.vocabulary import Status as S
 
@@ -39,7 +40,8 @@ def test_history_covers_every_quarter_and_shows_catch_up():
         S.NOT_REPORTED,
         S.ON_TRACK,
     ]
-    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 15, 18.75]
+    # 2025Q4 not reported: the stale 2025Q3 figure is compared with what was due then (11.25), not 15
+    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 11.25, 18.75]
     assert running_streaks(history) == [1, 2, 0, 1, 0]
     assert behind_streak(history) == 0
     assert behind_streak(history[:2]) == 2
@@ -65,9 +67,18 @@ def test_history_equals_assessing_each_quarter(points, last):
     ]
 
 
-def test_cannot_assess_breaks_a_run():
+def test_open_target_value_never_escalates():
+    # the target value was left open (*): 无法评估 every quarter, reported or not, and no run
     s = spec(targets=(target(2027, C.GE, None),))
     history = assess_history(data(s, *series(("2025Q2", 1))), P("2025Q3"), SETTINGS)
+    assert [a.status for a in history] == [S.CANNOT_ASSESS] * 3
+    assert running_streaks(history) == [0, 0, 0]
+
+
+def test_cannot_assess_breaks_a_run():
+    # a stock without a baseline: 无法评估 (缺少基期值) when reported, 未报送 when not
+    s = spec(K.STOCK, (target(2027, C.GE, 80),))
+    history = assess_history(data(s, *series(("2025Q2", 60))), P("2025Q3"), SETTINGS)
     assert [a.status for a in history] == [S.NOT_REPORTED, S.CANNOT_ASSESS, S.NOT_REPORTED]
     assert running_streaks(history) == [1, 0, 1]
 
@@ -88,26 +99,44 @@ def test_indicator_and_unit_escalations():
                         P("2025Q4"), SETTINGS)  # fmt: skip
     assert [x.status for x in ha] == [S.ON_TRACK, S.ON_TRACK, S.NOT_REPORTED, S.NOT_REPORTED]
     assert [x.status for x in hb] == [S.ON_TRACK, S.SERIOUSLY_BEHIND, S.ON_TRACK, S.ON_TRACK]
-    assert unit_streaks([ha, hb]) == {"甲局": 3}
-    assert unit_streaks([ha, hb], Role.CO) == {"乙局": 2}
+    # escalation is per indicator × unit: 甲局's run is A's two quarters, not Q2–Q4 across A and B
+    assert unit_streaks([ha, hb]) == {"甲局": 2}
+    # the co unit does not owe A's figure: 未报送 is not held against it
+    assert unit_streaks([ha, hb], Role.CO) == {"乙局": 0}
     found = escalations([ha, hb], SETTINGS)
-    assert [(e.subject, e.key, e.streak, e.level, str(e.since)) for e in found] == [
-        ("indicator", "A", 2, WARNING, "2025Q3"),
-        ("unit", "甲局", 3, WARNING, "2025Q2"),
+    assert [(e.subject, e.key, e.streak, e.level, str(e.since), e.units) for e in found] == [
+        ("indicator", "A", 2, WARNING, "2025Q3", ("甲局",)),
     ]
     assert "连续 2 个季度" in found[0].reason
 
 
-def test_unit_streak_spans_indicators():
+def test_unit_streak_does_not_span_indicators():
     a = spec(targets=(target(2027, C.GE, 45),), code="A", lead=("甲局",))
     b = spec(targets=(target(2027, C.GE, 45),), code="B", lead=("甲局",))
     ha = assess_history(data(a, *series(("2025Q1", 0), ("2025Q2", 8), ("2025Q3", 12), ("2025Q4", 0))),
                         P("2025Q4"), SETTINGS)  # fmt: skip
     hb = assess_history(data(b, *series(("2025Q1", 4), ("2025Q2", 0), ("2025Q3", 0), ("2025Q4", 15))),
                         P("2025Q4"), SETTINGS)  # fmt: skip
-    # A: behind Q1, flagged-decrease Q4 uses 12 → 12/15 = 0.8 behind; B: Q2, Q3 behind
-    assert unit_streaks([ha, hb]) == {"甲局": 4}
-    assert escalations([ha, hb], SETTINGS)[-1].level == SUPERVISION
+    # A: behind Q1, then on track, then 0 in Q4 (flagged as a decrease, still used): behind Q4 only.
+    # B: behind Q2 and Q3.  Different indicators in different quarters do not make a run of four.
+    assert [x.status for x in ha] == [S.SERIOUSLY_BEHIND, S.ON_TRACK, S.ON_TRACK, S.SERIOUSLY_BEHIND]
+    assert ha[-1].flags and ha[-1].current_value == 0
+    assert unit_streaks([ha, hb]) == {"甲局": 1}
+    assert escalations([ha, hb], SETTINGS) == []
+
+
+def test_not_reported_by_one_of_two_units_escalates_only_that_unit():
+    s = spec(K.STOCK, (target(2027, C.GE, 80),), (60, 2024), code="M", lead=("甲局", "乙局"),
+             reporters=("甲局", "乙局"))  # fmt: skip
+    figures = [*series(("2025Q1", 35), ("2025Q2", 36), ("2025Q3", 37), unit="甲局")]
+    figures += [*series(("2025Q1", 31), unit="乙局")]
+    history = assess_history(data(s, *figures), P("2025Q3"), SETTINGS)
+    # 2025Q1: 35 + 31 = 66 against 60 + 20 × 1/12 = 61.67 → 正常; Q2, Q3: 乙局 missing
+    assert history[0].status is S.ON_TRACK
+    assert history[-1].status is S.NOT_REPORTED and history[-1].missing_units == ("乙局",)
+    found = escalations([history], SETTINGS)
+    assert [(e.key, e.streak, e.units) for e in found] == [("M", 2, ("乙局",))]
+    assert SUPERVISION != found[0].level
 
 
 def test_empty_history():

@@ -34,7 +34,9 @@ ASSESSMENTS = [
 def test_plan_counts():
     counts = rollup_plan(ASSESSMENTS)
     assert counts.total == 9
-    assert counts.as_dict() == {"已达标": 1, "正常": 2, "滞后": 2, "严重滞后": 2, "未报送": 1, "无法评估": 1}
+    assert counts.as_dict() == {
+        "已达标": 1, "正常": 2, "滞后": 2, "严重滞后": 2, "未报送": 1, "无法评估": 1, "逾期完成": 0, "未完成": 0,
+    }  # fmt: skip
     assert counts.behind == 5
     assert counts.weighted == 2 * 1 + 2 * 3 + 1 * 2
 
