@@ -715,11 +715,12 @@ def current_figure_refs(session: Session, plan_id: int) -> dict[tuple[str, str, 
 
     The review page maps the engine's data-quality flags to the versions the office can clear.
     """
-    names = dict(
-        session.execute(
+    names = {
+        ind_id: code
+        for ind_id, code in session.execute(
             select(Indicator.id, Indicator.code).where(Indicator.plan_id == plan_id)
-        ).tuples()
-    )
+        )
+    }
     cleared = _cleared_observation_ids(session, plan_id)
     return {
         (names[obs.indicator_id], obs.unit.name, obs.period): {
