@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from indicators.model import Figure, IndicatorData, PlanSettings
 from indicators.periods import Period
 from indicators.quality import QualityFlag, check_series
-from indicators.vocabulary import FigureBasis, MeasureKind
+from indicators.vocabulary import Comparator, FigureBasis, MeasureKind
 
 _ADDITIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
 WHOLE = ""  # series key of figures that stand for the whole indicator
@@ -237,7 +237,13 @@ def prepare_series(
         if values[pos] is not None:
             last = pos
         last_usable[pos] = last
-    completions = _completions(chosen_figs, raw, periods) if kind is MeasureKind.MILESTONE else []
+    if kind is MeasureKind.MILESTONE:
+        completions = _completions(chosen_figs, raw, periods)
+    elif any(t.comparator is Comparator.MILESTONE for t in spec.targets):
+        # a milestone on a figure of another kind (a rate …): only a completion date marks it done
+        completions = _completions(chosen_figs, [None] * n, periods)
+    else:
+        completions = []
     pending = frozenset(
         f.period.index for f in data.pending if not multi or f.unit in reporters or f.unit == WHOLE
     )
