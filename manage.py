@@ -10,6 +10,8 @@
     python manage.py benchmark --plan CODE --indicator CODE --period 2025Q2 --value 81.5 --source TEXT
     python manage.py baseline --plan CODE --indicator CODE --year 2021 --value 12 --source TEXT
     python manage.py benchmarks --plan CODE [--history]  CSV on stdout
+    python manage.py audit verify             check the audit log's hash chain (exit 1 if broken)
+    python manage.py user unlock NAME         lift a sign-in lock (recovery for a locked admin)
 
 ``DATABASE_URL`` selects the database (default: data/tracker.db).
 """
@@ -161,7 +163,32 @@ def cmd_user(args: argparse.Namespace) -> int:
         elif args.action == "enable":
             accounts.set_disabled(session, actor, args.name, False)
             print(f"已启用账户 {args.name}")
+        elif args.action == "unlock":
+            accounts.unlock_user(session, actor, args.name)
+            print(f"已解除账户 {args.name} 的登录锁定（失败次数清零）")
     return 0
+
+
+@command("audit")
+def cmd_audit(args: argparse.Namespace) -> int:
+    """``audit verify``: walk the audit log's hash chain (db/audit_chain.py)."""
+    from db.audit_chain import verify
+    from db.migrate import upgrade
+    from db.session import read_scope
+
+    upgrade()
+    with read_scope() as session:
+        result = verify(session)
+    if result.ok:
+        print(f"OK：审计日志 {result.count} 条记录的哈希链完整。最后一条的哈希值：{result.last_hash}")
+        print("（请记下条数与最后的哈希值：以后核对时，条数变少或哈希值不再出现说明最新的记录被删除。）")
+        return 0
+    print(
+        f"审计日志哈希链在第 {result.broken_id} 号记录处断开：{result.reason}"
+        f"（此前 {result.count} 条记录完好）",
+        file=sys.stderr,
+    )
+    return 1
 
 
 @command("template")
@@ -320,12 +347,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="输出某季度各指标进度状态（CSV）")
     p.add_argument("--plan", required=True)
     p.add_argument("--as-of", dest="as_of", help="季度，如 2026Q2；默认为最近一个已到报送期限的季度")
-    p = sub.add_parser("user", help="账户管理：add / reset / disable / enable / list")
-    p.add_argument("action", choices=["add", "reset", "disable", "enable", "list"])
+    p = sub.add_parser("user", help="账户管理：add / reset / disable / enable / unlock / list")
+    p.add_argument("action", choices=["add", "reset", "disable", "enable", "unlock", "list"])
     p.add_argument("name", nargs="?")
     p.add_argument("--role", choices=["admin", "reporter", "viewer"], default="viewer")
     p.add_argument("--plan", action="append", help="单位所属计划代码（可重复，与 --unit 依次对应）")
     p.add_argument("--unit", action="append", help="填报员绑定的责任单位（可重复）")
+    p = sub.add_parser("audit", help="审计日志：verify 校验哈希链（有记录被修改或删除时退出码为 1）")
+    p.add_argument("action", choices=["verify"])
     p = sub.add_parser("template", help="生成某单位（或全部单位）某季度的填报模板（.xlsx）")
     p.add_argument("--plan", required=True)
     p.add_argument("--unit", help="单位名称；省略则生成办公室用的全部单位汇总模板")

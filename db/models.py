@@ -363,7 +363,9 @@ class PeriodLock(Base):
 class AuditEntry(Base):
     """Append-only record of every write and every refused attempt.
 
-    Database triggers (migration 0002) refuse UPDATE and DELETE on this table.
+    Database triggers (migration 0002) refuse UPDATE and DELETE on this table, and (0005)
+    REPLACE and an insert over an existing id; ``prev_hash``/``entry_hash`` chain the
+    entries (db/audit_chain.py) so that ``manage.py audit verify`` finds a changed or removed row.
     """
 
     __tablename__ = "audit_log"
@@ -383,3 +385,5 @@ class AuditEntry(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))

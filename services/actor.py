@@ -76,11 +76,17 @@ class PermissionDenied(PermissionError):
 
 @dataclass(frozen=True)
 class Actor:
-    """The acting user. ``unit_ids`` bind a reporter to the units it reports for."""
+    """The acting user. ``unit_ids`` bind a reporter to the units it reports for.
+
+    ``account`` is true for an Actor built from an account at sign-in: its writes are refused
+    once the account is disabled or gone (services.audit.ensure_account_active). The command
+    line and first start act as Actors that are no account.
+    """
 
     name: str
     role: ActorRole
     unit_ids: frozenset[int] = field(default_factory=frozenset)
+    account: bool = field(default=False, compare=False)
 
     @property
     def label(self) -> str:

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from db.models import AuditEntry, Indicator, Observation
+from db.models import Indicator, Observation
 from indicators.periods import Period
 from services.actor import Action, Actor, ActorRole, require
-from services.audit import record
+from services.audit import record, record_rows
 from services.review import ensure_unlocked
 
 
@@ -210,8 +210,8 @@ def record_figures(
     ]
     if links:
         session.execute(update(Observation), links)
-    session.execute(
-        insert(AuditEntry),
+    record_rows(
+        session,
         [
             {
                 "at": now,
@@ -230,6 +230,7 @@ def record_figures(
             }
             for previous, row in changes
         ],
+        actor,
     )
     session.expire_all()  # ORM objects loaded above no longer show the new links
     return list(ids)

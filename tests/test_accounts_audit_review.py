@@ -47,9 +47,11 @@ def test_lockout_after_repeated_failures_with_backoff(schema_url):
     for attempt in range(accounts.FAILURES_BEFORE_LOCK):
         with pytest.raises(accounts.LoginFailed):
             accounts.sign_in(schema_url, "admin", f"wrong-{attempt}", now=start)
-    # locked: even the right password is refused until the lock expires (15 minutes)
-    with pytest.raises(accounts.LoginFailed, match="锁定"):
+    # locked: even the right password is refused until the lock expires (15 minutes), with the
+    # same message as a wrong password (the audit entry says why)
+    with pytest.raises(accounts.LoginFailed) as info:
         accounts.sign_in(schema_url, "admin", password, now=start + dt.timedelta(minutes=14))
+    assert str(info.value) == accounts.LOGIN_FAILED_MESSAGE
     accounts.sign_in(schema_url, "admin", password, now=start + dt.timedelta(minutes=16))
     with read_scope(schema_url) as session:
         refused = session.scalars(select(AuditEntry).where(AuditEntry.action == "login", AuditEntry.outcome == "refused")).all()
@@ -64,7 +66,7 @@ def test_unknown_name_and_wrong_password_give_the_same_message(schema_url):
         with pytest.raises(accounts.LoginFailed) as info:
             accounts.sign_in(schema_url, name, "not-the-password")
         messages.append(str(info.value))
-    assert messages[0] == messages[1] == "用户名或密码错误"
+    assert messages[0] == messages[1] == accounts.LOGIN_FAILED_MESSAGE
 
 
 def test_disabled_account_and_password_change(schema_url):
@@ -77,8 +79,12 @@ def test_disabled_account_and_password_change(schema_url):
         accounts.change_password(session, "leader", first, "a-much-longer-secret")
     with session_scope(schema_url) as session:
         accounts.set_disabled(session, admin, "leader")
-    with pytest.raises(accounts.LoginFailed, match="停用"):
+    with pytest.raises(accounts.LoginFailed) as info:
         accounts.sign_in(schema_url, "leader", "a-much-longer-secret")
+    assert str(info.value) == accounts.LOGIN_FAILED_MESSAGE
+    with read_scope(schema_url) as session:
+        entry = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert (entry.actor, entry.outcome) == ("leader", "refused") and "账户已停用" in entry.detail
 
 
 def test_audit_log_refuses_update_and_delete_in_the_database(schema_url):

@@ -18,13 +18,15 @@ import os
 
 import streamlit as st
 
-from db.session import read_scope, session_scope
+from db.session import read_scope
 from services import accounts
 from services.actor import Actor, ActorRole
 from ui import data
+from ui.safe import escape_markdown
 
 SESSION_TIMEOUT = dt.timedelta(minutes=30)
-_ACTOR_KEY, _SEEN_KEY = "auth_actor", "auth_last_seen"
+_ACTOR_KEY, _SEEN_KEY, _STAMP_KEY = "auth_actor", "auth_last_seen", "auth_stamp"
+CHANGED_NOTICE = "您的账户已停用，或密码、角色、负责单位已有变更，请重新登录。"
 
 
 def public_read() -> bool:
@@ -48,11 +50,43 @@ def current_actor() -> Actor | None:
         st.session_state["auth_notice"] = "长时间未操作，已自动退出，请重新登录。"
         return None
     if actor is not None:
+        if not _still_valid(actor):
+            sign_out()
+            st.session_state["auth_notice"] = CHANGED_NOTICE
+            return None
         st.session_state[_SEEN_KEY] = now
         return actor
     if _oidc_configured() and getattr(st.user, "is_logged_in", False):
         return _actor_from_oidc()
     return None
+
+
+def _still_valid(actor: Actor) -> bool:
+    """Re-checked on every rerun: the account still exists, is enabled, and its password, role
+    and units are those of the sign-in (the stamp kept in the session state). An Actor that is
+    no account (not built at sign-in) is checked only against an account of the same name."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from db.models import User
+
+    with read_scope(data.current_url()) as session:
+        user = session.scalar(select(User).where(User.name == actor.name).options(selectinload(User.units)))
+        if user is None:
+            return not actor.account
+        if user.disabled:
+            return False
+        stamp = st.session_state.get(_STAMP_KEY)
+        if stamp is not None or actor.account:
+            return stamp == accounts.session_stamp(user)
+        return ActorRole(user.role) is actor.role and frozenset(u.unit_id for u in user.units) == actor.unit_ids
+
+
+def _remember(actor: Actor) -> None:
+    """Keep the signed-in actor and its account's stamp in the server-side session state."""
+    with read_scope(data.current_url()) as session:
+        st.session_state[_STAMP_KEY] = accounts.current_stamp(session, actor.name)
+    st.session_state[_ACTOR_KEY], st.session_state[_SEEN_KEY] = actor, dt.datetime.now()
 
 
 def _actor_from_oidc() -> Actor | None:
@@ -65,9 +99,9 @@ def _actor_from_oidc() -> Actor | None:
         user = session.scalar(select(User).where(User.name == email, User.disabled.is_(False)))
         actor = accounts.actor_for(user) if user else None
     if actor is None:
-        st.error(f"统一身份认证账户 {email} 未在本系统开通，请联系管理员。")
+        st.error(f"统一身份认证账户 {escape_markdown(email)} 未在本系统开通，请联系管理员。")
         return None
-    st.session_state[_ACTOR_KEY], st.session_state[_SEEN_KEY] = actor, dt.datetime.now()
+    _remember(actor)
     return actor
 
 
@@ -78,6 +112,7 @@ def viewer_actor() -> Actor:
 def sign_out() -> None:
     st.session_state.pop(_ACTOR_KEY, None)
     st.session_state.pop(_SEEN_KEY, None)
+    st.session_state.pop(_STAMP_KEY, None)
 
 
 def login_page() -> None:
@@ -97,7 +132,7 @@ def login_page() -> None:
         except accounts.LoginFailed as exc:
             st.error(str(exc))
         else:
-            st.session_state[_ACTOR_KEY], st.session_state[_SEEN_KEY] = actor, dt.datetime.now()
+            _remember(actor)
             st.rerun()
     if _oidc_configured():
         st.button("使用统一身份认证登录", on_click=st.login)
@@ -113,22 +148,25 @@ def account_page() -> None:
     notice = st.session_state.pop("auth_notice", None)
     if notice:
         st.info(notice)
-    st.markdown(f"当前用户：**{actor.label}**")
+    st.markdown(f"当前用户：**{escape_markdown(actor.label)}**")
     with st.form("change_password"):
         old = st.text_input("原密码", type="password")
-        new = st.text_input(f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位）", type="password")
+        new = st.text_input(
+            f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位，混合字母、数字或符号，不含账户名，不用常见密码）",
+            type="password",
+        )
         again = st.text_input("再次输入新密码", type="password")
         submitted = st.form_submit_button("修改密码", type="primary")
     if submitted:
         if new != again:
             st.error("两次输入的新密码不一致")
         else:
-            try:
-                with session_scope(data.current_url()) as session:
-                    accounts.change_password(session, actor.name, old, new)
+            try:  # a wrong old password is counted and audited like a failed sign-in
+                accounts.change_own_password(data.current_url(), actor.name, old, new)
             except ValueError as exc:
                 st.error(str(exc))
             else:
+                _remember(actor)  # the new password is this session's own change
                 st.success("密码已修改。")
                 st.rerun()
     if st.button("退出登录"):

@@ -1,0 +1,128 @@
+"""The audit log's hash chain: each entry's ``entry_hash`` covers the previous entry's hash.
+
+``entry_hash = sha256(prev_hash + "\\n" + canonical JSON of the entry's fields)``, where the
+fields are everything an entry says (when, who, what, outcome, before → after, file hash,
+detail) but not its id. Walking the log in id order, every entry's ``prev_hash`` must equal
+the ``entry_hash`` of the entry before it, and every ``entry_hash`` must match its fields:
+a row changed by hand breaks its own hash, a row removed breaks the link of the next one.
+
+What the chain cannot show on its own is the *newest* entries removed (nothing follows
+them); ``verify`` therefore reports the count and the last hash, which the office can note
+down (e.g. in the quarterly minutes) to compare later.
+
+Writers serialise on the chain's head: on SQLite the write transaction holds the database
+lock already (BEGIN IMMEDIATE); on PostgreSQL :func:`lock_head` takes a transaction-scoped
+advisory lock (any role may, no table privilege needed) before reading the last hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "at",
+    "actor",
+    "actor_role",
+    "action",
+    "outcome",
+    "plan_code",
+    "unit",
+    "entity",
+    "entity_key",
+    "before",
+    "after",
+    "file_sha256",
+    "detail",
+)
+_ADVISORY_KEY = 720_514_001  # any fixed number: "the audit chain's head"
+_HEAD_KEY = "audit_chain_head"
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds")
+    if isinstance(value, dict | list | tuple):
+        return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+    return "" if value is None else value
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The entry's fields as one canonical JSON text (sorted keys, no spaces)."""
+    payload = {name: _normal(fields.get(name)) for name in HASHED_FIELDS}
+    for name in ("before", "after"):  # JSON columns: None stays null
+        if fields.get(name) is None:
+            payload[name] = None
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical(fields)}".encode()).hexdigest()
+
+
+def lock_head(session: Session) -> None:
+    """Serialise writers of the chain for the rest of the transaction (PostgreSQL only)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
+
+
+def head(session: Session) -> str:
+    """The newest entry_hash in this transaction (GENESIS on an empty log); taken once, then kept."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
+    from db.models import AuditEntry
+
+    lock_head(session)
+    session.flush()  # entries added through the ORM earlier in this transaction come first
+    last = session.scalar(select(AuditEntry.entry_hash).order_by(AuditEntry.id.desc()).limit(1))
+    return last or GENESIS
+
+
+def chain(session: Session, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Give each new entry (a dict of its fields, ``at`` set) its prev_hash and entry_hash, in order."""
+    prev = head(session)
+    out = []
+    for row in rows:
+        digest = entry_hash(prev, row)
+        out.append({**row, "prev_hash": prev, "entry_hash": digest})
+        prev = digest
+    session.info[_HEAD_KEY] = (session.get_transaction(), prev)
+    return out
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    count: int
+    last_hash: str
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify(session: Session) -> VerifyResult:
+    """Walk the whole log in id order; stop at the first entry that does not fit the chain."""
+    from db.models import AuditEntry
+
+    prev, count = GENESIS, 0
+    columns = [getattr(AuditEntry, name) for name in HASHED_FIELDS]
+    query = select(AuditEntry.id, AuditEntry.prev_hash, AuditEntry.entry_hash, *columns)
+    query = query.order_by(AuditEntry.id)
+    for row in session.execute(query).yield_per(2000):
+        fields = dict(zip(HASHED_FIELDS, row[3:], strict=True))
+        if row.prev_hash != prev:
+            reason = "与前一条记录的链接不符（其前的记录被删除或修改）" if row.prev_hash else "缺少哈希值"
+            return VerifyResult(False, count, prev, row.id, reason)
+        if entry_hash(prev, fields) != row.entry_hash:
+            return VerifyResult(False, count, prev, row.id, "记录内容与其哈希值不符（被修改）")
+        prev, count = row.entry_hash, count + 1
+    return VerifyResult(True, count, prev)
