@@ -186,3 +186,19 @@ def test_overview_can_include_figures_awaiting_review(app, tmp_path, monkeypatch
     assert not again.exception, again.exception
     assert next(c for c in again.sidebar.checkbox if c.label == "包含待审核数据").value is True
     assert any("尚未审核通过" in w.value for w in again.sidebar.warning)
+
+
+def test_methodology_page_reads_for_a_clerk(app):
+    app.switch_page("pages/methodology.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert [t.value for t in app.title] == ["进度评估方法说明"]
+    text = _texts(app)
+    from indicators.vocabulary import Status
+
+    legend = next(m.value for m in app.markdown if "method-legend" in m.value)
+    for status in Status:
+        assert f">{status.value}</span>" in legend, status
+    assert "算例 7（主要算例）" in text and "滞后指数 = 总分" in text
+    for developer_word in (".py", "plan.yaml", "indicators", "settings", "METHODOLOGY"):
+        assert developer_word not in text, developer_word
