@@ -13,10 +13,11 @@ first problem found):
   below the figure before it; a year-to-date total below the figure before it in the
   same year (a new year restarts it); flows are the period's own amounts and may fall;
 * **jump**: ``|change| > jump_factor × typical change``, where the typical change is the
-  median of the earlier non-zero changes between unflagged figures (at least
-  ``MIN_EARLIER_CHANGES`` of them), and the change is also more than
-  ``RELATIVE_FLOOR`` of the figure's size.  For whole items (家, 个 …) the typical change
-  is at least one item, so a step of one item is never a jump.
+  median of the earlier non-zero changes between unflagged figures (after at least
+  ``MIN_EARLIER_CHANGES`` earlier changes; a series that never moved gives no scale),
+  and the change is also more than ``RELATIVE_FLOOR`` of the figure's size.  For whole
+  items (家, 个 …) the typical change is at least one item, so a step of one item is
+  never a jump.
 
 Each figure is compared with the one before it.  If that one is itself flagged (and not
 cleared), the figure is also compared with the last unflagged one and flagged only if it
@@ -101,6 +102,7 @@ def _problem(
     fig: Figure,
     prev: Figure,
     changes: list[float],
+    n_changes: int,
     jump_factor: float,
     whole: bool,
 ) -> tuple[str, str]:
@@ -112,8 +114,8 @@ def _problem(
     if _only_grows(kind, basis) and change < 0 and (basis is not FigureBasis.YTD or same_year):
         what = "年内累计数" if basis is FigureBasis.YTD else "累计数"
         return DECREASE, f"{what}比{prev.period.label}（{fmt_number(before)}）减少了 {fmt_number(-change)}"
-    if kind in _NOT_JUMP_CHECKED or len(changes) < MIN_EARLIER_CHANGES:
-        return "", ""
+    if kind in _NOT_JUMP_CHECKED or n_changes < MIN_EARLIER_CHANGES or not changes:
+        return "", ""  # too few earlier changes, or a series that never moved: no scale
     if basis is FigureBasis.YTD and not same_year:
         return "", ""  # a year-to-date total restarts in January
     typical = _median(changes)
@@ -142,6 +144,7 @@ def check_series(
     prev_flagged = False
     good: Figure | None = None  # the last unflagged (or cleared) figure
     changes: list[float] = []  # sorted non-zero absolute changes between unflagged neighbours
+    n_changes = 0  # all changes between unflagged neighbours, zeros included
     for fig in figures:
         if fig.value is None:
             continue
@@ -149,9 +152,9 @@ def check_series(
         if not reason:
             check = ""
         if not check and prev is not None:
-            check, reason = _problem(kind, basis, fig, prev, changes, jump_factor, whole)
+            check, reason = _problem(kind, basis, fig, prev, changes, n_changes, jump_factor, whole)
             if check and prev_flagged and good is not None:
-                check2, _ = _problem(kind, basis, fig, good, changes, jump_factor, whole)
+                check2, _ = _problem(kind, basis, fig, good, changes, n_changes, jump_factor, whole)
                 if not check2:
                     check, reason = "", ""
         if check and fig.flag_cleared:
@@ -162,8 +165,10 @@ def check_series(
             continue
         if good is not None and not prev_flagged and prev is not None:
             step = abs(fig.value - prev.value)  # type: ignore[operator]
-            if step > 0 and not (basis is FigureBasis.YTD and fig.period.year != prev.period.year):
-                insort(changes, step)
+            if not (basis is FigureBasis.YTD and fig.period.year != prev.period.year):
+                n_changes += 1
+                if step > 0:
+                    insort(changes, step)
         prev, prev_flagged, good = fig, False, fig
     return flags
 

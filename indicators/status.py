@@ -205,6 +205,7 @@ class _Verdict:
     current: float | None = None  # overrides the series value (milestones)
     current_period: Period | None = None
     target: TargetSpec | None = None
+    with_notes: str = ""  # the reason when notes on interim targets come first
 
 
 @dataclass(slots=True)
@@ -578,7 +579,8 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
                 text += "，超过目标区间上限（超额完成）"
         return verdict(Status.ACHIEVED, text)
     if ended:
-        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期，{head}，未完成")
+        share = f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}）" if ratio is not None else ""
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期，{head}，未完成{share}")
     if p.series.needs_baseline or base is None:
         return verdict(
             Status.CANNOT_ASSESS,
@@ -603,8 +605,13 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         return verdict(
             Status.ON_TRACK, f"{head}，基期值 {_q(ctx, base)}，尚未到需见效的时点（{year}年目标 {tt}）"
         )
-    text = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
-    return verdict(_grade(p, ratio), text)
+    done = fmt_ratio(ratio, p.marks)
+    v = verdict(
+        _grade(p, ratio), f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}"
+    )
+    # after notes on interim targets the sentence starts from the final target
+    v.with_notes = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {done}"
+    return v
 
 
 def _rank_level(p: Prepared, ctx: _Ctx, tg: _Target) -> tuple[float | None, int | None]:
@@ -863,7 +870,7 @@ def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
         verdicts.append(_eval_milestones(p, ctx))
     worst = min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
     if notes and worst.target is not None and worst.target.year == max(t.spec.year for t in finals):
-        worst.reason = "；".join([*notes, worst.reason])
+        worst.reason = "；".join([*notes, worst.with_notes or worst.reason])
     return worst
 
 
@@ -921,6 +928,8 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         if due is not None and not _all_milestones_done(p, pos) and not open_value:
             at = s.position(due.index)
             reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
+            # a complete figure newer than the one owed (e.g. after the final year) also answers for it
+            reported = reported or any(s.reported[k] for k in range(max(at + 1, 0), pos + 1))
             if not reported:
                 due_text = period_text(spec, due)
                 if due.index in s.pending:
@@ -939,12 +948,12 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
                     missing_units = s.missing_units[at] if here else s.reporters
                     who = f"（{'、'.join(missing_units)}）" if missing_units else ""
                     if ctx.x is not None:
-                        tail = f"，最近一次为{ctx.label}的数据：{v.reason}"
+                        tail = f"；按最近一次报送的数据，{v.reason}"
                     else:
                         tail = "，尚无可用数据"
                     v = _Verdict(
                         Status.NOT_REPORTED,
-                        f"{due_text}数据未报送{who}{tail}",
+                        f"{due_text}未报送数据{who}{tail}",
                         v.expected,
                         v.level,
                         v.ratio,

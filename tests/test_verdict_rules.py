@@ -281,7 +281,7 @@ def test_stale_figure_is_judged_at_its_own_period():
     a = run(spec, figs(("2022Q4", 10)), "2023Q2")
     assert a.status is S.NOT_REPORTED
     assert a.expected_value == 10  # at 2022Q4, not 15 at 2023Q2
-    assert "2023年第2季度数据未报送" in a.reason
+    assert "2023年第2季度未报送数据" in a.reason and "2022年第4季度实际新增 10 个" in a.reason
 
 
 def test_negative_change_rate_is_fine():
