@@ -947,10 +947,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
                     here = at >= 0 and s.idx[at] == due.index
                     missing_units = s.missing_units[at] if here else s.reporters
                     who = f"（{'、'.join(missing_units)}）" if missing_units else ""
-                    if ctx.x is not None:
-                        tail = f"；按最近一次报送的数据，{v.reason}"
-                    else:
-                        tail = "，尚无可用数据"
+                    tail = f"；按最近一次报送的数据，{v.reason}" if ctx.x is not None else "，尚无可用数据"
                     v = _Verdict(
                         Status.NOT_REPORTED,
                         f"{due_text}未报送数据{who}{tail}",
