@@ -37,6 +37,10 @@ def assessment_row(a: Assessment, spec: IndicatorSpec) -> dict[str, Any]:
         "lead_units": list(a.lead_units),
         "co_units": list(a.co_units),
         "missing": list(a.missing),
+        # 待核实: the figure in use carries a data-quality flag (shown with its reason, never dropped)
+        "flag": "；".join(f.reason for f in a.flags),
+        "awaiting_review": a.awaiting_review,
+        "due_period": str(a.due_period) if a.due_period else "",
     }
 
 

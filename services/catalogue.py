@@ -27,6 +27,7 @@ from indicators.catalogue import (
 from indicators.model import PlanSettings
 from indicators.vocabulary import Adoption, RevisionKind, Role
 from services.actor import Action, Actor, require
+from services.audit import record
 
 CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "data" / "catalogue"
 
@@ -37,10 +38,13 @@ class LoadReport:
 
     counts: dict[str, Counter] = field(default_factory=dict)
     changes: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # what the office changed in the app: not overwritten
 
     def note(self, kind: str, outcome: str, description: str = "") -> None:
         self.counts.setdefault(kind, Counter())[outcome] += 1
-        if outcome != "unchanged" and description:
+        if outcome == "kept":
+            self.kept.append(f"保留 {kind}：{description}")
+        elif outcome != "unchanged" and description:
             self.changes.append(f"{'新增' if outcome == 'added' else '修改'} {kind}：{description}")
 
     @property
@@ -52,6 +56,7 @@ class LoadReport:
         for kind, counter in self.counts.items():
             lines.append(
                 f"{kind}: 新增 {counter['added']}，修改 {counter['changed']}，未变 {counter['unchanged']}"
+                + (f"，保留质量办的修改 {counter['kept']}" if counter["kept"] else "")
             )
         return "\n".join(lines)
 
@@ -73,12 +78,32 @@ def read_catalogues(path: Path) -> list[CataloguePlan]:
 
 
 def load_catalogues(session: Session, plans: list[CataloguePlan], actor: Actor) -> LoadReport:
-    """Write validated plans; the caller commits (or rolls back) the session."""
+    """Write validated plans; the caller commits (or rolls back) the session.
+
+    What the office changed in the app is never overwritten: targets, responsible units and
+    revision decisions of an indicator the office maintained, and a baseline not recorded
+    by a catalogue (or the demo); the report lists each as kept (``report.kept``). A load
+    that adds or changes anything is audited with its counts and changes.
+    """
     require(actor, Action.LOAD_CATALOGUE)
     report = LoadReport()
     for plan in plans:
         _load_plan(session, plan, report)
     session.flush()
+    if report.changed_anything:
+        record(
+            session,
+            actor,
+            Action.LOAD_CATALOGUE.value,
+            entity="catalogue",
+            entity_key="、".join(p.code for p in plans)[:200],
+            after={
+                "counts": {kind: dict(counter) for kind, counter in report.counts.items()},
+                "changes": report.changes[:500],
+                "kept": report.kept[:500],
+            },
+            detail=report.summary(),
+        )
     return report
 
 
@@ -120,6 +145,9 @@ def _load_plan(session: Session, cat: CataloguePlan, report: LoadReport) -> None
             .where(Indicator.plan_id == plan.id, TargetRevision.recorded_by != "catalogue")
         )
     )
+    for code in sorted(office_maintained & {row.code for row in cat.indicators}):
+        why = "质量办已在系统中修改，目录中的目标、分工与修订未覆盖"
+        report.note("目标与责任分工", "kept", f"{code}（{why}）")
     # An adopted responsibility revision decides who is responsible.
     adopted_units = {
         rev.indicator_code: (rev.proposed_lead_units, rev.proposed_co_units)
@@ -225,7 +253,11 @@ def _load_indicator(
         _load_responsibilities(session, indicator, lead, co, row.reporting_units, units, report)
     if row.baseline_value is not None and row.baseline_year is not None:
         latest = indicator.baselines[-1] if indicator.baselines else None
-        if latest is None or (latest.value, latest.year) != (row.baseline_value, row.baseline_year):
+        office_value = latest is not None and latest.recorded_by not in ("catalogue", "demo")
+        differs = latest is None or (latest.value, latest.year) != (row.baseline_value, row.baseline_year)
+        if differs and office_value:
+            report.note("基期值", "kept", f"{row.code}（现行基期值由 {latest.recorded_by} 录入，目录未覆盖）")
+        elif differs:
             session.add(
                 Baseline(
                     indicator_id=indicator.id,
