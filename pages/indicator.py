@@ -14,6 +14,7 @@ from ui import data
 from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
 from ui.formats import format_number, label
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import dashboard_context, demo_banner
 
 ensure_routed()
@@ -55,11 +56,12 @@ row, timeline = view["row"], view["timeline"]
 unit = row["measure_unit"]
 period_label = Period.parse(as_of).label
 
-st.subheader(f"{row['code']} {row['name']}")
+st.subheader(escape_markdown(f"{row['code']} {row['name']}"))
 status = row["status"]
 st.markdown(
     f'<span style="background:{status_color(status)};color:{text_color(status)};padding:3px 12px;'
-    f'border-radius:6px;font-weight:700">{status}</span>　截至 {period_label}：{row["reason"]}',
+    f'border-radius:6px;font-weight:700">{html.escape(status)}</span>　截至 {period_label}：'
+    f'{escape_markdown(row["reason"])}',  # inline in a markdown paragraph: names in it are escaped
     unsafe_allow_html=True,
 )
 

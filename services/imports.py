@@ -20,6 +20,11 @@ rows with the current versions, and writes: one :class:`Upload` row, one new
   the upload are restored the same way (a copy of the previous baseline is
   appended); a baseline the upload added where none existed is deleted, as a
   Baseline row has no "retracted" state.
+* Since the office enters benchmarks and baselines (services/benchmarks.py, baselines.py),
+  a unit's template asks only for the figures due (``indicators.due.owed_in_template``),
+  each row for the period its figure is owed for; baseline cells a unit fills in become a
+  *proposal* (``pending``, never in force before the office accepts it in review, never
+  overwriting anything). Undo withdraws a pending proposal of the upload (``withdrawn``).
 """
 
 from __future__ import annotations
@@ -37,11 +42,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Baseline, Indicator, Observation, Plan, Responsibility, Unit, Upload
+from db.queries import baseline_in_force, indicator_spec
 from db.session import read_scope, session_scope
+from indicators.due import owed_in_template
 from indicators.periods import Period
-from indicators.vocabulary import LABELS, Comparator
+from indicators.vocabulary import LABELS
 from services.actor import Action, Actor, ActorRole, PermissionDenied, require
 from services.audit import record
+from services.baselines import NO_BASELINE_KINDS, is_nothing_new, propose_baseline
+from services.benchmarks import BENCHMARK_COMPARATORS
 from services.observations import FigureInput, current_version, record_figures
 from services.review import ensure_unlocked
 from workbook import template as tpl
@@ -58,8 +67,6 @@ from workbook.reader import (
     validate,
 )
 
-BENCHMARK_COMPARATORS = {Comparator.BELOW_BENCHMARK.value, Comparator.ABOVE_BENCHMARK.value}
-NO_BASELINE_KINDS = {"new_since_baseline", "milestone", "rank"}  # baseline 0 by definition / not meaningful
 PAUSE_ENV = "QTT_IMPORT_TEST_PAUSE"  # test-only fault injection: seconds to sleep mid-commit
 
 
@@ -111,7 +118,7 @@ def _plan_context(session: Session, plan_code: str) -> _PlanContext:
             measure_kind=ind.measure_kind,
             measure_unit=ind.measure_unit,
             benchmark=_benchmark(ind),
-            has_baseline=bool(ind.baselines),
+            has_baseline=baseline_in_force(ind.baselines) is not None,
         )
     unit_ids = {u.name: u.id for u in units}
     for ind in indicators:
@@ -139,6 +146,16 @@ def _benchmark(ind: Indicator) -> str:
         if target.in_force and target.comparator in BENCHMARK_COMPARATORS:
             return target.benchmark or "基准值"
     return ""
+
+
+def _owed(ctx: _PlanContext, period: Period) -> dict[str, str | None]:
+    """Indicator code → the period the template of ``period`` asks its figure for (None: nothing due)."""
+    first = Period.parse(ctx.plan.first_period)
+    owed = {}
+    for code, ind in ctx.indicators.items():
+        due = owed_in_template(indicator_spec(ind), period, first)
+        owed[code] = str(due) if due is not None else None
+    return owed
 
 
 def reporting_units(session: Session, plan_code: str) -> list[str]:
@@ -194,12 +211,14 @@ def template_data(
             raise LookupError(f"计划“{plan_code}”中没有单位“{unit_name}”")
     rows = []
     units = [wanted] if wanted else reporting_units(session, plan_code)
+    owed = _owed(ctx, p)
     for unit in units:
         for code, ind in ctx.indicators.items():
-            if code not in ctx.catalogue.reports.get(unit, frozenset()):
-                continue
-            last = _last_reported(session, ind.id, ctx.unit_ids[unit], p)
-            current = current_version(session, ind.id, ctx.unit_ids[unit], p)
+            if code not in ctx.catalogue.reports.get(unit, frozenset()) or owed[code] is None:
+                continue  # not this unit's, or nothing due in this quarter: no row
+            fp = Period.parse(owed[code])
+            last = _last_reported(session, ind.id, ctx.unit_ids[unit], fp)
+            current = current_version(session, ind.id, ctx.unit_ids[unit], fp)
             shown = current if current is not None and not current.retracted else last
             last_text = _figure_text(shown, ind.measure_kind)
             if last_text and shown is not None:
@@ -218,11 +237,14 @@ def template_data(
                     ),
                     last_value=last_text,
                     benchmark=ctx.catalogue.indicators[code].benchmark,
-                    needs_baseline=not ind.baselines and ind.measure_kind not in NO_BASELINE_KINDS,
+                    needs_baseline=baseline_in_force(ind.baselines) is None
+                    and ind.measure_kind not in NO_BASELINE_KINDS,
+                    figure_period=str(fp),
+                    period_text=tpl.period_text(str(fp), ind.frequency or "quarterly"),
                 )
             )
         if wanted and not rows:
-            raise LookupError(f"单位“{unit}”在计划“{plan_code}”中没有需要填报的指标")
+            raise LookupError(f"单位“{unit}”在计划“{plan_code}”中{p.label}没有需要报送的指标")
     return tpl.TemplateData(
         plan_code=ctx.plan.code,
         plan_title=ctx.plan.title,
@@ -254,13 +276,14 @@ class Change:
     status: str  # new / changed / unchanged / baseline / empty
     old: str = ""
     new: str = ""
+    period: str = ""  # the period of the figure (an annual figure in a later quarter's template)
 
 
 STATUS_LABELS = {
     "new": "新增",
     "changed": "修改",
     "unchanged": "未变",
-    "baseline": "基期值",
+    "baseline": "基期值建议",
     "empty": "未填写",  # noqa: E501
     "rejected": "拒绝",
 }
@@ -314,7 +337,7 @@ class ImportResult:
             return f"{name}：已拒绝，{c['errors']} 处错误，未写入任何数据"
         if self.status == "duplicate":
             return f"{name}：与上传记录 #{p.duplicate_of} 为同一文件，未做任何修改"
-        summary = f"新增 {c['new']}，修改 {c['changed']}，未变 {c['unchanged']}，基期值 {c['baseline']}"
+        summary = f"新增 {c['new']}，修改 {c['changed']}，未变 {c['unchanged']}，基期值建议 {c['baseline']}"
         if self.status == "dry-run":
             return f"{name}：（试运行，未写入）{summary}"
         return f"{name}：已导入（上传记录 #{self.upload_id}）{summary}"
@@ -394,20 +417,22 @@ def _parse(
         template_unit = template_unit or wanted or ""
     if errors:
         return None, ctx, errors + list(raw.errors)
-    parsed = validate(raw, ctx.catalogue, the_period, template_unit, _actor_units(session, actor))
+    owed = _owed(ctx, Period.parse(the_period))
+    parsed = validate(raw, ctx.catalogue, the_period, template_unit, _actor_units(session, actor), owed)
     return parsed, ctx, parsed.errors
 
 
 def _diff(session: Session, parsed: ParsedWorkbook, ctx: _PlanContext) -> list[Change]:
     period = Period.parse(parsed.period)
+    periods = sorted({row.period or parsed.period for row in parsed.rows} | {parsed.period})
     current_by_key = {
-        (obs.indicator_id, obs.unit_id): obs
+        (obs.indicator_id, obs.unit_id, obs.period): obs
         for obs in session.scalars(
             select(Observation)
             .join(Indicator, Indicator.id == Observation.indicator_id)
             .where(
                 Indicator.plan_id == ctx.plan.id,
-                Observation.period == str(period),
+                Observation.period.in_(periods),
                 Observation.superseded_by_id.is_(None),
             )
         )
@@ -418,19 +443,23 @@ def _diff(session: Session, parsed: ParsedWorkbook, ctx: _PlanContext) -> list[C
         kind = ind.measure_kind
         name = ind.name
         if row.has_baseline:
-            latest = ind.baselines[-1] if ind.baselines else None
+            latest = baseline_in_force(ind.baselines)
             old = f"{format_number(latest.value)}（{latest.year}年）" if latest else ""
             new = f"{format_number(row.baseline_value)}（{row.baseline_year}年）"
-            if latest is None or (latest.value, latest.year) != (row.baseline_value, row.baseline_year):
+            new += "：作为建议提交，质量办审核通过前不生效"
+            unit_id = ctx.unit_ids[row.unit_name]
+            if not is_nothing_new(ind.baselines, unit_id, row.baseline_value, row.baseline_year):
                 changes.append(
                     Change(row.sheet, row.row, row.unit_name, row.code, name, "baseline", old, new)
                 )
         if not row.has_figure:
             if not row.has_baseline:
-                changes.append(Change(row.sheet, row.row, row.unit_name, row.code, name, "empty"))
+                changes.append(
+                    Change(row.sheet, row.row, row.unit_name, row.code, name, "empty", period=row.period)
+                )
             continue
         figure = _figure_input(row, ctx, period)
-        current = current_by_key.get((figure.indicator_id, figure.unit_id))
+        current = current_by_key.get((figure.indicator_id, figure.unit_id, str(figure.period)))
         new_text = _figure_text(_as_observation(figure), kind)
         if row.note:
             new_text += f"；备注：{row.note}"
@@ -439,7 +468,10 @@ def _diff(session: Session, parsed: ParsedWorkbook, ctx: _PlanContext) -> list[C
         else:
             old_text = _figure_text(current, kind) + (f"；备注：{current.note}" if current.note else "")
             status = "unchanged" if figure.same_as(current) else "changed"
-        changes.append(Change(row.sheet, row.row, row.unit_name, row.code, name, status, old_text, new_text))
+        changes.append(
+            Change(row.sheet, row.row, row.unit_name, row.code, name, status, old_text, new_text,
+                   str(figure.period))  # fmt: skip
+        )
     return changes
 
 
@@ -447,7 +479,7 @@ def _figure_input(row: ParsedRow, ctx: _PlanContext, period: Period) -> FigureIn
     return FigureInput(
         indicator_id=ctx.indicator_ids[row.code],
         unit_id=ctx.unit_ids[row.unit_name],
-        period=period,
+        period=Period.parse(row.period) if row.period else period,
         value=row.value,
         field_size=row.field_size,
         benchmark_value=row.benchmark_value,
@@ -620,21 +652,18 @@ def _write(
             session.flush()
             print("QTT-IMPORT-PAUSED", file=sys.stderr, flush=True)
             time.sleep(pause)
-        if row.has_baseline:
-            ind = ctx.indicators[row.code]
-            latest = ind.baselines[-1] if ind.baselines else None
-            if latest is None or (latest.value, latest.year) != (row.baseline_value, row.baseline_year):
-                require(actor, Action.RECORD_FIGURE, ctx.unit_ids[row.unit_name])
-                session.add(
-                    Baseline(
-                        indicator_id=ind.id,
-                        value=row.baseline_value,
-                        year=row.baseline_year,
-                        source=f"{row.unit_name} 上传填报：{raw.file_name}",
-                        recorded_by=actor.name,
-                        upload_id=upload.id,
-                    )
-                )
+        if row.has_baseline:  # a proposal (pending): never in force before the office accepts it
+            propose_baseline(
+                session,
+                actor,
+                ctx.indicators[row.code].id,
+                ctx.unit_ids[row.unit_name],
+                row.baseline_value,
+                row.baseline_year,
+                source=f"{row.unit_name} 上传填报：{raw.file_name}",
+                upload_id=upload.id,
+                file_sha256=raw.sha256,
+            )
         if row.has_figure and (row.unit_name, row.code) not in unchanged:
             figures.append(_figure_input(row, ctx, period))
     record_figures(
@@ -733,6 +762,12 @@ def undo_upload(url: str | None, upload_id: int, actor: Actor) -> UndoResult:
             else:
                 result.restored += 1
         for baseline in session.scalars(select(Baseline).where(Baseline.upload_id == upload_id)).all():
+            if baseline.review_state == "pending":  # a proposal never in force: withdrawn, kept as history
+                baseline.review_state = "withdrawn"
+                result.baselines += 1
+                continue
+            if baseline.review_state != "accepted":
+                continue
             later = session.scalar(
                 select(Baseline.id).where(
                     Baseline.indicator_id == baseline.indicator_id, Baseline.id > baseline.id

@@ -1,7 +1,7 @@
 """Bad-input corpus for uploads, generated at test time (no binary files in the repository).
 
 Each :class:`Case` builds a file from a freshly generated template of
-``luan`` / 市市场监管局 / 2026Q3 (or from scratch) and states the exact error
+``luan`` / 市市场监管局 / 2025Q2 (or from scratch) and states the exact error
 locations ``[sheet, row, column, code]`` the import must report.
 """
 
@@ -16,7 +16,9 @@ from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
-PLAN, UNIT, PERIOD = "luan", "市市场监管局", "2026Q3"
+# 2025Q2: within luan's horizon (to 2025), and the quarter whose template also asks the annual
+# indicators (release lag 2: LA-SQ-05, LA-PQ-04) for their 2024 figures
+PLAN, UNIT, PERIOD = "luan", "市市场监管局", "2025Q2"
 S = "填报"  # data sheet title
 KEY_COL, VALUE, FIELD, BENCH, DONE, BASE_V, BASE_Y, NOTE = "O", "H", "I", "J", "K", "L", "M", "N"
 COL = {"H": 8, "I": 9, "J": 10, "K": 11, "L": 12, "M": 13, "N": 14, "O": 15, "D": 4}
@@ -180,7 +182,15 @@ def _plain_workbook(rows: list[list[Any]]):
 
 def _other_period_template(template: bytes) -> tuple[bytes, str]:
     data = filled(template)
-    return rezip(data, lambda n, c: c.replace(b"2026Q3", b"2026Q2")), "q2.xlsx"
+    return rezip(data, lambda n, c: c.replace(PERIOD.encode(), b"2025Q1")), "q1.xlsx"
+
+
+def _old_benchmark_column(ws, rows):
+    """The format-1 layout: column J was 基准值 (empty unless filled in), now 数据所属期."""
+    ws[f"{BENCH}3"].value = "基准值"
+    for r in rows.values():
+        ws.cell(r, COL[BENCH]).value = None
+    ws.cell(rows["LA-PQ-04"], COL[BENCH]).value = 1.2
 
 
 def _duplicate_row(ws, rows):
@@ -379,10 +389,15 @@ CASES: list[Case] = [
         ),
         cell(DONE, "LA-QG-02", "date-invalid"),
     ),
-    Case(
-        "benchmark-missing",
-        edit(set_cell("LA-PQ-04", BENCH, None)),
-        cell(BENCH, "LA-PQ-04", "missing-benchmark"),
+    Case(  # a format-1 template still has the 基准值 column: the office enters benchmarks now
+        "benchmark-filled-in-old-template",
+        edit(_old_benchmark_column),
+        cell(BENCH, "LA-PQ-04", "benchmark-by-office"),
+    ),
+    Case(  # the annual row asks for 2024Q4: its identifier moved to the template's quarter
+        "annual-row-moved-to-this-quarter",
+        edit(_key("LA-SQ-05", f"{PLAN}|{PERIOD}|{UNIT}|LA-SQ-05")),
+        cell(KEY_COL, "LA-SQ-05", "row-period-mismatch"),
     ),
     Case(
         "baseline-without-year",

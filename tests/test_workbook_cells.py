@@ -125,10 +125,12 @@ def test_template_structure():
     assert ws.protection.sheet
     assert ws.column_dimensions["O"].hidden
     assert split_key(ws["O4"].value) == ("luan", "2026Q3", "市市场监管局", "LA-PQ-01")
+    assert ws["J4"].value == "2026年第3季度数据" and ws["H3"].value == "填报数值"
     assert not ws["H4"].protection.locked and ws["B4"].protection.locked
     assert not ws["L4"].protection.locked  # baseline asked for
     assert ws["I4"].protection.locked and not ws["I5"].protection.locked  # field size only for rank
-    assert not ws["J7"].protection.locked  # benchmark value
+    assert ws["J7"].protection.locked  # no benchmark asked: the office enters it
+    assert "全省平均由质量办录入" in ws["E7"].value
     validations = {
         str(dv.sqref): (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation
     }

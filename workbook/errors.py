@@ -36,14 +36,17 @@ MESSAGES: dict[str, str] = {
     # row level
     "missing-identifier": "缺少指标代码或行标识",
     "bad-identifier": "行标识“{value}”无法识别",
-    "row-period-mismatch": "该行属于季度 {value}，而模板季度为 {expected}",
+    "row-period-mismatch": "该行属于季度 {value}，而本模板该行应填报 {expected} 的数据",
     "unknown-indicator": "指标代码“{value}”不在该计划中",
     "not-reported-by-unit": "单位“{unit}”不负责填报指标“{value}”",
     "duplicate-row": "指标“{value}”（{unit}）重复填报，首次出现在第 {first_row} 行",
     "permission-denied": "当前用户无权为单位“{unit}”填报",
     "baseline-incomplete": "基期值和基期年份须同时填写",
     "missing-field-size": "位次指标须同时填写参评单位数",
-    "missing-benchmark": "该指标目标以“{benchmark}”为基准，须填写本季度基准值",
+    "missing-benchmark": "该指标目标以“{benchmark}”为基准，须填写本季度基准值",  # no longer raised
+    "benchmark-by-office": "基准值（全省平均、省控目标等）现由质量办统一录入，单位不再填报：请清空该单元格（{value}）或下载新模板",  # noqa: E501
+    "not-due": "指标“{value}”在 {period} 无需报送（不在报送期或数据尚未发布），请清空该行或下载新模板",
+    "owed-for-other-period": "模板格式已更新：指标“{value}”本季度应填报 {owed} 的数据，请下载新模板重新填写",
     "missing-done-date": "里程碑已完成时须填写完成日期",
     # cell level
     "type-error": "“{value}”不是数字",

@@ -59,6 +59,9 @@ HEADER_ALIASES.update(
         "单位": "unit", "责任单位": "unit", "牵头单位": "unit", "代码": "code", "指标编码": "code",
         "数值": "value", "本期数值": "value", "本季度值": "value", "完成值": "value", "本季度完成值": "value",
         "说明": "note",
+        # format 1 templates: the value column's old header, and the benchmark column reporters no
+        # longer fill in (the office enters benchmarks): read only to refuse a filled-in cell
+        "本季度数值": "value", "基准值": "benchmark_value",
     }
 )  # fmt: skip
 INPUT_KEYS = ("value", "field_size", "benchmark_value", "done_on", "baseline_value", "baseline_year", "note")
@@ -413,6 +416,7 @@ class ParsedRow:
     note: str = ""
     baseline_value: float | None = None
     baseline_year: int | None = None
+    period: str = ""  # the period the figure is for ("" = the template's quarter)
 
     @property
     def has_figure(self) -> bool:
@@ -443,18 +447,23 @@ def validate(
     period: str,
     unit_name: str = "",
     allowed_units: set[str] | None = None,
+    owed: Mapping[str, str | None] | None = None,
 ) -> ParsedWorkbook:
     """Map rows to (unit, indicator) and read their values; every error is collected.
 
     ``unit_name`` is the template's unit (rows of other units are refused);
     ``allowed_units`` (canonical names), when given, limits the units the
-    uploader may report for.
+    uploader may report for. ``owed`` maps indicator codes to the period the template of
+    ``period`` asks the figure for (None: nothing due; ``indicators.due.owed_in_template``):
+    each row is read as the figure of that period; a filled-in row of an indicator with
+    nothing due is refused, an empty one skipped. Without ``owed`` every row is for ``period``.
     """
     result = ParsedWorkbook(raw, catalogue.plan_code, period, unit_name, errors=list(raw.errors))
     seen: dict[tuple[str, str], int] = {}
+    version = (raw.meta or {}).get("version", "") if raw.is_template else ""
     for row in raw.rows:
         errors: list[WorkbookError] = []
-        parsed = _validate_row(row, catalogue, period, unit_name, allowed_units, seen, errors)
+        parsed = _validate_row(row, catalogue, period, unit_name, allowed_units, seen, errors, owed, version)
         result.errors.extend(errors)
         if parsed is not None and not errors:
             result.rows.append(parsed)
@@ -469,6 +478,8 @@ def _validate_row(
     allowed: set[str] | None,
     seen: dict[tuple[str, str], int],
     errors: list[WorkbookError],
+    owed: Mapping[str, str | None] | None = None,
+    version: str = "",
 ) -> ParsedRow | None:
     sheet, r = row.sheet, row.row
 
@@ -483,8 +494,10 @@ def _validate_row(
             cell_error("bad-identifier", "key", key_text)
             return None
         _plan, row_period, unit_text, code = parts
-        if row_period != period:
-            cell_error("row-period-mismatch", "key", row_period, expected=period)
+        # format 1 identifiers carry the template's quarter, later ones the figure's period
+        expected = period if owed is None or version == "1" else owed.get(code, period)
+        if expected is not None and row_period != expected:  # None: nothing due, handled below
+            cell_error("row-period-mismatch", "key", row_period, expected=expected)
             return None
         code_column = "key"
     else:
@@ -522,6 +535,19 @@ def _validate_row(
     seen[(unit, code)] = r
     info = cat.indicators[code]
     kind = info.measure_kind
+    figure_period = period if owed is None else owed.get(code, period)
+    if figure_period != period and (figure_period is None or version == "1"):
+        # nothing due in this quarter, or (format 1) the figure is now owed for another period
+        filled = [key for key in INPUT_KEYS if key in row.cells and not is_blank(row.get(key))]
+        if not filled:
+            return None  # an empty row of an indicator with nothing to report here
+        if figure_period is None:
+            cell_error("not-due", filled[0], code, period=period)
+        else:
+            cell_error("owed-for-other-period", filled[0], code, owed=figure_period)
+        return None
+    if "benchmark_value" in row.cells and not is_blank(row.get("benchmark_value")):
+        cell_error("benchmark-by-office", "benchmark_value", _show(row.get("benchmark_value")))
 
     # read the cells -------------------------------------------------------
     for key in INPUT_KEYS:
@@ -561,11 +587,7 @@ def _validate_row(
         field_size = size
     else:
         value = _number(row, "value", kind, cell_error)
-    benchmark_value = None
-    if info.benchmark:
-        benchmark_value = _number(row, "benchmark_value", "level" if kind == "level" else "stock", cell_error)
-        if value is not None and benchmark_value is None and not errors:
-            cell_error("missing-benchmark", "benchmark_value", benchmark=info.benchmark)
+    benchmark_value = None  # entered by the office (services.benchmarks), never read from a unit's file
     baseline_value = _number(row, "baseline_value", kind if kind != "milestone" else "level", cell_error)
     baseline_year = attempt(parse_year, "baseline_year")
     if (baseline_value is None) != (baseline_year is None) and not errors:
@@ -575,7 +597,7 @@ def _validate_row(
         return None
     return ParsedRow(
         sheet, r, unit, code, value, field_size, benchmark_value, done_on if value else None, note,
-        baseline_value, baseline_year,
+        baseline_value, baseline_year, figure_period or period,
     )  # fmt: skip
 
 

@@ -8,6 +8,15 @@ Layout (one data sheet, ``填报``; the reader finds it by its header, not its t
   ``plan|period|unit name|indicator code`` so that a re-sorted or re-titled sheet still
   maps each row; units are identified by name (unique within a jurisdiction,
   aliases accepted), which survives a database rebuild, unlike numeric ids;
+* the template asks only for what is due (``indicators.due.owed_in_template``): an
+  indicator with nothing due in the quarter has no row, and a row asks for the period its
+  figure is owed for (the 2026Q2 template asks an annual indicator with a release lag of 2
+  for 2025Q4), shown in ``数据所属期`` ("2025年度数据"). Since format version 2 the
+  identifier's period is that figure period; in version 1 it was the template's quarter
+  (such files are still read: a row whose figure is now owed for another period is
+  refused only if it was filled in);
+* benchmarks (全省平均, 省控目标) are entered by the office, not asked here; a baseline
+  filled in by a unit is a proposal the office reviews;
 * a very hidden sheet ``_meta`` holds the template's plan, period, unit and format version;
 * a ``填报说明`` sheet explains what to fill in, in Chinese;
 * the workbook structure and the sheets are protected (no password: protection
@@ -28,7 +37,7 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 FORMAT_NAME = "qtt-fill-template"
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"  # 2: the row identifier holds the figure's period (1: the template's quarter)
 META_SHEET = "_meta"
 DATA_SHEET = "填报"
 HELP_SHEET = "填报说明"
@@ -45,9 +54,9 @@ COLUMNS: list[tuple[str, str, int, bool]] = [
     ("kind", "填报内容", 16, False),
     ("target", "目标", 22, False),
     ("last", "上次填报", 16, False),
-    ("value", "本季度数值", 13, True),
+    ("value", "填报数值", 13, True),
     ("field_size", "参评单位数", 11, True),
-    ("benchmark_value", "基准值", 11, True),
+    ("figure_period", "数据所属期", 14, False),  # was 基准值 (format 1): letters of later columns unchanged
     ("done_on", "完成日期", 12, True),
     ("baseline_value", "基期值", 10, True),
     ("baseline_year", "基期年份", 10, True),
@@ -80,8 +89,20 @@ class TemplateRow:
     measure_unit: str = ""
     target_text: str = ""
     last_value: str = ""  # "97.5（2026Q2）", empty when never reported
-    benchmark: str = ""  # e.g. 全省平均 when a target is relative to it: ask for its value
-    needs_baseline: bool = False  # no baseline yet: ask for value and year
+    benchmark: str = ""  # e.g. 全省平均 when a target is relative to it (entered by the office)
+    needs_baseline: bool = False  # no baseline yet: the unit may propose value and year
+    figure_period: str = ""  # the period the figure is owed for ("" = the template's quarter)
+    period_text: str = ""  # how that period is shown: 2025年度数据
+
+
+def period_text(period: str, frequency: str = "quarterly") -> str:
+    """The figure's period as the template shows it: 2026年第2季度数据, 2025年上半年数据, 2025年度数据."""
+    year, quarter = int(period[:4]), int(period[-1])
+    if frequency == "annual" and quarter == 4:
+        return f"{year}年度数据"
+    if frequency == "half_yearly" and quarter in (2, 4):
+        return f"{year}年{'上' if quarter == 2 else '下'}半年数据"
+    return f"{year}年第{quarter}季度数据"
 
 
 @dataclass(frozen=True)
@@ -121,8 +142,6 @@ def _needs(row: TemplateRow) -> set[str]:
         needs.add("field_size")
     if row.measure_kind == "milestone":
         needs.add("done_on")
-    if row.benchmark:
-        needs.add("benchmark_value")
     if row.needs_baseline:
         needs |= {"baseline_value", "baseline_year"}
     return needs
@@ -222,9 +241,10 @@ def write_template(data: TemplateData) -> bytes:
         r = FIRST_DATA_ROW + offset
         kind_hint = KIND_HINTS.get(row.measure_kind, "数值")
         if row.benchmark:
-            kind_hint += f"；另填{row.benchmark}"
+            kind_hint += f"；{row.benchmark}由质量办录入"
         if row.needs_baseline:
-            kind_hint += "；另填基期值"
+            kind_hint += "；可填基期值（待质量办审核）"
+        figure_period = row.figure_period or data.period
         values = {
             "unit": row.unit_name,
             "code": row.code,
@@ -233,7 +253,8 @@ def write_template(data: TemplateData) -> bytes:
             "kind": kind_hint,
             "target": row.target_text,
             "last": row.last_value,
-            "key": row_key(data.plan_code, data.period, row.unit_name, row.code),
+            "figure_period": row.period_text or period_text(figure_period),
+            "key": row_key(data.plan_code, figure_period, row.unit_name, row.code),
         }
         needs = _needs(row)
         for c, (key, _header, _w, is_input) in enumerate(COLUMNS, start=1):
@@ -265,8 +286,6 @@ def write_template(data: TemplateData) -> bytes:
         if kind == "milestone":
             rule("date", "done_on", r)
             ws[f"{COLUMN_LETTERS['done_on']}{r}"].number_format = "yyyy-mm-dd"
-        if row.benchmark:
-            rule("decimal", "benchmark_value", r)
         if row.needs_baseline:
             rule("rate" if kind == "rate" else "decimal", "baseline_value", r)
             rule("year", "baseline_year", r)
@@ -306,15 +325,16 @@ HELP_TEXT = [
     "填报说明",
     "",
     "1. 本表列出贵单位本季度需要填报的全部指标，请只在黄色单元格中填写，灰色单元格不需要填写。",
-    "2. “本季度数值”：比率类指标填写百分数数值（如 98.5，也可写 98.5%）；数量类填写不小于 0 的数字。",
-    "3. 位次类指标：“本季度数值”填写位次（如 5），“参评单位数”填写参与排名的单位总数（如 16）。",
-    "4. 里程碑类指标：“本季度数值”选择“已完成”或“未完成”；已完成的请填写“完成日期”（如 2026-09-30）。",
-    "5. 目标以全省平均、省控目标等为基准的指标：请在“基准值”中填写本季度该基准的数值。",
-    "6. 尚无基期值的指标：请在“基期值”“基期年份”中填写基期数据（两项须同时填写），系统将另行记录，不会覆盖已有数据。",  # noqa: E501
-    "7. 本季度暂无数据的指标可留空；如需说明情况，请填写“备注”。",
-    "8. 请勿修改指标代码、增删行列或修改隐藏的“行标识”列；可以排序、筛选。",
-    "9. 填好后保存为 .xlsx（不要另存为 .xls、.csv 或带宏的 .xlsm），在系统“填报上传”页面上传。",
-    "10. 上传后系统先显示将要新增/修改的数据，确认后才会保存；上传有误可在同一页面整体撤销。",
+    "2. “填报数值”：比率类指标填写百分数数值（如 98.5，也可写 98.5%）；数量类填写不小于 0 的数字。",
+    "3. 位次类指标：“填报数值”填写位次（如 5），“参评单位数”填写参与排名的单位总数（如 16）。",
+    "4. 里程碑类指标：“填报数值”选择“已完成”或“未完成”；已完成的请填写“完成日期”（如 2026-09-30）。",
+    "5. 本表只列出本季度应报送的指标。“数据所属期”写明数值所属的期间：按年度统计的指标在数据发布后的季度填报上一年度数据（如“2025年度数据”）。",  # noqa: E501
+    "6. 全省平均、省控目标等基准值由质量办统一录入，不需要填写。",
+    "7. 尚无基期值的指标：可在“基期值”“基期年份”中填写基期数据（两项须同时填写），作为建议提交质量办审核；审核通过前不生效，也不会覆盖已有数据。",  # noqa: E501
+    "8. 应报送的指标请按时填报；确实无法提供的，请在“备注”中说明原因。",
+    "9. 请勿修改指标代码、增删行列或修改隐藏的“行标识”列；可以排序、筛选。",
+    "10. 填好后保存为 .xlsx（不要另存为 .xls、.csv 或带宏的 .xlsm），在系统“填报上传”页面上传。",
+    "11. 上传后系统先显示将要新增/修改的数据，确认后才会保存；上传有误可在同一页面整体撤销。",
 ]
 
 
