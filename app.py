@@ -14,6 +14,7 @@ import streamlit as st
 from ui import data
 from ui.auth import account_page, current_actor, login_page, must_change_password, public_read
 from ui.guard import mark_routed, take_intended
+from ui.safe import escape_markdown
 from ui.widgets import PLAN_KEY
 
 st.set_page_config(page_title="质量目标监测平台", page_icon=":material/verified:", layout="wide")
@@ -79,7 +80,7 @@ if intended is not None:  # a page URL opened before the router had run once in 
         st.session_state.pop("_plan_param", None)  # let the link's ?plan= apply on the next run
         st.switch_page(target, query_params=intended[1])
 if actor is not None:
-    st.sidebar.caption(f"当前用户：{actor.label}")
+    st.sidebar.caption(f"当前用户：{escape_markdown(actor.label)}")
 st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")
 mark_routed(True)
 try:

@@ -13,6 +13,7 @@ from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -22,6 +23,7 @@ st.title("账户管理")
 
 with read_scope(data.current_url()) as session:
     users = accounts.list_users(session, actor)
+now = accounts._now()
 st.dataframe(
     pd.DataFrame(
         [
@@ -29,7 +31,7 @@ st.dataframe(
                 "账户": u.name,
                 "角色": ROLE_LABELS[ActorRole(u.role)],
                 "绑定单位": "、".join(u.units),
-                "状态": "停用" if u.disabled else ("锁定" if u.locked_until else "正常"),
+                "状态": "停用" if u.disabled else ("锁定" if u.locked_until and u.locked_until > now else "正常"),
                 "最近登录": u.last_login_at,
             }
             for u in users
@@ -54,9 +56,9 @@ if submitted:
         actor, "create_user", lambda s: accounts.create_user(s, actor, name, ActorRole(role), ids)
     )
     if password:
-        st.success(f"已创建账户 {name}。初始密码（仅显示这一次，请当面告知本人）：`{password}`")
+        st.success(f"已创建账户 {escape_markdown(name)}。初始密码（仅显示这一次，请当面告知本人）：`{password}`")
 
-st.subheader("重置密码 / 停用")
+st.subheader("重置密码 / 停用 / 解除锁定")
 names = [u.name for u in users]
 if names:
     left, right = st.columns(2)
@@ -72,4 +74,8 @@ if names:
     if right.button("启用账户"):
         run_write(
             actor, "enable_user", lambda s: accounts.set_disabled(s, actor, target, False), f"已启用 {target}"
+        )
+    if left.button("解除登录锁定", help="连续登录失败被锁定的账户：立即解除锁定并清零失败次数（记入审计日志）"):
+        run_write(
+            actor, "unlock_user", lambda s: accounts.unlock_user(s, actor, target), f"已解除 {target} 的登录锁定"
         )

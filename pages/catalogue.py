@@ -8,6 +8,7 @@ import streamlit as st
 from ui import data
 from ui.formats import describe_target, label
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import demo_banner, plan_selector
 
 ensure_routed()
@@ -17,9 +18,10 @@ if plan is None:
     st.stop()
 
 url, fingerprint = data.current_url(), data.data_fingerprint()
-st.title(f"{plan.jurisdiction} · 计划与指标")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 计划与指标")
 st.caption(
-    f"{plan.title}　|　基期 {plan.baseline_year} 年　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年"
+    f"{escape_markdown(plan.title)}　|　基期 {plan.baseline_year} 年"
+    f"　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年"
 )
 demo_banner(plan)
 

@@ -12,6 +12,7 @@ from ui import data
 from ui.charts import matrix_figure, plotly_config
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import dashboard_context, demo_banner, status_tiles
 
 ensure_routed()
@@ -20,8 +21,9 @@ context = dashboard_context()
 plan, as_of, pending = context.plan, context.as_of, context.include_pending
 url, fingerprint = context.url, context.fingerprint
 label = Period.parse(as_of).label
-st.title(f"{plan.jurisdiction} · 总览")
-st.caption(f"{plan.title}　|　截至 {label}　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 总览")
+years = "、".join(map(str, plan.horizon_years))
+st.caption(f"{escape_markdown(plan.title)}　|　截至 {label}　|　目标年份 {years} 年")
 demo_banner(plan)
 
 state = data.progress(url, plan.code, as_of, fingerprint, pending)

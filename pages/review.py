@@ -13,6 +13,7 @@ from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -21,7 +22,7 @@ actor = require_role(current_actor(), "admin")
 plan = plan_selector()
 if plan is None:
     st.stop()
-st.title(f"{plan.jurisdiction} · 数据审核与季度锁定")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 数据审核与季度锁定")
 
 with read_scope(data.current_url()) as session:
     pending = pending_rows(session, plan.code)
@@ -57,7 +58,7 @@ left, right = st.columns(2)
 try:
     quarter = Period.parse(quarter_text) if quarter_text else None
 except ValueError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))
     quarter = None
 if left.button("锁定该季度", disabled=quarter is None):
     run_write(actor, "lock_period", lambda s: review.lock_period(s, actor, plan.code, quarter), "已锁定")

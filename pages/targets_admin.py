@@ -15,6 +15,7 @@ from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.formats import describe_target
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -23,7 +24,7 @@ actor = require_role(current_actor(), "admin")
 plan = plan_selector()
 if plan is None:
     st.stop()
-st.title(f"{plan.jurisdiction} · 目标维护")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 目标维护")
 st.caption("每次修改都须填写理由，形成修订记录；此前各季度仍按当时有效的目标评估。")
 
 fingerprint = data.data_fingerprint()
@@ -33,7 +34,9 @@ code = st.selectbox("指标", list(by_code), format_func=lambda c: f"{c} {by_cod
 row = by_code[code]
 st.markdown(
     "现行目标："
-    + ("；".join(describe_target(t, row["measure_unit"]) for t in row["targets"] if t["in_force"]) or "无")
+    + escape_markdown(
+        "；".join(describe_target(t, row["measure_unit"]) for t in row["targets"] if t["in_force"]) or "无"
+    )
 )
 
 tab_target, tab_units, tab_revisions = st.tabs(["修改目标", "调整责任单位", "征求意见建议的采纳"])
@@ -112,7 +115,8 @@ with tab_revisions:
         st.info("该指标没有征求意见修改建议。")
     for rev in revisions:
         st.markdown(
-            f"**{rev['ref']}**　{rev['proposer']}：{rev['old_text'] or '（原稿无）'} → {rev['proposed_text']}"
+            f"**{escape_markdown(rev['ref'])}**　{escape_markdown(rev['proposer'])}："
+            f"{escape_markdown(rev['old_text'] or '（原稿无）')} → {escape_markdown(rev['proposed_text'])}"
             f"　｜　是否采纳：{LABELS.get(rev['adopted'], rev['adopted'])}"
         )
     pending = [r["ref"] for r in revisions if r["adopted"] == "unknown"]

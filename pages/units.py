@@ -15,6 +15,7 @@ from ui import data
 from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import dashboard_context, demo_banner
 
 ensure_routed()
@@ -24,7 +25,7 @@ plan, as_of, pending = context.plan, context.as_of, context.include_pending
 url, fingerprint = context.url, context.fingerprint
 view = data.units_view(url, plan.code, as_of, fingerprint, pending)
 period_label = Period.parse(as_of).label
-st.title(f"{plan.jurisdiction} · 责任单位")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 责任单位")
 st.caption(f"截至 {period_label}　|　连续 {view['escalation_quarters']} 个季度滞后或未报送发预警，两倍转督办")
 demo_banner(plan)
 
@@ -72,7 +73,7 @@ def _indicator_table(items: list[dict]) -> pd.DataFrame:
 
 
 if unit:
-    st.subheader(unit)
+    st.subheader(escape_markdown(unit))
     own = view["by_unit"].get(unit, {"lead": [], "co": []})
     for role, title in (("lead", "牵头指标"), ("co", "配合指标")):
         items = own[role]

@@ -26,7 +26,7 @@ plan = plan_selector()
 if plan is None:
     st.stop()
 url, fingerprint = data.current_url(), data.data_fingerprint()
-st.title(f"{plan.jurisdiction} · 填报上传")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 填报上传")
 
 due = latest_due_period(dt.date.today(), plan.settings.report_deadline_days)
 periods = [str(due.shift(1 - i)) for i in range(8)]

@@ -10,6 +10,7 @@ import streamlit as st
 from services.actor import Actor, PermissionDenied
 from services.audit import perform
 from ui import data
+from ui.safe import escape_markdown
 
 
 def run_write(actor: Actor, action: str, work: Callable[[Any], Any], success: str = "") -> Any:
@@ -17,13 +18,13 @@ def run_write(actor: Actor, action: str, work: Callable[[Any], Any], success: st
     try:
         result = perform(data.current_url(), actor, action, work)
     except PermissionDenied as exc:
-        st.error(f"操作被拒绝：{exc}（已记入审计日志）")
+        st.error(f"操作被拒绝：{escape_markdown(exc)}（已记入审计日志）")
         return None
     except (ValueError, LookupError, RuntimeError) as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
         return None
     if success:
-        st.success(success)
+        st.success(escape_markdown(success))
     return result
 
 

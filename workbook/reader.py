@@ -247,12 +247,15 @@ def _letter(index: int) -> str:
     return tpl.get_column_letter(index + 1)
 
 
-def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
+def _find_header(
+    rows: list[list[Any]], headers: Mapping[str, str] | None = None
+) -> tuple[int, dict[str, int]] | None:
+    aliases = HEADER_ALIASES if headers is None else headers
     for r, cells in enumerate(rows[:20]):
         mapping: dict[str, int] = {}
         for c, value in enumerate(cells):
             if isinstance(value, str):
-                key = HEADER_ALIASES.get(clean_text(value).replace(" ", ""))
+                key = aliases.get(clean_text(value).replace(" ", ""))
                 if key and key not in mapping:
                     mapping[key] = c
         if "code" in mapping or "key" in mapping:
@@ -260,21 +263,25 @@ def _find_header(rows: list[list[Any]]) -> tuple[int, dict[str, int]] | None:
     return None
 
 
-def read_workbook(data: bytes, file_name: str) -> RawWorkbook:
-    """Safety checks, then every data row's cells. Never raises for a bad file."""
+def read_workbook(data: bytes, file_name: str, headers: Mapping[str, str] | None = None) -> RawWorkbook:
+    """Safety checks, then every data row's cells. Never raises for a bad file.
+
+    ``headers`` maps header texts to column keys (default: the unit template's, HEADER_ALIASES;
+    the office template passes its own, workbook/office.py).
+    """
     raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     raw.errors.extend(check_file(data, file_name))
     if raw.errors:
         return raw
     try:
-        _read(raw, data)
+        _read(raw, data, headers)
     except Exception as exc:  # noqa: BLE001 - a corrupt file must become an error, never a crash
         raw.rows.clear()
         raw.errors.append(FileError("unreadable", params={"detail": f"{type(exc).__name__}: {exc}"[:200]}))
     return raw
 
 
-def _read(raw: RawWorkbook, data: bytes) -> None:
+def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = None) -> None:
     from python_calamine import CalamineWorkbook
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -294,7 +301,7 @@ def _read(raw: RawWorkbook, data: bytes) -> None:
             if title == tpl.META_SHEET:
                 continue
             rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            header = _find_header(rows)
+            header = _find_header(rows, headers)
             if header is None:
                 continue
             found = True
