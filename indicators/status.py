@@ -479,7 +479,7 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         if ctx.t >= tg.end and tg.mode == PATH:
             return _Verdict(
                 Status.NOT_ACHIEVED,
-                f"{tg.spec.year}年目标 {tg.text} 已到期，{head}，未完成",
+                f"{tg.spec.year}年目标 {tg.text}已到期，{head}，未完成",
                 expected,
                 level,
                 None,
@@ -529,7 +529,7 @@ def _eval_steady(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if tg.flat and tg.final and ctx.t >= tg.end:
         return _Verdict(
             Status.NOT_ACHIEVED,
-            f"{tg.spec.year}年目标 {goal} 已到期，{head}，未完成",
+            f"{tg.spec.year}年目标 {goal}已到期，{head}，未完成",
             level,
             level,
             target=tg.spec,
@@ -565,7 +565,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             return verdict(Status.ACHIEVED, f"{year}年目标 {tt} 已按期完成（{in_time.label}）；{head}")
         if meets:
             return verdict(Status.ACHIEVED_LATE, f"{head}，达到{year}年目标 {tt}，但晚于目标年份，逾期完成")
-        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期未完成，{head}")
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt}已到期未完成，{head}")
     if meets:
         text = f"{head}，已达到{year}年目标 {tt}"
         spec = tg.spec
@@ -580,7 +580,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         return verdict(Status.ACHIEVED, text)
     if ended:
         share = f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}）" if ratio is not None else ""
-        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt} 已到期，{head}，未完成{share}")
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt}已到期，{head}，未完成{share}")
     if p.series.needs_baseline or base is None:
         return verdict(
             Status.CANNOT_ASSESS,
@@ -590,7 +590,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if ctx.whole and abs(level - base) <= p.settings.few_items + _EPS:
         return verdict(
             Status.ON_TRACK,
-            f"{head}；{year}年目标 {tt} 仅 {fmt_number(abs(level - base))} 项，按年度考核，"
+            f"{head}；{year}年目标 {tt}，数量较少（{_q(ctx, abs(level - base))}），按年度考核，"
             f"{year}年底前完成即可",
         )
     assert expected is not None
@@ -606,9 +606,11 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             Status.ON_TRACK, f"{head}，基期值 {_q(ctx, base)}，尚未到需见效的时点（{year}年目标 {tt}）"
         )
     done = fmt_ratio(ratio, p.marks)
-    v = verdict(
-        _grade(p, ratio), f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}"
-    )
+    status = _grade(p, ratio)
+    short = expected - x if tg.good is Direction.HIGHER else x - expected
+    if ctx.whole and status is Status.SERIOUSLY_BEHIND and short <= 1 + _EPS:
+        status = Status.BEHIND  # one indivisible item short of the path is behind, not seriously behind
+    v = verdict(status, f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}")
     # after notes on interim targets the sentence starts from the final target
     v.with_notes = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {done}"
     return v

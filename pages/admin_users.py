@@ -31,7 +31,9 @@ st.dataframe(
                 "账户": u.name,
                 "角色": ROLE_LABELS[ActorRole(u.role)],
                 "绑定单位": "、".join(u.units),
-                "状态": "停用" if u.disabled else ("锁定" if u.locked_until and u.locked_until > now else "正常"),
+                "状态": "停用"
+                if u.disabled
+                else ("锁定" if u.locked_until and u.locked_until > now else "正常"),
                 "最近登录": u.last_login_at,
             }
             for u in users
@@ -56,7 +58,9 @@ if submitted:
         actor, "create_user", lambda s: accounts.create_user(s, actor, name, ActorRole(role), ids)
     )
     if password:
-        st.success(f"已创建账户 {escape_markdown(name)}。初始密码（仅显示这一次，请当面告知本人）：`{password}`")
+        st.success(
+            f"已创建账户 {escape_markdown(name)}。初始密码（仅显示这一次，请当面告知本人）：`{password}`"
+        )
 
 st.subheader("重置密码 / 停用 / 解除锁定")
 names = [u.name for u in users]
@@ -75,7 +79,7 @@ if names:
         run_write(
             actor, "enable_user", lambda s: accounts.set_disabled(s, actor, target, False), f"已启用 {target}"
         )
-    if left.button("解除登录锁定", help="连续登录失败被锁定的账户：立即解除锁定并清零失败次数（记入审计日志）"):
+    if left.button("解除登录锁定", help="连续登录失败被锁定的账户：立即解除锁定并清零失败次数（记入审计）"):
         run_write(
-            actor, "unlock_user", lambda s: accounts.unlock_user(s, actor, target), f"已解除 {target} 的登录锁定"
+            actor, "unlock_user", lambda s: accounts.unlock_user(s, actor, target), f"已解除 {target} 的锁定"
         )

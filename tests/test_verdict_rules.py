@@ -288,3 +288,15 @@ def test_negative_change_rate_is_fine():
     spec = ind(K.CHANGE, [tg(2025, C.GE, 13.5)], (0, 2020), "%", frequency=F.ANNUAL)
     a = run(spec, figs(("2022Q4", -1.2)), "2022Q4")
     assert a.flags == ()
+
+
+def test_one_whole_item_short_is_behind_not_seriously():
+    # 新增 ≥10 个 by 2025 from end-2021, whole items; at 2023Q2: 10 × 6/16 = 3.75 → 3 expected; 2 reported:
+    # ratio 2/3 = 0.67 → 滞后 anyway; at 2022Q2 expected 10 × 2/16 = 1.25 → 1; 0 reported: ratio 0, but
+    # only one item short → 滞后 (never 严重滞后 for a single brand)
+    spec = ind(targets=[tg(2025, C.GE, 10)], unit="个", whole_items=True)
+    assert run(spec, figs(("2023Q2", 2)), "2023Q2", settings(2021, "2023Q2")).status is S.BEHIND
+    a = run(spec, figs(("2022Q2", 0)), "2022Q2", settings(2021, "2022Q2"))
+    assert (a.expected_value, a.status) == (1, S.BEHIND)
+    # two items short is 严重滞后: at 2023Q4 expected 5, 3 reported → 0.6 → 滞后; 2 reported → 0.4 → 严重滞后
+    assert run(spec, figs(("2023Q4", 2)), "2023Q4", settings(2021, "2023Q4")).status is S.SERIOUSLY_BEHIND
