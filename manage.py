@@ -43,8 +43,8 @@ def command(name: str) -> Callable:
 def cmd_init_db(args: argparse.Namespace) -> int:
     from services.setup import init_database
 
-    report = init_database()
-    print("数据库已就绪。")
+    report = init_database(actor=system_actor("质量办（命令行）"), only_new=True)
+    print("数据库已就绪。（已有的计划不会重新加载；重新加载请用 load-catalogue。）")
     if report is not None:
         print(report.summary())
     _print_first_admin()
@@ -68,9 +68,11 @@ def cmd_load_catalogue(args: argparse.Namespace) -> int:
     upgrade()
     plans = read_catalogues(Path(args.path))
     with session_scope() as session:
-        report = load_catalogues(session, plans, system_actor())
+        report = load_catalogues(session, plans, system_actor("质量办（命令行）"))
     print(report.summary())
     for line in report.changes:
+        print("  " + line)
+    for line in report.kept:
         print("  " + line)
     if not report.changed_anything:
         print("目录与数据库一致，未做任何修改。")
@@ -232,9 +234,13 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 @command("undo-upload")
 def cmd_undo_upload(args: argparse.Namespace) -> int:
+    from services.audit import refusals_audited
     from services.imports import undo_upload
 
-    print(undo_upload(None, args.upload_id, system_actor()).message)
+    actor = system_actor("质量办（命令行）")
+    with refusals_audited(None, actor, "undo_upload", also=(LookupError, ValueError), entity="upload",
+                          entity_key=str(args.upload_id)):  # fmt: skip
+        print(undo_upload(None, args.upload_id, actor).message)
     return 0
 
 

@@ -9,12 +9,14 @@ import streamlit as st
 
 from indicators.periods import Period, latest_due_period
 from services.actor import ActorRole, PermissionDenied
+from services.audit import refusals_audited
 from services.exports import export_figures
 from services.imports import STATUS_LABELS, commit_import, make_template, preview_import, undo_upload
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
 from ui.guard import ensure_routed
+from ui.safe import escape_markdown
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -59,7 +61,7 @@ with tab_template:
             icon=":material/download:",
         )
     except LookupError as exc:
-        st.warning(str(exc))
+        st.warning(escape_markdown(str(exc)))
 
 
 def _show_preview(preview) -> None:
@@ -97,13 +99,15 @@ with tab_upload:
             st.info(f"该文件与上传记录 #{preview.duplicate_of} 完全相同，无需再次导入。")
         elif preview.ok and preview.changes_anything:
             if st.button("确认导入", type="primary", icon=":material/check:"):
-                try:
-                    result = commit_import(url, content, uploaded.name, ACTOR, plan=plan.code, period=period,
-                                           unit=unit_name)  # fmt: skip
+                try:  # a refusal (no permission, a locked quarter) is audited
+                    with refusals_audited(url, ACTOR, "upload", entity="upload", plan_code=plan.code):
+                        result = commit_import(url, content, uploaded.name, ACTOR, plan=plan.code,
+                                               period=period, unit=unit_name)  # fmt: skip
                 except (ValueError, PermissionDenied) as exc:  # e.g. the quarter is locked
-                    st.error(str(exc))
+                    st.error(escape_markdown(str(exc)))
                 else:
-                    (st.success if result.status == "committed" else st.warning)(result.message)
+                    show = st.success if result.status == "committed" else st.warning
+                    show(escape_markdown(result.message))
                     if result.status == "refused":
                         _show_preview(result.preview)
         elif preview.ok:
@@ -139,16 +143,22 @@ with tab_history:
         st.info("还没有上传记录。")
     for item in history:
         c = item["counts"]
-        label = (f"#{item['id']} {item['created_at']:%Y-%m-%d %H:%M} {item['unit']} {item['period']} "
-                 f"{item['file_name']}（新增 {c.get('new', 0)}，修改 {c.get('changed', 0)}）")  # fmt: skip
+        label = escape_markdown(
+            f"#{item['id']} {item['created_at']:%Y-%m-%d %H:%M} {item['unit']} {item['period']} "
+            f"{item['file_name']}（新增 {c.get('new', 0)}，修改 {c.get('changed', 0)}）"
+        )
         cols = st.columns([5, 1])
         if item["undone_at"]:
-            cols[0].markdown(f"~~{label}~~ 已由 {item['undone_by']} 撤销")
+            cols[0].markdown(f"~~{label}~~ 已由 {escape_markdown(item['undone_by'])} 撤销")
             continue
-        cols[0].write(label)
+        cols[0].markdown(label)
         if cols[1].button("撤销", key=f"undo_{item['id']}"):
-            try:
-                st.success(undo_upload(url, item["id"], ACTOR).message)
+            try:  # a refused undo (permission, lock, already undone) is audited
+                with refusals_audited(
+                    url, ACTOR, "undo_upload", also=(LookupError, ValueError), entity="upload",
+                    entity_key=str(item["id"]), plan_code=plan.code,
+                ):  # fmt: skip
+                    st.success(escape_markdown(undo_upload(url, item["id"], ACTOR).message))
                 st.rerun()
             except (LookupError, ValueError, PermissionDenied) as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(str(exc)))

@@ -12,6 +12,7 @@ from db.queries import list_plans, load_plan_data
 from indicators.demo import demo_baseline, demo_figures
 from indicators.periods import Period, latest_due_period
 from services.actor import Action, Actor, require
+from services.audit import record
 from services.observations import FigureInput, current_version, record_figure
 
 DEMO_SOURCE = "演示数据（demo）"
@@ -72,6 +73,8 @@ def load_demo(
                 record_figure(session, actor, figure, source="demo", is_demo=True, entered_at=fig.entered_at)
                 added += 1
     session.flush()
+    record(session, actor, Action.MANAGE_DEMO.value, entity="demo", entity_key=plan_code or "全部计划",
+           after={"figures_added": added}, detail=f"加载演示数据 {added} 条")  # fmt: skip
     return added
 
 
@@ -92,8 +95,12 @@ def remove_demo(session: Session, actor: Actor, plan_code: str | None = None) ->
     result = session.execute(
         delete(Observation).where(Observation.is_demo.is_(True), Observation.indicator_id.in_(plan_filter))
     )
-    session.execute(
+    baselines = session.execute(
         delete(Baseline).where(Baseline.recorded_by == "demo", Baseline.indicator_id.in_(plan_filter))
     )
     session.flush()
-    return result.rowcount or 0
+    removed = result.rowcount or 0
+    record(session, actor, Action.MANAGE_DEMO.value, entity="demo", entity_key=plan_code or "全部计划",
+           before={"figures": removed, "baselines": baselines.rowcount or 0},
+           detail=f"删除演示数据 {removed} 条、演示基期值 {baselines.rowcount or 0} 条")  # fmt: skip
+    return removed

@@ -79,7 +79,8 @@ def _still_valid(actor: Actor) -> bool:
         stamp = st.session_state.get(_STAMP_KEY)
         if stamp is not None or actor.account:
             return stamp == accounts.session_stamp(user)
-        return ActorRole(user.role) is actor.role and frozenset(u.unit_id for u in user.units) == actor.unit_ids
+        units = frozenset(u.unit_id for u in user.units)
+        return ActorRole(user.role) is actor.role and units == actor.unit_ids
 
 
 def _remember(actor: Actor) -> None:
@@ -152,7 +153,8 @@ def account_page() -> None:
     with st.form("change_password"):
         old = st.text_input("原密码", type="password")
         new = st.text_input(
-            f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位，混合字母、数字或符号，不含账户名，不用常见密码）",
+            f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位，混合字母、数字或符号，"
+            "不含账户名，不用常见密码）",
             type="password",
         )
         again = st.text_input("再次输入新密码", type="password")

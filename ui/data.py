@@ -33,7 +33,7 @@ def ensure_database(url: str) -> str:
     from services.demo import load_demo
     from services.setup import init_database
 
-    init_database(url)
+    init_database(url, actor=system_actor("系统"), only_new=True)  # a restart never reloads over the office
     with read_scope(url) as session:
         empty = not session.scalar(select(func.count(Observation.id)))
     if empty:
