@@ -25,7 +25,7 @@ from tests.conftest import ROOT
 
 TODAY = dt.date(2026, 10, 20)  # 2026Q3 is the latest due quarter
 CASES = [("lingbi", "2026Q2"), ("lingbi", "2026Q3"), ("luan", "2025Q4")]
-BEHIND = ("滞后", "严重滞后", "未报送")
+BEHIND = ("滞后", "严重滞后", "未完成", "未报送")
 NEEDS_PNG = pytest.mark.skipif(
     not png_available(), reason="no PNG renderer: neither kaleido with /usr/bin/chromium nor matplotlib"
 )
