@@ -27,6 +27,7 @@ from db.models import (
     Unit,
     Upload,
 )
+from indicators.catalogue import split_stored_settings
 from indicators.model import (
     BaselineSpec,
     Benchmark,
@@ -39,7 +40,15 @@ from indicators.model import (
     TargetSpec,
 )
 from indicators.periods import Period
-from indicators.vocabulary import Comparator, Direction, MeasureKind, Role, TargetBasis
+from indicators.vocabulary import (
+    Comparator,
+    Direction,
+    FigureBasis,
+    Frequency,
+    MeasureKind,
+    Role,
+    TargetBasis,
+)
 
 EXPORT_TARGET_COLUMNS = [
     "plan", "indicator_code", "indicator", "category", "year", "comparator", "value", "value_high",
@@ -58,6 +67,7 @@ class PlanInfo:
     horizon_years: tuple[int, ...]
     first_period: Period
     settings: PlanSettings
+    provenance_note: str = ""  # e.g. a catalogue reconstructed from feedback quotes (plan.yaml)
 
     @property
     def label(self) -> str:
@@ -66,6 +76,7 @@ class PlanInfo:
 
 def _plan_info(plan: Plan) -> PlanInfo:
     first = Period.parse(plan.first_period)
+    engine_settings, notes = split_stored_settings(plan.settings)
     return PlanInfo(
         id=plan.id,
         code=plan.code,
@@ -75,7 +86,8 @@ def _plan_info(plan: Plan) -> PlanInfo:
         baseline_year=plan.baseline_year,
         horizon_years=tuple(plan.horizon_years or ()),
         first_period=first,
-        settings=PlanSettings.from_mapping(plan.baseline_year, first, plan.settings),
+        settings=PlanSettings.from_mapping(plan.baseline_year, first, engine_settings),
+        provenance_note=notes.get("provenance_note", ""),
     )
 
 
@@ -129,6 +141,7 @@ def _target_spec(target: Target) -> TargetSpec:
         benchmark=target.benchmark,
         text=target.text,
         key=target.key,
+        each_year=bool(target.each_year),
     )
 
 
@@ -148,6 +161,12 @@ def indicator_spec(indicator: Indicator, on: dt.date | None = None) -> Indicator
         lead_units=_unit_names(indicator, Role.LEAD),
         co_units=_unit_names(indicator, Role.CO),
         reporting_units=tuple(r.unit.name for r in indicator.responsibilities if r.reports),
+        frequency=Frequency(indicator.frequency or Frequency.QUARTERLY),
+        figure_basis=FigureBasis(indicator.figure_basis or FigureBasis.LEVEL),
+        release_lag=indicator.release_lag or 0,
+        whole_items=bool(indicator.whole_items),
+        definition=indicator.definition or "",
+        data_source=indicator.data_source or "",
     )
 
 
@@ -415,6 +434,12 @@ def catalogue_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
                 "responsible_text": ind.responsible_text,
                 "source_text": ind.source_text,
                 "note": ind.note,
+                "frequency": ind.frequency,
+                "figure_basis": ind.figure_basis,
+                "release_lag": ind.release_lag,
+                "whole_items": ind.whole_items,
+                "definition": ind.definition,
+                "data_source": ind.data_source,
             }
         )
     return rows
@@ -433,6 +458,7 @@ def _target_dict(target: Target) -> dict[str, Any]:
         "text": target.text,
         "in_force": target.in_force,
         "origin": target.origin,
+        "each_year": target.each_year,
     }
 
 
@@ -617,6 +643,7 @@ def period_lock_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
 
 def unit_names(session: Session, unit_ids: list[int]) -> list[str]:
     return list(session.scalars(select(Unit.name).where(Unit.id.in_(unit_ids)).order_by(Unit.name)))
+
 
 # ------------------------------------------------------------------- office: benchmarks, baselines, flags
 

@@ -22,6 +22,8 @@ from indicators.vocabulary import (
     Adoption,
     Comparator,
     Direction,
+    FigureBasis,
+    Frequency,
     MeasureKind,
     RevisionKind,
     TargetBasis,
@@ -29,15 +31,22 @@ from indicators.vocabulary import (
 )
 
 UNIT_COLUMNS = ["name", "kind", "aliases", "parent", "jurisdiction"]
-INDICATOR_COLUMNS = [
+INDICATOR_REQUIRED_COLUMNS = [
     "code", "name", "category", "section", "measure_unit", "measure_kind", "direction",
     "lead_units", "co_units", "reporting_units", "responsible_text", "baseline_value",
     "baseline_year", "baseline_source", "source_text", "note",
 ]  # fmt: skip
-TARGET_COLUMNS = [
+# Reporting metadata (optional columns: a file without them loads with the documented defaults).
+INDICATOR_OPTIONAL_COLUMNS = [
+    "frequency", "figure_basis", "release_lag", "whole_items", "definition", "data_source",
+]  # fmt: skip
+INDICATOR_COLUMNS = INDICATOR_REQUIRED_COLUMNS + INDICATOR_OPTIONAL_COLUMNS
+TARGET_REQUIRED_COLUMNS = [
     "indicator_code", "key", "year", "comparator", "value", "value_high", "basis",
     "maintain", "benchmark", "text", "note",
 ]  # fmt: skip
+TARGET_OPTIONAL_COLUMNS = ["each_year"]
+TARGET_COLUMNS = TARGET_REQUIRED_COLUMNS + TARGET_OPTIONAL_COLUMNS
 REVISION_COLUMNS = [
     "ref", "indicator_code", "target_key", "kind", "old_text", "proposed_text",
     "proposed_comparator", "proposed_value", "proposed_value_high", "proposed_year",
@@ -45,13 +54,26 @@ REVISION_COLUMNS = [
 ]  # fmt: skip
 PLAN_KEYS = {
     "code", "jurisdiction", "level", "title", "source_document", "baseline_year",
-    "horizon_years", "first_period", "settings",
+    "horizon_years", "first_period", "settings", "provenance_note",
 }  # fmt: skip
-REQUIRED_PLAN_KEYS = PLAN_KEYS - {"settings"}
+REQUIRED_PLAN_KEYS = PLAN_KEYS - {"settings", "provenance_note"}
+# Catalogue facts kept in the plan's settings JSON beside the engine settings (no column of
+# their own); readers take them out before building the engine's PlanSettings.
+PLAN_NOTE_SETTINGS = ("provenance_note",)
 VALUE_COMPARATORS = {
     Comparator.GE, Comparator.GT, Comparator.LE, Comparator.LT, Comparator.EQ,
     Comparator.RANGE, Comparator.RANK,
 }  # fmt: skip
+BENCHMARK_COMPARATORS = {
+    Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK,
+    Comparator.NOT_ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK,
+}  # fmt: skip
+# Measure units that count indivisible items: whole_items defaults to true for counts in them.
+ITEM_UNITS = frozenset(["家", "个", "件", "项", "座", "所", "处", "条", "部", "名", "户", "款", "批"])
+COUNT_KINDS = {MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK}
+# Kinds whose figure is a count that may be added up or counted in whole items.
+SUMMABLE_KINDS = {MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK, MeasureKind.LEVEL}
+MAX_RELEASE_LAG = 8  # quarters (two years)
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
 
@@ -102,6 +124,12 @@ class IndicatorRow:
     baseline_source: str
     source_text: str
     note: str
+    frequency: Frequency = Frequency.QUARTERLY
+    figure_basis: FigureBasis = FigureBasis.LEVEL
+    release_lag: int = 0
+    whole_items: bool = False
+    definition: str = ""
+    data_source: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,6 +145,7 @@ class TargetRow:
     benchmark: str
     text: str
     note: str
+    each_year: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,6 +183,7 @@ class CataloguePlan:
     horizon_years: list[int]
     first_period: Period
     settings: dict[str, Any]
+    provenance_note: str = ""  # e.g. 灵璧: reconstructed from feedback quotes (shown on the catalogue page)
     units: list[UnitRow] = field(default_factory=list)
     indicators: list[IndicatorRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
@@ -168,8 +198,23 @@ class CataloguePlan:
             "baseline_year": self.baseline_year,
             "horizon_years": list(self.horizon_years),
             "first_period": str(self.first_period),
-            "settings": dict(self.settings),
+            "settings": stored_settings(self.settings, self.provenance_note),
         }
+
+
+def stored_settings(settings: dict[str, Any], provenance_note: str = "") -> dict[str, Any]:
+    """The plan's settings JSON: engine settings plus the catalogue notes (PLAN_NOTE_SETTINGS)."""
+    stored = dict(settings)
+    if provenance_note:
+        stored["provenance_note"] = provenance_note
+    return stored
+
+
+def split_stored_settings(stored: dict[str, Any] | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Engine settings and catalogue notes of a stored settings JSON (inverse of stored_settings)."""
+    engine = dict(stored or {})
+    notes = {key: str(engine.pop(key)) for key in PLAN_NOTE_SETTINGS if key in engine}
+    return engine, notes
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -225,13 +270,29 @@ class _RowReader:
             return None
 
     def boolean(self, name: str) -> bool:
+        return bool(self.optional_boolean(name))
+
+    def optional_boolean(self, name: str) -> bool | None:
+        """True / False, or None when the cell is empty (the caller's default applies)."""
         raw = self.text(name).lower()
-        if raw in ("", "false", "no", "0", "否"):
+        if raw == "":
+            return None
+        if raw in ("false", "no", "0", "否"):
             return False
         if raw in ("true", "yes", "1", "是"):
             return True
         self.error(name, f"应为 true 或 false，实为“{raw}”")
-        return False
+        return None
+
+    def count(self, name: str, default: int, maximum: int) -> int:
+        """A whole number 0…maximum (empty: ``default``)."""
+        raw = self.text(name)
+        if not raw:
+            return default
+        if not re.fullmatch(r"\d{1,3}", raw) or int(raw) > maximum:
+            self.error(name, f"应为 0–{maximum} 的整数，实为“{raw}”")
+            return default
+        return int(raw)
 
     def date(self, name: str) -> dt.date | None:
         raw = self.text(name)
@@ -245,8 +306,18 @@ class _RowReader:
 
 
 def _read_csv(
-    folder: Path, file_name: str, columns: list[str], errors: list[CatalogueError], required: bool = True
+    folder: Path,
+    file_name: str,
+    columns: list[str],
+    errors: list[CatalogueError],
+    required: bool = True,
+    optional: list[str] | tuple[str, ...] = (),
 ) -> list[_RowReader]:
+    """Rows of one CSV file; ``columns`` must all be present, ``optional`` ones may be.
+
+    Columns may come in any order. A column that is neither is refused (row 1, the column's
+    name as field): a misspelt optional column would otherwise be dropped silently.
+    """
     path = folder / file_name
     label = f"{folder.name}/{file_name}"
     if not path.exists():
@@ -259,18 +330,25 @@ def _read_csv(
         errors.append(CatalogueError(label, None, "(文件)", "不是 UTF-8 编码"))
         return []
     reader = csv.DictReader(text.splitlines())
-    header = reader.fieldnames or []
-    if header != columns:
-        missing = [c for c in columns if c not in header]
-        extra = [c for c in header if c not in columns]
-        detail = []
-        if missing:
-            detail.append("缺少列 " + "、".join(missing))
-        if extra:
-            detail.append("多出列 " + "、".join(extra))
-        if not detail:
-            detail.append("列顺序应为 " + ",".join(columns))
-        errors.append(CatalogueError(label, 1, "(表头)", "；".join(detail)))
+    header = [(name or "").strip() for name in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    known = set(columns) | set(optional)
+    header_errors = []
+    missing = [c for c in columns if c not in header]
+    if missing:
+        header_errors.append(CatalogueError(label, 1, "(表头)", "缺少列 " + "、".join(missing)))
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            header_errors.append(CatalogueError(label, 1, name or "(空列名)", "列名重复"))
+        elif name not in known:
+            allowed = "、".join(optional) if optional else "无"
+            header_errors.append(
+                CatalogueError(label, 1, name or "(空列名)", f"未知的列（可选列：{allowed}）")
+            )
+        seen.add(name)
+    if header_errors:
+        errors.extend(header_errors)
         return []
     rows = []
     for number, row in enumerate(reader, start=2):
@@ -331,6 +409,10 @@ def _parse_plan(folder: Path, data: dict[str, Any], errors: list[CatalogueError]
     if not isinstance(settings, dict):
         bad("settings", "应为键值对")
         settings = {}
+    provenance_note = data.get("provenance_note") or ""
+    if not isinstance(provenance_note, str):
+        bad("provenance_note", "应为一段文字")
+        provenance_note = ""
     if any(e.file == label for e in errors):
         return None
     return CataloguePlan(
@@ -344,6 +426,7 @@ def _parse_plan(folder: Path, data: dict[str, Any], errors: list[CatalogueError]
         horizon_years=sorted(horizon),
         first_period=first_period,
         settings=settings,
+        provenance_note=provenance_note.strip(),
     )
 
 
@@ -370,8 +453,12 @@ def read_catalogue(folder: Path, validate_settings: Callable[[dict], None] | Non
             errors.append(CatalogueError(f"{folder.name}/plan.yaml", None, "settings", str(exc)))
 
     unit_rows = _read_csv(folder, "units.csv", UNIT_COLUMNS, errors)
-    indicator_rows = _read_csv(folder, "indicators.csv", INDICATOR_COLUMNS, errors)
-    target_rows = _read_csv(folder, "targets.csv", TARGET_COLUMNS, errors)
+    indicator_rows = _read_csv(
+        folder, "indicators.csv", INDICATOR_REQUIRED_COLUMNS, errors, optional=INDICATOR_OPTIONAL_COLUMNS
+    )
+    target_rows = _read_csv(
+        folder, "targets.csv", TARGET_REQUIRED_COLUMNS, errors, optional=TARGET_OPTIONAL_COLUMNS
+    )
     revision_rows = _read_csv(folder, "revisions.csv", REVISION_COLUMNS, errors, required=False)
     jurisdiction = plan.jurisdiction if plan else ""
 
@@ -394,8 +481,12 @@ def read_catalogue(folder: Path, validate_settings: Callable[[dict], None] | Non
 
     indicators = [_parse_indicator(row, resolve_units) for row in indicator_rows]
     _check_unique(indicator_rows, lambda r: r.text("code"), "code")
-    codes = {ind.code for ind in indicators}
-    targets = [_parse_target(row, codes) for row in target_rows]
+    # An unreadable indicators.csv (its header refused) is reported once, not as every
+    # target and revision naming an unknown indicator.
+    indicators_unreadable = any(e.file.endswith("indicators.csv") and (e.row or 1) == 1 for e in errors)
+    codes = None if indicators_unreadable else {ind.code for ind in indicators}
+    kinds = None if indicators_unreadable else {ind.code: ind.measure_kind for ind in indicators}
+    targets = [_parse_target(row, kinds) for row in target_rows]
     _check_unique(target_rows, lambda r: (r.text("indicator_code"), r.text("key")), "key")
     target_keys = {(t.indicator_code, t.key) for t in targets}
     targets_unreadable = any(e.file.endswith("targets.csv") and (e.row or 1) == 1 for e in errors)
@@ -440,28 +531,73 @@ def _parse_indicator(
     lead = resolve_units(row, "lead_units")
     if not lead:
         row.error("lead_units", "至少需要一个牵头单位")
+    co = resolve_units(row, "co_units")
+    reporting = resolve_units(row, "reporting_units")
+    for unit_name in reporting:
+        if unit_name not in lead and unit_name not in co:
+            row.error("reporting_units", f"填报单位“{unit_name}”既不是牵头单位也不是配合单位")
+    kind = row.choice("measure_kind", MeasureKind)
+    measure_unit = row.text("measure_unit")
     baseline_value = row.number("baseline_value")
     baseline_year = row.integer("baseline_year")
     if (baseline_value is None) != (baseline_year is None):
         row.error("baseline_year", "基期值与基期年份须同时填写或同时留空")
+    if kind is MeasureKind.RATE and baseline_value is not None and not 0 <= baseline_value <= 100:
+        row.error(
+            "baseline_value",
+            f"比率的基期值应在 0–100 之间，实为 {baseline_value:g}（可为负的变动率请用 change）",
+        )
+    frequency = row.choice("frequency", Frequency, default=Frequency.QUARTERLY)
+    basis = _figure_basis(row, kind)
+    whole = row.optional_boolean("whole_items")
+    if whole is None:
+        whole = kind in COUNT_KINDS and measure_unit in ITEM_UNITS
+    elif whole and kind is not None and kind not in SUMMABLE_KINDS:
+        row.error(
+            "whole_items",
+            f"整数计数只适用于计数类指标（new_since_baseline、stock、level），本指标为 {kind.value}",
+        )
     return IndicatorRow(
         code=code,
         name=row.text("name", required=True),
         category=row.text("category", required=True),
         section=row.text("section"),
-        measure_unit=row.text("measure_unit"),
-        measure_kind=row.choice("measure_kind", MeasureKind),
+        measure_unit=measure_unit,
+        measure_kind=kind,
         direction=row.choice("direction", Direction, default=Direction.HIGHER),
         lead_units=lead,
-        co_units=resolve_units(row, "co_units"),
-        reporting_units=resolve_units(row, "reporting_units"),
+        co_units=co,
+        reporting_units=reporting,
         responsible_text=row.text("responsible_text"),
         baseline_value=baseline_value,
         baseline_year=baseline_year,
         baseline_source=row.text("baseline_source"),
         source_text=row.text("source_text"),
         note=row.text("note"),
+        frequency=frequency,
+        figure_basis=basis,
+        release_lag=row.count("release_lag", 0, MAX_RELEASE_LAG),
+        whole_items=bool(whole),
+        definition=row.text("definition"),
+        data_source=row.text("data_source"),
     )
+
+
+def _figure_basis(row: _RowReader, kind: MeasureKind | None) -> FigureBasis | None:
+    """``figure_basis`` with its default (cumulative for new_since_baseline, else level).
+
+    Only counts may be added up (cumulative, flow); a rate may be a year-to-date rate
+    (覆盖率 restarting each year); ranks and milestones are levels.
+    """
+    default = FigureBasis.CUMULATIVE if kind is MeasureKind.NEW_SINCE_BASELINE else FigureBasis.LEVEL
+    basis = row.choice("figure_basis", FigureBasis, default=default)
+    if basis is None or kind is None or basis is FigureBasis.LEVEL:
+        return basis
+    if basis is FigureBasis.YTD and kind not in SUMMABLE_KINDS | {MeasureKind.RATE}:
+        row.error("figure_basis", f"年内累计数（ytd）只适用于计数类或比率指标，本指标为 {kind.value}")
+    elif basis in (FigureBasis.CUMULATIVE, FigureBasis.FLOW) and kind not in SUMMABLE_KINDS:
+        row.error("figure_basis", f"{basis.value} 只适用于可相加的计数类指标，本指标为 {kind.value}")
+    return basis
 
 
 def _check_target_values(
@@ -474,22 +610,47 @@ def _check_target_values(
             row.error(f"{prefix}value_high", f"上限 {high:g} 小于下限 {value:g}")
     elif high is not None:
         row.error(f"{prefix}value_high", "只有区间目标（range）可以填写上限")
-    if comparator is Comparator.RANK and value is not None and not 0 < value <= 1:
-        row.error(f"{prefix}value", "位次目标的取值是位次所在的前列比例，应在 0–1 之间（中上位次为 0.5）")
+    if (
+        comparator is Comparator.RANK
+        and value is not None
+        and not (0 < value <= 1 or (value > 1 and value == int(value)))
+    ):
+        row.error(
+            f"{prefix}value",
+            "位次目标应为前列比例（0–1，中上位次为 0.5）或位次本身（大于1的整数，前5位为 5），"
+            f"实为 {value:g}",
+        )
     if comparator is Comparator.MILESTONE and value is not None:
         row.error(f"{prefix}value", "里程碑目标不填数值")
 
 
-def _parse_target(row: _RowReader, codes: set[str]) -> TargetRow:
+def _check_rate_values(
+    row: _RowReader, kind: MeasureKind | None, basis: TargetBasis | None, values: dict[str, float | None]
+) -> None:
+    """A rate's target level lies in 0–100 (a change rate that may be negative is kind ``change``)."""
+    if kind is not MeasureKind.RATE or basis is TargetBasis.INCREASE:
+        return
+    for name, value in values.items():
+        if value is not None and not 0 <= value <= 100:
+            row.error(name, f"比率目标应在 0–100 之间，实为 {value:g}（可为负的变动率请用 change）")
+
+
+def _parse_target(row: _RowReader, kinds: dict[str, MeasureKind | None] | None) -> TargetRow:
     code = row.text("indicator_code", required=True)
-    if code and code not in codes:
+    if code and kinds is not None and code not in kinds:
         row.error("indicator_code", f"指标代码“{code}”不在 indicators.csv 中")
     comparator = row.choice("comparator", Comparator)
     value, high = row.number("value"), row.number("value_high")
     _check_target_values(row, comparator, value, high)
+    basis = row.choice("basis", TargetBasis, default=TargetBasis.LEVEL)
+    _check_rate_values(row, (kinds or {}).get(code), basis, {"value": value, "value_high": high})
     benchmark = row.text("benchmark")
-    if comparator in (Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK) and not benchmark:
-        row.error("benchmark", "相对基准的目标须写明基准（如 全省平均）")
+    if comparator in BENCHMARK_COMPARATORS and not benchmark:
+        row.error("benchmark", "相对基准的目标须写明基准（如 全省平均、省控目标）")
+    maintain = row.boolean("maintain")
+    each_year = row.boolean("each_year")
+    if each_year and comparator is not Comparator.MILESTONE and not maintain:
+        row.error("each_year", "“每年”只适用于里程碑目标或保持类目标（maintain 为 true）")
     return TargetRow(
         indicator_code=code,
         key=row.text("key", required=True),
@@ -497,23 +658,24 @@ def _parse_target(row: _RowReader, codes: set[str]) -> TargetRow:
         comparator=comparator,
         value=value,
         value_high=high,
-        basis=row.choice("basis", TargetBasis, default=TargetBasis.LEVEL),
-        maintain=row.boolean("maintain"),
+        basis=basis,
+        maintain=maintain,
         benchmark=benchmark,
         text=row.text("text"),
         note=row.text("note"),
+        each_year=each_year,
     )
 
 
 def _parse_revision(
     row: _RowReader,
-    codes: set[str],
+    codes: set[str] | None,
     target_keys: set[tuple[str, str]] | None,
     resolve_units: Callable[[_RowReader, str], tuple[str, ...]],
     known_units: dict[str, str],
 ) -> RevisionRow:
     code = row.text("indicator_code", required=True)
-    if code and code not in codes:
+    if code and codes is not None and code not in codes:
         row.error("indicator_code", f"指标代码“{code}”不在 indicators.csv 中")
     kind = row.choice("kind", RevisionKind)
     target_key = row.text("target_key")

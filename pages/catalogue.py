@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data
-from ui.formats import describe_target, label
+from ui.formats import counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.widgets import demo_banner, plan_selector
@@ -24,6 +24,8 @@ st.caption(
     f"　|　目标年份 {'、'.join(map(str, plan.horizon_years))} 年"
 )
 demo_banner(plan)
+if plan.provenance_note:
+    st.warning(f"**目录来源说明**：{escape_markdown(plan.provenance_note)}", icon=":material/info:")
 
 rows = data.catalogue(url, plan.code, fingerprint)
 if not rows:
@@ -71,6 +73,8 @@ table = pd.DataFrame(
             "基期值": r["baseline"]
             or ("0（累计新增按定义）" if r["measure_kind"] == "new_since_baseline" else "未提供"),
             "计量方式": label(r["measure_kind"]),
+            "报送频次": reporting_frequency_text(r["frequency"], r["release_lag"]),
+            "计数方式": counting_text(r["figure_basis"], r["whole_items"]),
             "牵头单位": "、".join(r["lead_units"]),
             "配合单位": "、".join(r["co_units"]),
         }
@@ -83,7 +87,11 @@ st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(shown
 with st.expander("指标原文与责任分工"):
     for r in shown:
         st.markdown(
-            f"**{r['code']} {r['name']}**　{r['source_text']}  \n责任分工原文：{r['responsible_text'] or '—'}"
+            f"**{escape_markdown(r['code'])} {escape_markdown(r['name'])}**"
+            f"　{escape_markdown(r['source_text'])}"
+            f"  \n责任分工原文：{escape_markdown(r['responsible_text'] or '—')}"
+            f"  \n统计口径：{escape_markdown(r['definition'] or '未说明')}"
+            f"　数据来源：{escape_markdown(r['data_source'] or '未说明')}"
         )
 
 st.subheader("征求意见修改记录")

@@ -12,7 +12,7 @@ from indicators.explain import fmt_ratio
 from indicators.periods import Period, period_range
 from ui import data
 from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
-from ui.formats import format_number, label
+from ui.formats import counting_text, format_number, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.widgets import dashboard_context, demo_banner
@@ -78,9 +78,17 @@ cols[3].metric("完成序时进度", "—" if row["progress_ratio"] is None else
 cols[4].metric("连续滞后", f"{timeline['streak']} 个季度")
 lead, co = "、".join(row["lead_units"]) or "—", "、".join(row["co_units"]) or "—"
 st.markdown(
-    f"**牵头单位**：{lead}　　**配合单位**：{co}"
+    f"**牵头单位**：{escape_markdown(lead)}　　**配合单位**：{escape_markdown(co)}"
     f"　　**计量**：{label(row['measure_kind'])}，{label(view['direction'])}"
 )
+meta = next((r for r in data.catalogue(url, plan.code, fingerprint) if r["code"] == code), None)
+if meta is not None:
+    st.markdown(
+        f"**统计口径**：{escape_markdown(meta['definition'] or '未说明')}"
+        f"　　**数据来源**：{escape_markdown(meta['data_source'] or '未说明')}"
+        f"　　**报送频次**：{reporting_frequency_text(meta['frequency'], meta['release_lag'])}"
+        f"　　**计数方式**：{counting_text(meta['figure_basis'], meta['whole_items'])}"
+    )
 
 # Chart: reported values per quarter, the 序时进度 path, interim and final targets, benchmark.
 quarters = timeline["quarters"]

@@ -246,6 +246,12 @@ def _load_indicator(
         "source_text": row.source_text,
         "note": row.note,
         "position": position,
+        "frequency": row.frequency.value,
+        "figure_basis": row.figure_basis.value,
+        "release_lag": row.release_lag,
+        "whole_items": row.whole_items,
+        "definition": row.definition,
+        "data_source": row.data_source,
     }
     indicator = _upsert(session, report, "指标", indicator, Indicator, values, f"{row.code} {row.name}")
     session.flush()
@@ -282,7 +288,9 @@ def _load_responsibilities(
     units: dict[str, Unit],
     report: LoadReport,
 ) -> None:
-    reporters = set(reporting or lead[:1])
+    # Reporting units must be lead or co (checked by the loader); after an adopted
+    # responsibility revision that dropped them, the first lead unit reports.
+    reporters = (set(reporting) & set(lead + co)) or set(lead[:1])
     wanted = [(units[name].id, Role.LEAD.value, name in reporters) for name in lead]
     wanted += [(units[name].id, Role.CO.value, name in reporters) for name in co]
     current = [(r.unit_id, r.role, r.reports) for r in indicator.responsibilities]
@@ -313,6 +321,7 @@ def _target_values(row: TargetRow) -> dict[str, Any]:
         "benchmark": row.benchmark,
         "text": row.text,
         "note": row.note,
+        "each_year": row.each_year,
     }
 
 
@@ -369,6 +378,7 @@ def _load_revision(
             "basis": draft.basis if draft else "level",
             "maintain": draft.maintain if draft else False,
             "benchmark": draft.benchmark if draft else "",
+            "each_year": draft.each_year if draft else False,
             "text": rev.proposed_text,
             "note": f"征求意见建议（{rev.proposer}）",
             "in_force": rev.adopted is Adoption.YES,

@@ -25,7 +25,7 @@ def test_load_catalogue_twice_reports_no_change(tmp_path):
     write_catalogue(tmp_path / "cat")
     first = manage(tmp_path, "load-catalogue", str(tmp_path / "cat"))
     assert first.returncode == 0, first.stderr
-    assert "指标: 新增 2" in first.stdout
+    assert "指标: 新增 6" in first.stdout
     second = manage(tmp_path, "load-catalogue", str(tmp_path / "cat"))
     assert second.returncode == 0
     assert "未做任何修改" in second.stdout
@@ -52,7 +52,7 @@ def test_status_prints_the_documented_columns_for_a_seed_plan(tmp_path):
         "plan,indicator_code,indicator,current_value,current_period,expected_value,target_year,"
         "target_value,progress_ratio,status,reason,lead_units"
     )
-    assert len(rows) == 15
+    assert len(rows) == 16  # 灵璧: 15 indicators from feedback quotes + the headline 创建国家质量强县
     assert {r["status"] for r in rows} <= {"已达标", "正常", "滞后", "严重滞后", "未报送", "无法评估"}
     assert all(r["reason"] for r in rows)
 

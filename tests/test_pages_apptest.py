@@ -202,3 +202,30 @@ def test_methodology_page_reads_for_a_clerk(app):
     assert "算例 7（主要算例）" in text and "滞后指数 = 总分" in text
     for developer_word in (".py", "plan.yaml", "indicators", "settings", "METHODOLOGY"):
         assert developer_word not in text, developer_word
+
+
+def test_catalogue_page_marks_a_reconstructed_catalogue(app):
+    app.session_state["selected_plan"] = "lingbi"
+    app.switch_page("pages/catalogue.py")
+    app.run()
+    assert not app.exception, app.exception
+    warnings = [str(w.value) for w in app.warning]
+    assert any("目录来源说明" in w and "反馈意见" in w for w in warnings), warnings
+    app.session_state["selected_plan"] = "luan"
+    app.run()
+    assert not any("目录来源说明" in str(w.value) for w in app.warning)
+
+
+def test_indicator_page_shows_definition_source_and_reporting(app):
+    app.session_state["selected_plan"] = "luan"
+    app.query_params["indicator"] = "LA-ENV-06"  # a link to the indicator, as the overview makes
+    app.switch_page("pages/indicator.py")
+    app.run()
+    assert not app.exception, app.exception
+    assert next(box for box in app.selectbox if box.label == "指标").value == "LA-ENV-06"
+    line = next(str(m.value) for m in app.markdown if "统计口径" in str(m.value))
+    # escaped for markdown: the text's own characters are backslash-escaped, the words stay
+    assert "年末森林面积÷土地总面积×100%" in line.replace("\\", "")
+    assert "报送频次**：按年度（次年第2季度报送）" in line
+    assert "计数方式**：期末数" in line
+    assert "林业部门森林资源年度监测" in line

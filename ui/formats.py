@@ -12,6 +12,12 @@ COMPARATOR_SYMBOLS = {
     Comparator.LT: "<",
     Comparator.EQ: "=",
 }
+BENCHMARK_WORDS = {
+    Comparator.BELOW_BENCHMARK: "低于",
+    Comparator.ABOVE_BENCHMARK: "高于",
+    Comparator.NOT_ABOVE_BENCHMARK: "不高于",
+    Comparator.NOT_BELOW_BENCHMARK: "不低于",
+}
 
 
 def format_number(value: float | None, unit: str = "") -> str:
@@ -22,17 +28,16 @@ def format_number(value: float | None, unit: str = "") -> str:
 def describe_target(target: dict, unit: str) -> str:
     """A target in words: ``2025年 ≥ 98%``, ``2027年 1–2 家``, ``2025年 低于全省平均``."""
     comparator = Comparator(target["comparator"])
-    year = f"{target['year']}年"
+    year = f"{target['year']}年" + ("前每年" if target.get("each_year") else "")
     prefix = "新增" if target.get("basis") == "increase" else ""
     if comparator is Comparator.MILESTONE:
         return f"{year} 完成：{target.get('text') or '里程碑'}"
-    if comparator in (Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK):
-        word = "低于" if comparator is Comparator.BELOW_BENCHMARK else "高于"
-        return f"{year} {word}{target.get('benchmark') or '基准'}"
+    if comparator in BENCHMARK_WORDS:
+        return f"{year} {BENCHMARK_WORDS[comparator]}{target.get('benchmark') or '基准'}"
     if comparator is Comparator.RANK:
-        return (
-            f"{year} 位次：{target.get('text') or '前 ' + format_number((target['value'] or 0) * 100, '%')}"
-        )
+        value = target["value"] or 0
+        share = f"前 {value:g} 位" if value > 1 else "前 " + format_number(value * 100, "%")
+        return f"{year} 位次：{target.get('text') or share}"
     if target.get("value") is None:
         return f"{year} {target.get('text') or ''}（目标值未定）".strip()
     if comparator is Comparator.RANGE:
@@ -104,3 +109,22 @@ def severity_weights_text() -> str:
         if SEVERITY_WEIGHTS.get(status):
             by_weight.setdefault(SEVERITY_WEIGHTS[status], []).append(status.value)
     return "，".join(f"{'、'.join(words)} {w} 分" for w, words in sorted(by_weight.items(), reverse=True))
+
+
+def reporting_frequency_text(frequency: str, release_lag: int = 0) -> str:
+    """``按季度``, ``按年度（次年第2季度报送）``: when an indicator's figure is due."""
+    text = label(frequency or "quarterly")
+    lag = int(release_lag or 0)
+    if frequency == "annual" and 1 <= lag <= 4:
+        return f"{text}（次年第{lag}季度报送）"
+    if frequency == "annual" and lag == 0:
+        return f"{text}（第4季度报送）"
+    if frequency == "half_yearly" and lag == 0:
+        return f"{text}（第2、4季度报送）"
+    return f"{text}（滞后 {lag} 个季度报送）" if lag else text
+
+
+def counting_text(figure_basis: str, whole_items: bool = False) -> str:
+    """``累计数，按整数计``: how a figure is counted."""
+    text = label(figure_basis or "level")
+    return f"{text}，按整数计" if whole_items else text
