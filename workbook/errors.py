@@ -45,6 +45,10 @@ MESSAGES: dict[str, str] = {
     "missing-field-size": "位次指标须同时填写参评单位数",
     "missing-benchmark": "该指标目标以“{benchmark}”为基准，须填写本季度基准值",  # no longer raised
     "benchmark-by-office": "基准值（全省平均、省控目标等）现由质量办统一录入，单位不再填报：请清空该单元格（{value}）或下载新模板",  # noqa: E501
+    "benchmark-not-needed": "指标“{value}”的现行目标不以基准值衡量，无需录入基准值",
+    "office-value-missing": "已填写来源或年份，但未填写数值",
+    "source-missing": "须填写来源（如 省市场监管局通报、统计公报）",
+    "office-refused": "{detail}",
     "not-due": "指标“{value}”在 {period} 无需报送（不在报送期或数据尚未发布），请清空该行或下载新模板",
     "owed-for-other-period": "模板格式已更新：指标“{value}”本季度应填报 {owed} 的数据，请下载新模板重新填写",
     "missing-done-date": "里程碑已完成时须填写完成日期",
