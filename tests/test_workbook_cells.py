@@ -137,3 +137,29 @@ def test_template_structure():
     assert validations["H4"] == ("decimal", "0", "100")
     assert validations["H6"][0] == "list"
     assert "填报说明" in wb["填报说明"]["A1"].value
+
+
+# measure kind, cell text, percent format, accepted value or the refusal's code
+KIND_NUMBERS = [
+    ("change", "-1.2", False, -1.2),  # 单位GDP能耗下降率 in a year consumption rose
+    ("change", "-1.2%", False, -1.2),
+    ("change", "135", False, 135.0),  # a change is never held to 0–100
+    ("level", "-3", False, -3.0),
+    ("stock", "-3", False, "negative-value"),
+    ("ratio", "-0.1", False, "negative-value"),
+    ("score", "5%", False, "percent-not-allowed"),
+    ("rate", "101", False, "rate-out-of-range"),
+]
+
+
+@pytest.mark.parametrize("kind,raw,percent_format,expected", KIND_NUMBERS)
+def test_figure_numbers_by_measure_kind(kind, raw, percent_format, expected):
+    from workbook.reader import RawCell, RawRow, _number
+
+    problems = []
+    row = RawRow("填报", 4, {"value": RawCell(raw, "H", percent_format)}, {"value": "H"})
+    value = _number(row, "value", kind, lambda code, key, shown=None: problems.append(code))
+    if isinstance(expected, str):
+        assert (value, problems) == (None, [expected])
+    else:
+        assert (value, problems) == (expected, [])

@@ -626,13 +626,14 @@ def _number(row: RawRow, key: str, kind: str, cell_error) -> float | None:
     if number is None:
         return None
     shown = _show(cell.value) if not cell.percent else f"{number.value:g}%"
-    if number.percent and kind != "rate":
+    if number.percent and kind not in ("rate", "change"):
         cell_error("percent-not-allowed", key, shown)
         return None
     if kind == "rate" and not 0 <= number.value <= 100:
         cell_error("rate-out-of-range", key, shown)
         return None
-    if kind != "level" and number.value < 0:
+    # a level and a change rate (下降率 in a year of rising consumption) may be negative
+    if kind not in ("level", "change") and number.value < 0:
         cell_error("negative-value", key, shown)
         return None
     return number.value

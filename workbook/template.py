@@ -72,6 +72,9 @@ KIND_HINTS = {
     "new_since_baseline": "累计新增数（≥0）",
     "stock": "总量（≥0）",
     "per_capita": "人均/每万数值（≥0）",
+    "score": "分值（≥0）",
+    "ratio": "比值（≥0）",
+    "change": "变动率（%，可为负）",
     "rank": "位次 + 参评单位数",
     "milestone": "已完成/未完成 + 完成日期",
 }
@@ -277,7 +280,7 @@ def write_template(data: TemplateData) -> bytes:
             rule("whole", "value", r)
         elif kind == "milestone":
             rule("done", "value", r)
-        elif kind == "level":
+        elif kind in ("level", "change"):
             rule("decimal", "value", r)
         else:
             rule("nonneg", "value", r)
