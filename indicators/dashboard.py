@@ -210,7 +210,14 @@ def indicator_timeline(data: IndicatorData, settings: PlanSettings, as_of: Perio
         if f.period <= as_of
     ]
     benchmark = any(
-        t.comparator in (Comparator.BELOW_BENCHMARK, Comparator.ABOVE_BENCHMARK) for t in spec.targets
+        t.comparator
+        in (
+            Comparator.BELOW_BENCHMARK,
+            Comparator.ABOVE_BENCHMARK,
+            Comparator.NOT_ABOVE_BENCHMARK,
+            Comparator.NOT_BELOW_BENCHMARK,
+        )
+        for t in spec.targets
     )
     return {
         "baseline": None
