@@ -39,6 +39,7 @@ UPLOAD_PAGE = st.Page("pages/upload.py", title="填报上传", icon=":material/u
 ADMIN_PAGES = [
     st.Page("pages/review.py", title="数据审核", icon=":material/fact_check:"),
     st.Page("pages/targets_admin.py", title="目标维护", icon=":material/edit_note:"),
+    st.Page("pages/benchmarks.py", title="基准值与基期值", icon=":material/straighten:"),
     st.Page("pages/admin_users.py", title="账户管理", icon=":material/manage_accounts:"),
     st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),
 ]

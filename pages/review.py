@@ -51,6 +51,34 @@ notice = st.session_state.pop("review_notice", None)
 if notice:
     st.success(notice)
 
+st.subheader("待核实（数据质量提示）")
+st.caption(
+    "与指标历史明显不符的数据（累计数下降、比率超出 0–100%、异常跳变等）仍按原值计入并标注“待核实”。"
+    "核实无误的请点“核实无误”（提示即消除）；有误的请退回并填写意见，由填报单位更正。"
+)
+with read_scope(data.current_url()) as session:
+    flagged = review.flags_to_check(session, plan.code)
+if not flagged:
+    st.info("没有待核实的数据。")
+for item in flagged:
+    with st.container(border=True):
+        value = "" if item["value"] is None else f"{item['value']:g}{item['measure_unit']}"
+        st.text(  # plain text: nothing from data is rendered as markdown
+            f"{Period.parse(item['period']).label} {item['indicator_code']} {item['indicator']} · "
+            f"{item['unit']}：{value}\n原因：{item['reason']}\n"
+            f"填报人 {item['entered_by']}，{item['entered_at']:%Y-%m-%d %H:%M}"
+        )
+        note = st.text_input("意见（退回时必填）", key=f"flag_comment_{item['id']}")
+        left, right = st.columns(2)
+        if left.button("核实无误", key=f"flag_clear_{item['id']}", type="primary") and run_write(
+            actor, "clear_flag", lambda s, i=item["id"], c=note: review.clear_flag(s, actor, i, c) or True
+        ):
+            st.rerun()
+        if right.button("退回", key=f"flag_return_{item['id']}") and run_write(
+            actor, "review", lambda s, i=item["id"], c=note: review.review_figures(s, actor, [i], False, c)
+        ):
+            st.rerun()
+
 st.subheader("季度锁定")
 quarter_text = st.text_input("季度", placeholder="如 2026Q2")
 reason = st.text_input("解锁理由（解锁时必填）")

@@ -79,8 +79,9 @@ def _show_preview(preview) -> None:
             hide_index=True, width="stretch",
         )  # fmt: skip
     rows = [
-        {"状态": STATUS_LABELS[c.status], "单位": c.unit, "指标代码": c.code, "指标": c.name, "原值": c.old,
-         "新值": c.new, "行": c.row}
+        {"状态": STATUS_LABELS[c.status], "单位": c.unit, "指标代码": c.code, "指标": c.name,
+         "数据所属期": Period.parse(c.period).label if c.period else "", "原值": c.old, "新值": c.new,
+         "行": c.row}
         for c in preview.changes if c.status != "empty"
     ]  # fmt: skip
     if rows:

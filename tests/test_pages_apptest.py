@@ -142,6 +142,7 @@ def test_signed_out_user_sees_only_the_login_page(tmp_path, monkeypatch):
 
 ADMIN_PAGES = {
     "pages/review.py": "数据审核",
+    "pages/benchmarks.py": "基准值与基期值",
     "pages/targets_admin.py": "目标维护",
     "pages/admin_users.py": "账户管理",
     "pages/audit.py": "审计日志",

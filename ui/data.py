@@ -14,7 +14,7 @@ import streamlit as st
 from sqlalchemy import func, select
 
 from db import queries
-from db.models import Baseline, Observation, Target, TargetRevision, Upload
+from db.models import Baseline, BenchmarkValue, FlagDecision, Observation, Target, TargetRevision, Upload
 from db.session import database_url, read_scope
 
 CACHE_TTL_SECONDS = 600
@@ -52,7 +52,7 @@ def current_url() -> str:
 
 
 def data_fingerprint() -> tuple[Any, ...]:
-    """Changes whenever figures, baselines, targets, revisions or uploads change."""
+    """Changes whenever figures, baselines, benchmarks, flag decisions, targets, revisions or uploads do."""
     with read_scope(current_url()) as session:
         return tuple(
             session.execute(
@@ -64,6 +64,9 @@ def data_fingerprint() -> tuple[Any, ...]:
                     select(func.count(Target.id)).scalar_subquery(),
                     select(func.count(TargetRevision.id)).scalar_subquery(),
                     select(func.max(Upload.undone_at)).scalar_subquery(),
+                    select(func.max(BenchmarkValue.id)).scalar_subquery(),
+                    select(func.max(FlagDecision.id)).scalar_subquery(),
+                    select(func.max(Baseline.reviewed_at)).scalar_subquery(),  # a proposal accepted
                 )
             ).one()
         )

@@ -53,6 +53,8 @@ def label(value: str) -> str:
 
 
 _AUDIT_ACTIONS = {
+    "propose_baseline": "提交基期值建议",
+    "review_baseline": "审核基期值建议",
     "login": "登录",
     "change_password": "修改密码",
     "create_user": "创建账户",
