@@ -131,6 +131,10 @@ def refusals_audited(
 
 
 def perform(url: str | None, actor: Actor, action: str, work: Callable[[Session], T], detail: str = "") -> T:
-    """Run ``work`` in one transaction; a refusal (permission, lock) is audited, then re-raised."""
+    """Run ``work`` in one transaction; a refusal (permission, lock) is audited, then re-raised.
+
+    The acting account is checked first (one query): a disabled account's attempt is refused
+    even when it would have changed nothing."""
     with refusals_audited(url, actor, action, detail=detail), session_scope(url) as session:
+        ensure_account_active(session, actor)
         return work(session)

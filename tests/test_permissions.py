@@ -85,6 +85,10 @@ def act_list_users(session, actor):
     accounts.list_users(session, actor)
 
 
+def act_unlock_account(session, actor):
+    accounts.unlock_user(session, actor, "admin")
+
+
 ACTIONS = {
     "record own unit": act_record_own,
     "record other unit": act_record_other,
@@ -99,6 +103,7 @@ ACTIONS = {
     "create account": act_create_user,
     "reset password": act_reset_password,
     "list accounts": act_list_users,
+    "unlock account": act_unlock_account,
 }
 
 ALLOWED = {  # role → actions allowed (everything else must be refused)
@@ -123,3 +128,100 @@ def test_permission_matrix(seeded_url, role, action):
     else:
         with pytest.raises(PermissionDenied), session_scope(seeded_url) as session:
             ACTIONS[action](session, actor)
+
+
+# --- a disabled account's open session (issue 12, item 3) ---------------------------------------
+
+WRITES = [a for a in ACTIONS if a != "list accounts"]  # reads are not refused at the service layer
+DISABLED_CASES = [("reporter", "record own unit")] + [("admin", a) for a in WRITES]
+
+
+def _signed_in(url, name, role, unit_ids=()):
+    """An account created by the office, its password set, signed in: the Actor an open tab holds."""
+    with session_scope(url) as session:
+        first = accounts.create_user(session, system_actor(), name, ActorRole(role), list(unit_ids))
+        accounts.change_password(session, name, first, "blue-river-42x")
+    return accounts.sign_in(url, name, "blue-river-42x")
+
+
+def _counts(url):
+    from sqlalchemy import func
+
+    from db.models import Observation, PeriodLock, Target, User
+
+    with session_scope(url) as session:
+        return tuple(session.scalar(select(func.count(m.id))) for m in (Observation, Target, PeriodLock, User))
+
+
+@pytest.mark.parametrize("role,action", DISABLED_CASES, ids=[f"{r}-{a}" for r, a in DISABLED_CASES])
+def test_a_disabled_accounts_open_session_is_refused_at_the_service_layer(seeded_url, role, action):
+    from db.models import AuditEntry
+    from services.audit import perform
+
+    with session_scope(seeded_url) as session:
+        accounts.ensure_first_admin(session)
+        _, own, _ = _ids(session)
+    actor = _signed_in(seeded_url, "open-tab", role, [own] if role == "reporter" else [])
+    assert actor.account
+    with session_scope(seeded_url) as session:
+        accounts.set_disabled(session, system_actor(), "open-tab")
+    before = _counts(seeded_url)
+    with pytest.raises(PermissionDenied, match="已停用"):
+        perform(seeded_url, actor, action, lambda s: ACTIONS[action](s, actor))
+    assert _counts(seeded_url) == before  # nothing written
+    with session_scope(seeded_url) as session:
+        last = session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert (last.actor, last.outcome) == ("open-tab", "refused") and "已停用" in last.detail
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatch):
+    """AppTest: sign in through the form, the office disables the account between two reruns,
+    the next rerun shows the sign-in page with the reason; the same after a password reset."""
+    pytest.importorskip("streamlit.testing.v1")
+    from streamlit.testing.v1 import AppTest
+
+    from services.setup import init_database
+    from tests.conftest import ROOT
+    from ui.auth import CHANGED_NOTICE
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    init_database(url)
+    with session_scope(url) as session:
+        accounts.ensure_first_admin(session)
+        first = accounts.create_user(session, system_actor(), "leader", ActorRole.VIEWER)
+        accounts.change_password(session, "leader", first, "blue-river-42x")
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+    def sign_in_through_the_form():
+        at.run()
+        assert not at.exception, at.exception
+        assert "请登录" in " ".join(c.value for c in at.caption)
+        at.text_input[0].input("leader")
+        at.text_input[1].input("blue-river-42x")
+        at.button[0].click().run()
+        assert not at.exception, at.exception
+        assert "当前用户：leader（只读）" in [c.value for c in at.sidebar.caption]
+
+    def signed_out_with_the_reason():
+        at.run()
+        assert not at.exception, at.exception
+        assert "auth_actor" not in at.session_state
+        assert [i.value for i in at.info] == [CHANGED_NOTICE]
+        assert [t.label for t in at.text_input] == ["账户名", "密码"]
+
+    sign_in_through_the_form()
+    at.run()  # a second rerun: still signed in
+    assert "当前用户：leader（只读）" in [c.value for c in at.sidebar.caption]
+    with session_scope(url) as session:
+        accounts.set_disabled(session, system_actor(), "leader")
+    signed_out_with_the_reason()
+
+    with session_scope(url) as session:
+        accounts.set_disabled(session, system_actor(), "leader", False)
+    sign_in_through_the_form()
+    with session_scope(url) as session:
+        accounts.reset_password(session, system_actor(), "leader")  # the password is no longer the same
+    signed_out_with_the_reason()
