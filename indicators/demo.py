@@ -208,7 +208,7 @@ class _Course:
     knots: tuple[tuple[float, float], ...]  # (time, level): baseline, then each target year end
     pace: float
     lagging: bool
-    batch_quarter: int  # counts: the quarter each year's new items arrive
+    batch_quarter: int  # counts: the quarter each year's new items arrive (a year late when lagging)
     few: bool  # a whole-item target of a few items: done in one step
     few_done: Period | None  # … and when (None: not done)
 
@@ -243,6 +243,8 @@ class _Course:
         if self.few:
             return self.final if self.few_done is not None and period >= self.few_done else self.start
         reached = period.year + 1.0 if period.quarter >= self.batch_quarter else float(period.year)
+        if self.lagging:
+            reached -= 1.0  # a lagging unit's batch comes a year late
         return float(math.floor(self.level(reached) + 1e-9))
 
 
@@ -250,12 +252,30 @@ def _is_lagging(plan_code: str, spec: IndicatorSpec) -> bool:
     return _rng(plan_code, spec.code).random() < LAGGING_SHARE
 
 
-def _course(plan_code: str, spec: IndicatorSpec, settings: PlanSettings, start: float) -> _Course | None:
+MIN_LAGGING = 2  # every plan has a few indicators behind, as every real plan does
+
+
+def lagging_codes(plan_code: str, specs: Sequence[IndicatorSpec]) -> frozenset[str]:
+    """Indicators whose demo figures lag behind: about a fifth, at least :data:`MIN_LAGGING` with a target."""
+    draw = {s.code: _rng(plan_code, s.code).random() for s in specs}
+    chosen = {code for code, d in draw.items() if d < LAGGING_SHARE}
+    assessable = sorted((s for s in specs if numeric_targets(s)), key=lambda s: draw[s.code])
+    for spec in assessable:
+        if sum(1 for s in assessable if s.code in chosen) >= MIN_LAGGING:
+            break
+        chosen.add(spec.code)
+    return frozenset(chosen)
+
+
+def _course(
+    plan_code: str, spec: IndicatorSpec, settings: PlanSettings, start: float, lagging: bool | None = None
+) -> _Course | None:
     targets = numeric_targets(spec)
     if not targets:
         return None
     rng = _rng(plan_code, spec.code)
-    lagging = rng.random() < LAGGING_SHARE  # the same draw as _is_lagging
+    drawn = rng.random() < LAGGING_SHARE  # the same draw as _is_lagging
+    lagging = drawn if lagging is None else lagging
     # half of the lagging ones only a little behind (滞后), half far behind (严重滞后)
     pace = (rng.uniform(0.8, 0.92) if rng.random() < 0.5 else rng.uniform(0.5, 0.75)) if lagging else None
     pace = pace or rng.uniform(1.0, 1.15)
@@ -364,11 +384,16 @@ def _maintain_value(spec: IndicatorSpec, goal: float, lagging: bool, prng: rando
 
 
 def _milestone_figures(
-    plan_code: str, spec: IndicatorSpec, periods: Sequence[Period], settings: PlanSettings
+    plan_code: str,
+    spec: IndicatorSpec,
+    periods: Sequence[Period],
+    settings: PlanSettings,
+    lagging: bool | None = None,
 ) -> list[tuple[Period, float, dt.date | None]]:
     """(period, 1 or 0, done_on) for a milestone indicator."""
     rng = _rng(plan_code, spec.code, "milestone")
-    lagging = rng.random() < LAGGING_SHARE
+    drawn = rng.random() < LAGGING_SHARE
+    lagging = drawn if lagging is None else lagging
     targets = sorted((t for t in spec.targets if t.comparator is Comparator.MILESTONE), key=lambda t: t.year)
     if not targets:
         return []
@@ -436,23 +461,25 @@ def demo_figures(
     last: Period,
     baseline: float | None,
     benchmarks: Sequence[DemoBenchmark] = (),
+    lagging: bool | None = None,
 ) -> list[DemoFigure]:
-    """The due figures from the plan's first period to ``last`` for each reporting unit."""
+    """The due figures from the plan's first period to ``last`` for each reporting unit
+    (``lagging``: whether the indicator lags behind; None draws it from the codes)."""
+    if lagging is None:
+        lagging = _is_lagging(plan_code, spec)
     periods = due_periods(spec, settings.first_period, last)
     if not periods or not spec.targets:
         return []
-    periods += _late_periods(plan_code, spec, periods, last)
+    periods += _late_periods(spec, periods, last, lagging)
     units = spec.reporters
-    rng = _rng(plan_code, spec.code)
     kind = spec.measure_kind
     values: dict[str, list[tuple[Period, float | None, int | None, dt.date | None]]] = {u: [] for u in units}
     if kind is MeasureKind.MILESTONE or any(t.comparator is Comparator.MILESTONE for t in spec.targets):
         for unit in units:
             values[unit] = [
-                (p, v, None, d) for p, v, d in _milestone_figures(plan_code, spec, periods, settings)
+                (p, v, None, d) for p, v, d in _milestone_figures(plan_code, spec, periods, settings, lagging)
             ]
     elif any(t.comparator in BENCHMARK_COMPARATORS for t in spec.targets):
-        lagging = rng.random() < LAGGING_SHARE
         by_period = {b.period: b.value for b in benchmarks}
         for unit in units:
             prng = _rng(plan_code, spec.code, unit, "benchmark-figures")
@@ -471,6 +498,7 @@ def demo_figures(
             replace(spec, targets=(as_level,), direction=Direction.LOWER, whole_items=False),
             settings,
             start,
+            lagging,
         )
         for unit in units:
             prng = _rng(plan_code, spec.code, unit, "rank")
@@ -506,7 +534,7 @@ def demo_figures(
                     targets=tuple(replace(t, value=_part(t.value, share, spec)) for t in spec.targets),
                 )
             unit_start = _part(start, share, spec) if share != 1.0 else start
-            course = _course(plan_code, unit_spec, settings, unit_start)
+            course = _course(plan_code, unit_spec, settings, unit_start, lagging)
             if course is None:
                 continue
             maintained = next((t for t in spec.targets if t.maintain and t.value is not None), None)
@@ -535,14 +563,14 @@ def demo_figures(
 
 
 def _late_periods(
-    plan_code: str, spec: IndicatorSpec, periods: Sequence[Period], last: Period
+    spec: IndicatorSpec, periods: Sequence[Period], last: Period, lagging: bool
 ) -> list[Period]:
     """A lagging indicator's unit goes on reporting after the final year (up to a year), not owed:
     a target met then is 逾期完成, one still short stays 未完成."""
     year = final_year(spec)
     if (
         year is None
-        or not _is_lagging(plan_code, spec)
+        or not lagging
         or not numeric_targets(spec)
         or _maintained(spec)
         or periods[-1] > Period(year, 4)
@@ -634,6 +662,7 @@ def demo_plan(
     benchmarks: list[DemoBenchmark] = []
     figures: list[DemoFigure] = []
     without = left_without_baseline(plan_code, specs)
+    behind = lagging_codes(plan_code, specs)
     for spec in specs:
         extra = None if spec.code in without else demo_baseline(spec, settings)
         if extra is not None:
@@ -641,7 +670,7 @@ def demo_plan(
         baseline = spec.baseline.value if spec.baseline else (extra.value if extra else None)
         own = demo_benchmarks(plan_code, spec, due_periods(spec, settings.first_period, last))
         benchmarks.extend(own)
-        figures.extend(demo_figures(plan_code, spec, settings, last, baseline, own))
+        figures.extend(demo_figures(plan_code, spec, settings, last, baseline, own, spec.code in behind))
     outlier = _with_outlier(plan_code, specs, figures)
     return DemoPlan(tuple(baselines), tuple(figures), tuple(benchmarks), outlier)
 
@@ -655,6 +684,7 @@ __all__ = [
     "demo_benchmarks",
     "demo_figures",
     "demo_plan",
+    "lagging_codes",
     "left_without_baseline",
     "needs_baseline",
 ]
