@@ -24,7 +24,7 @@ plan, as_of, pending = context.plan, context.as_of, context.include_pending
 url, fingerprint = context.url, context.fingerprint
 state = data.progress(url, plan.code, as_of, fingerprint, pending)
 rows = state["rows"]
-st.title(f"{plan.jurisdiction} · 指标详情")
+st.title(f"{escape_markdown(plan.jurisdiction)} · 指标详情")
 demo_banner(plan)
 if not rows:
     st.info("该计划尚无指标，请先导入计划目录。")
