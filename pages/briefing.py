@@ -7,13 +7,13 @@ or the small selectors at the top.  The numbers are those of ``manage.py status`
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import streamlit as st
 
 from ui import data
 from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, text_color
 from ui.guard import ensure_routed
+from ui.safe import escape_html
 from ui.widgets import plan_selector, quarter_selector, status_tiles
 
 ensure_routed()
@@ -122,8 +122,8 @@ with top[3].popover("导出", icon=":material/download:", width="stretch"):
 
 # --- the 16:9 screen -----------------------------------------------------------------------------
 st.markdown(
-    f'<div class="brief-title">{html.escape(b.deck_title)}（截至{b.label}）</div>'
-    f'<div class="brief-sub">{html.escape(b.plan_title)}　|　{html.escape(b.overall_sentence())}</div>',
+    f'<div class="brief-title">{escape_html(b.deck_title)}（截至{b.label}）</div>'
+    f'<div class="brief-sub">{escape_html(b.plan_title)}　|　{escape_html(b.overall_sentence())}</div>',
     unsafe_allow_html=True,
 )
 status_tiles(b.counts)
@@ -138,8 +138,8 @@ with right:
     st.markdown(f"**进度最滞后的指标**（共 {len(b.lagging)} 项）")
     if top_lag:
         rows = "".join(
-            f"<tr><td>{_badge(r['status'])}</td><td><b>{html.escape(r['code'])}</b> {html.escape(r['name'])}"
-            f"<br><span style='color:#555'>{html.escape(r['reason'])}</span></td></tr>"
+            f"<tr><td>{_badge(r['status'])}</td><td><b>{escape_html(r['code'])}</b> {escape_html(r['name'])}"
+            f"<br><span style='color:#555'>{escape_html(r['reason'])}</span></td></tr>"
             for r in top_lag
         )
         st.markdown(f'<table class="brief-list">{rows}</table>', unsafe_allow_html=True)
@@ -149,7 +149,7 @@ with right:
     st.markdown(f"**滞后的牵头单位**（共 {sum(1 for u in b.ranking if u['score'] > 0)} 个）")
     if behind:
         rows = "".join(
-            f"<tr><td>{u['rank']}</td><td>{html.escape(u['unit'])}</td><td>滞后指数 {u['score']:.1f}</td>"
+            f"<tr><td>{u['rank']}</td><td>{escape_html(u['unit'])}</td><td>滞后指数 {u['score']:.1f}</td>"
             f"<td>{'未完成 ' + str(u['not_achieved']) + ' · ' if u.get('not_achieved') else ''}"
             f"严重滞后 {u['seriously_behind']} · 未报送 {u['not_reported']} · "
             f"滞后 {u['behind']}</td></tr>"
@@ -161,6 +161,6 @@ with right:
 
 st.markdown(
     f'<div class="brief-stamp">制表日期 {today.isoformat()}　|　数据更新于 {b.data_as_of_text()}'
-    f"　|　{html.escape(b.jurisdiction)}质量发展委员会办公室</div>",
+    f"　|　{escape_html(b.jurisdiction)}质量发展委员会办公室</div>",
     unsafe_allow_html=True,
 )

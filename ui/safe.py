@@ -3,7 +3,9 @@
 Every st.markdown / st.caption / st.info / st.warning / st.error / st.success / st.write
 (and ``unsafe_allow_html``) call that shows such text passes it through one of these:
 
-- :func:`escape_html` for text inside our own HTML (``unsafe_allow_html=True``);
+- :func:`escape_html` for text inside our own HTML (``unsafe_allow_html=True``): ``< > & " '``
+  as entities, markdown's characters as numeric entities and line breaks as spaces, so that
+  the text is neither a tag nor, if the HTML block ends, markdown;
 - :func:`escape_markdown` for text inside markdown: every character markdown gives a meaning
   (``\\ * _ [ ] ( ) ! # < > ` ~ | { } + - . =`` …) is backslash-escaped, so ``[x](http://…)``
   shows as text, not as a link; ``![](…)`` shows no image; ``<img …>`` is neither a tag
@@ -19,8 +21,15 @@ import re
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~=$:&\"'^])")
 
 
+_MD_IN_HTML = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~=$:^"}
+
+
 def escape_html(text: object) -> str:
-    return html.escape("" if text is None else str(text), quote=True)
+    """HTML-escape, and write markdown's characters as numeric entities: text inside our own HTML
+    stays text even where Streamlit parses it as markdown (a blank line ends an HTML block)."""
+    value = html.escape("" if text is None else str(text), quote=True)
+    value = "".join(_MD_IN_HTML.get(c, c) for c in value)
+    return " ".join(value.split("\n"))
 
 
 def escape_markdown(text: object) -> str:
