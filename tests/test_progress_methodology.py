@@ -160,10 +160,6 @@ def test_worked_example_is_right_by_hand():
         assert status == by_threshold.value
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="the progress engine is being rewritten to round whole-item expected values down (issue 11)",
-)
 def test_worked_example_matches_the_engine():
     quarter, _, _, whole, actual, shown, status = worked_rows()[1]
     indicator = replace(spec(targets=(target(2027, C.GE, 45),)), whole_items=True)

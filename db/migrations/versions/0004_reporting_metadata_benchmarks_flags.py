@@ -32,6 +32,11 @@ def upgrade() -> None:
         batch.add_column(sa.Column("review_comment", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("is_demo", sa.Boolean(), nullable=False, server_default=sa.false()))
         batch.create_foreign_key("fk_baselines_proposed_by_unit", "units", ["proposed_by_unit_id"], ["id"])
+    # Demo baselines were marked only by who recorded them; from now on by the flag (demo remove
+    # deletes only flagged rows, never by an account's name).
+    op.execute(
+        "UPDATE baselines SET is_demo = true WHERE recorded_by = 'demo' AND source = '演示数据（demo）'"
+    )
     op.create_table(
         "benchmark_values",
         sa.Column("id", sa.Integer(), nullable=False),
