@@ -23,8 +23,11 @@ _PERCENT_UNITS = frozenset({"%", "％", "‰", "个百分点"})
 _TIGHT_UNITS = frozenset({"%", "％", "‰"})
 
 
-def fmt_number(value: float | None) -> str:
-    """``12.0`` → ``12``, ``98.50`` → ``98.5``, ``1/3`` → ``0.33``; ``None`` → ``—``."""
+def fmt_number(value: float | None, digits: int = 2) -> str:
+    """``12.0`` → ``12``, ``98.50`` → ``98.5``, ``1/3`` → ``0.33``; ``None`` → ``—``.
+
+    ``digits`` (default 2) is the most decimals shown.
+    """
     if value is None:
         return "—"
     if not math.isfinite(value):
@@ -32,17 +35,17 @@ def fmt_number(value: float | None) -> str:
     whole = int(value)
     if whole == value:
         return str(whole)
-    rounded = round(value, 2)
+    rounded = round(value, digits)
     if rounded == 0:
         return "0"
     if rounded == int(rounded):
         return str(int(rounded))
-    return f"{rounded:.2f}".rstrip("0").rstrip(".")
+    return f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
 
 
-def fmt_quantity(value: float | None, unit: str = "", grouping: bool = False) -> str:
+def fmt_quantity(value: float | None, unit: str = "", grouping: bool = False, digits: int = 2) -> str:
     """A number with its measure unit: ``98.5%``, ``12 个``, ``3.2``; ``grouping``: ``1,000 个``."""
-    text = fmt_number(value)
+    text = fmt_number(value, digits)
     if grouping and value is not None and math.isfinite(value) and abs(value) >= 1000:
         sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
         whole, dot, decimals = digits.partition(".")

@@ -701,13 +701,28 @@ def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         )
     bm, bm_period, source = found
     words = _BENCHMARK_WORDS[target.comparator]
-    where = f"{bm_period.label}{name} {_q(ctx, bm)}" + (f"（{source}）" if source else "")
+    digits = _distinct_digits(x, bm)
+    head = f"{ctx.label}实际为 {fmt_quantity(x, ctx.unit, digits=digits)}"
+    where = f"{period_text(p.spec, bm_period)}{name} {fmt_quantity(bm, ctx.unit, digits=digits)}"
+    where += f"（{source}）" if source else ""
     text = f"{head}，{where}，{target.year}年目标{words}{name}"
     if _meets(target.comparator, tg.good, x, bm):
         return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm, target=target)
     if ctx.t >= tg.end - _EPS:
         return _Verdict(Status.SERIOUSLY_BEHIND, text + "，到期未达到", None, bm, target=target)
     return _Verdict(Status.BEHIND, text + "，尚未达到", None, bm, target=target)
+
+
+def _distinct_digits(a: float, b: float) -> int:
+    """The fewest decimals (2 to 6) at which ``a`` and ``b`` print differently if they differ.
+
+    0.392 and 0.388 both print as 0.39 with two decimals; a reason saying "0.39 against a
+    control line of 0.39, not met" would contradict itself.
+    """
+    for digits in range(2, 7):
+        if (round(a, digits) == round(b, digits)) == (a == b):
+            return digits
+    return 6
 
 
 def _milestone_years(p: Prepared, tg: _Target) -> list[int]:

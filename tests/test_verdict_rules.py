@@ -300,3 +300,12 @@ def test_one_whole_item_short_is_behind_not_seriously():
     assert (a.expected_value, a.status) == (1, S.BEHIND)
     # two items short is 严重滞后: at 2023Q4 expected 5, 3 reported → 0.6 → 滞后; 2 reported → 0.4 → 严重滞后
     assert run(spec, figs(("2023Q4", 2)), "2023Q4", settings(2021, "2023Q4")).status is S.SERIOUSLY_BEHIND
+
+
+def test_benchmark_reason_tells_close_values_apart():
+    spec = ind(K.LEVEL, [tg(2025, C.NOT_ABOVE_BENCHMARK, benchmark="省控目标")], unit="吨标准煤/万元",
+               frequency=F.ANNUAL)  # fmt: skip
+    bm = (Benchmark(P("2023Q4"), 0.388, "省发改委通报"),)
+    a = run(spec, figs(("2023Q4", 0.392)), "2023Q4", benchmarks=bm)
+    assert a.status is S.BEHIND
+    assert "0.392 吨标准煤/万元" in a.reason and "2023年度省控目标 0.388 吨标准煤/万元" in a.reason
