@@ -387,3 +387,239 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- supervision loop (督办闭环): key tasks, evidence, notices, reminders, working days (migration 0006)
+
+
+class Task(Base):
+    """A key task (重点任务) of a plan, from the catalogue's tasks.csv; reported on each quarter."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(Text)
+    section: Mapped[str] = mapped_column(Text, default="")
+    source_text: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    indicator_codes: Mapped[list[Any]] = mapped_column(default=list)  # indicators measuring the task
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    units: Mapped[list[TaskUnit]] = relationship(order_by="TaskUnit.position", cascade="all, delete-orphan")
+    nodes: Mapped[list[TaskNode]] = relationship(order_by="TaskNode.position", cascade="all, delete-orphan")
+
+
+class TaskUnit(Base):
+    __tablename__ = "task_units"
+    __table_args__ = (UniqueConstraint("task_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    role: Mapped[str] = mapped_column(String(8))  # lead / co
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class TaskNode(Base):
+    """A time node (时间节点) of a task: what is due by the end of a quarter."""
+
+    __tablename__ = "task_nodes"
+    __table_args__ = (UniqueConstraint("task_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # due by the end of this quarter
+    text: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TaskReport(Base):
+    """One version of a unit's quarterly progress on a task (进展情况). Append-only like observations.
+
+    review_state: pending (待审核) → accepted (已通过) / returned (已退回) / confirmed (确认完成).
+    """
+
+    __tablename__ = "task_reports"
+    __table_args__ = (Index("ix_task_reports_current", "task_id", "unit_id", "period", "superseded_by_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    period: Mapped[str] = mapped_column(String(8))
+    progress: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12))  # not_started / in_progress / done / behind
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("task_reports.id"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("task_reports.id"))
+    review_state: Mapped[str] = mapped_column(String(12), default="pending")
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by: Mapped[str | None] = mapped_column(String(80))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(12), default="web")  # web / file
+    file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    entered_by: Mapped[str] = mapped_column(String(80))
+    entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    task: Mapped[Task] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class Notice(Base):
+    """A 预警通知单 or 督办通知单 as a record: issued → answered → closed (销号) or returned; escalated."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    number: Mapped[str] = mapped_column(String(40))  # 预警〔2026〕1号
+    level: Mapped[str] = mapped_column(String(12))  # warning (预警) / supervision (督办)
+    # issued / answered / returned / closed (销号) / escalated
+    state: Mapped[str] = mapped_column(String(12), default="issued")
+    as_of: Mapped[str] = mapped_column(String(8), default="")  # the quarter the notice speaks of
+    issued_by: Mapped[str] = mapped_column(String(80))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    issued_on: Mapped[dt.date]
+    response_days: Mapped[int] = mapped_column(Integer, default=10)
+    respond_by: Mapped[dt.date]
+    request: Mapped[str] = mapped_column(Text, default="")  # what the office asks for
+    causes: Mapped[str] = mapped_column(Text, default="")  # the unit's latest answer
+    measures: Mapped[str] = mapped_column(Text, default="")  # 整改措施
+    expected_on: Mapped[dt.date | None]
+    answered_by: Mapped[str | None] = mapped_column(String(80))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verified_by: Mapped[str | None] = mapped_column(String(80))
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verify_comment: Mapped[str] = mapped_column(Text, default="")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))  # the 预警 a 督办 escalates
+
+    plan: Mapped[Plan] = relationship()
+    unit: Mapped[Unit] = relationship()
+    items: Mapped[list[NoticeItem]] = relationship(
+        order_by="NoticeItem.position", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[NoticeEvent]] = relationship(order_by="NoticeEvent.id", cascade="all, delete-orphan")
+
+
+class NoticeItem(Base):
+    """An indicator or a task a notice is about, with what was said of it when issued."""
+
+    __tablename__ = "notice_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    indicator_id: Mapped[int | None] = mapped_column(ForeignKey("indicators.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"))
+    code: Mapped[str] = mapped_column(String(40), default="")
+    name: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(24), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticeEvent(Base):
+    """The history of a notice: issued, answered, returned, closed, escalated (append-only)."""
+
+    __tablename__ = "notice_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class EvidenceFile(Base):
+    """An evidence file (佐证材料) attached to a task report or a notice answer.
+
+    The bytes live once per sha256 in the evidence store (services/evidence.py); this row is
+    one attachment of them (the same file attached twice is two rows, one stored copy).
+    """
+
+    __tablename__ = "evidence_files"
+    __table_args__ = (Index("ix_evidence_sha256", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(Text, default="")  # as uploaded, shown only as text
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    task_report_id: Mapped[int | None] = mapped_column(ForeignKey("task_reports.id"))
+    notice_event_id: Mapped[int | None] = mapped_column(ForeignKey("notice_events.id"))
+    uploaded_by: Mapped[str] = mapped_column(String(80))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class UnitContact(Base):
+    """A unit's contact person (联络员), kept by the office; reminders go to their e-mail."""
+
+    __tablename__ = "unit_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class ReminderLog(Base):
+    """One reminder sent (or attempted) on one channel to one recipient; ``key`` makes sending idempotent."""
+
+    __tablename__ = "reminders_sent"
+    __table_args__ = (UniqueConstraint("key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(12))  # email / webhook
+    recipient: Mapped[str] = mapped_column(String(200))
+    plan_code: Mapped[str] = mapped_column(String(40), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    subject: Mapped[str] = mapped_column(Text, default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    due_on: Mapped[dt.date | None]
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending / sent / failed
+    error: Mapped[str] = mapped_column(Text, default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CalendarDay(Base):
+    """A day the office loaded from its CSV: a working day or a day off (overrides chinesecalendar)."""
+
+    __tablename__ = "calendar_days"
+    __table_args__ = (UniqueConstraint("day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[dt.date]
+    workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    loaded_by: Mapped[str] = mapped_column(String(80), default="")
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+
+
+class DataVersion(Base):
+    """Counters bumped by every write transaction (db/versioning.py); the pages' caches key on them.
+
+    Rows: ``data`` (any write to any table but this one and audit_log) and ``plans`` (a write to
+    the plans table: the plan list is cached on its own).
+    """
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -188,6 +188,7 @@ class CataloguePlan:
     indicators: list[IndicatorRow] = field(default_factory=list)
     targets: list[TargetRow] = field(default_factory=list)
     revisions: list[RevisionRow] = field(default_factory=list)
+    tasks: list[Any] = field(default_factory=list)  # indicators.tasks_catalogue.TaskRow (tasks.csv)
 
     def plan_fields(self) -> dict[str, Any]:
         return {
@@ -495,11 +496,15 @@ def read_catalogue(folder: Path, validate_settings: Callable[[dict], None] | Non
         for row in revision_rows
     ]
     _check_unique(revision_rows, lambda r: (r.text("indicator_code"), r.text("ref")), "ref")
+    from indicators.tasks_catalogue import read_tasks  # key tasks (重点任务), optional tasks.csv
+
+    tasks = read_tasks(folder, _read_csv, errors, resolve_units, codes, split_list)
 
     if errors:
         raise CatalogueInvalid(errors)
     assert plan is not None
     plan.units, plan.indicators, plan.targets, plan.revisions = units, indicators, targets, revisions
+    plan.tasks = tasks
     return plan
 
 

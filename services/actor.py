@@ -31,6 +31,15 @@ class Action(StrEnum):
     RECORD_BENCHMARK = "record_benchmark"  # the office's benchmarks (全省平均, 省控目标)
     RECORD_BASELINE = "record_baseline"  # the office's baselines (a unit only proposes one)
     CLEAR_FLAG = "clear_flag"  # 核实无误 on a data-quality flag
+    # supervision loop (督办闭环)
+    REPORT_TASK = "report_task"  # a unit's quarterly progress on a key task, with evidence
+    REVIEW_TASK = "review_task"  # accept, return or confirm completion of task progress
+    ISSUE_NOTICE = "issue_notice"  # 预警 / 督办 notices, escalation
+    ANSWER_NOTICE = "answer_notice"  # the unit's answer: causes, 整改措施, expected date, evidence
+    VERIFY_NOTICE = "verify_notice"  # 销号 or return an answer
+    MANAGE_CONTACTS = "manage_contacts"  # units' contact persons
+    SEND_REMINDERS = "send_reminders"
+    LOAD_CALENDAR = "load_calendar"  # the office's CSV of working days / days off
 
 
 ACTION_LABELS = {
@@ -47,6 +56,14 @@ ACTION_LABELS = {
     Action.RECORD_BENCHMARK: "录入基准值",
     Action.RECORD_BASELINE: "录入基期值",
     Action.CLEAR_FLAG: "核实待核实数据",
+    Action.REPORT_TASK: "填报重点任务进展",
+    Action.REVIEW_TASK: "审核重点任务进展",
+    Action.ISSUE_NOTICE: "发出预警或督办通知单",
+    Action.ANSWER_NOTICE: "反馈通知单整改情况",
+    Action.VERIFY_NOTICE: "核销或退回通知单反馈",
+    Action.MANAGE_CONTACTS: "维护单位联系人",
+    Action.SEND_REMINDERS: "发送提醒",
+    Action.LOAD_CALENDAR: "载入工作日调整表",
 }
 
 ROLE_LABELS = {ActorRole.ADMIN: "管理员", ActorRole.REPORTER: "填报员", ActorRole.VIEWER: "只读"}
@@ -54,10 +71,12 @@ ROLE_LABELS = {ActorRole.ADMIN: "管理员", ActorRole.REPORTER: "填报员", Ac
 # Actions a role may take; reporters are further limited to their own units (_UNIT_BOUND).
 _ALLOWED: dict[ActorRole, frozenset[Action]] = {
     ActorRole.ADMIN: frozenset(Action),
-    ActorRole.REPORTER: frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD}),
+    ActorRole.REPORTER: frozenset(
+        {Action.RECORD_FIGURE, Action.UNDO_UPLOAD, Action.REPORT_TASK, Action.ANSWER_NOTICE}
+    ),
     ActorRole.VIEWER: frozenset(),
 }
-_UNIT_BOUND = frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD})
+_UNIT_BOUND = frozenset({Action.RECORD_FIGURE, Action.UNDO_UPLOAD, Action.REPORT_TASK, Action.ANSWER_NOTICE})
 
 
 class PermissionDenied(PermissionError):

@@ -196,6 +196,9 @@ def _load_plan(session: Session, cat: CataloguePlan, report: LoadReport) -> None
             rev.indicator_code in office_maintained,
         )
     session.flush()
+    from services.tasks import load_plan_tasks  # key tasks (重点任务) from tasks.csv
+
+    load_plan_tasks(session, plan, cat, units, report)
 
 
 def _load_units(session: Session, cat: CataloguePlan, report: LoadReport) -> dict[str, Unit]:
