@@ -31,7 +31,6 @@ from indicators.catalogue import split_stored_settings
 from indicators.model import (
     BaselineSpec,
     Benchmark,
-    Figure,
     IndicatorData,
     IndicatorSpec,
     PendingFigure,
@@ -92,7 +91,9 @@ def _plan_info(plan: Plan) -> PlanInfo:
 
 
 def list_plans(session: Session) -> list[PlanInfo]:
-    return [_plan_info(p) for p in session.scalars(select(Plan).order_by(Plan.id))]
+    from db.plan_data import plan_infos
+
+    return plan_infos(session)
 
 
 def get_plan(session: Session, code: str) -> PlanInfo | None:
@@ -207,42 +208,13 @@ def current_observations(session: Session, plan_id: int, include_pending: bool =
 def load_plan_data(
     session: Session, plan_code: str, include_pending: bool = False, on: dt.date | None = None
 ) -> tuple[PlanInfo, list[IndicatorData]]:
-    """Everything the progress engine needs for one plan (targets in force on ``on``, default now)."""
-    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
-    if plan is None:
-        raise LookupError(f"没有代码为“{plan_code}”的计划")
-    indicators = _indicators(session, plan.id)
-    cleared = _cleared_observation_ids(session, plan.id)
-    figures: dict[int, list[Figure]] = defaultdict(list)
-    for obs in current_observations(session, plan.id, include_pending):
-        if obs.retracted:
-            continue
-        figures[obs.indicator_id].append(
-            Figure(
-                period=Period.parse(obs.period),
-                value=obs.value,
-                unit=obs.unit.name,
-                field_size=obs.field_size,
-                benchmark_value=obs.benchmark_value,
-                done_on=obs.done_on,
-                reported_at=obs.entered_at,
-                is_demo=obs.is_demo,
-                note=obs.note,
-                flag_cleared=obs.id in cleared,
-            )
-        )
-    benchmarks = _benchmarks_in_force(session, plan.id)
-    pending = {} if include_pending else _pending_figures(session, plan.id)
-    data = [
-        IndicatorData(
-            spec=indicator_spec(ind, on),
-            figures=tuple(sorted(figures.get(ind.id, []), key=lambda f: (f.period, f.unit))),
-            benchmarks=tuple(benchmarks.get(ind.id, ())),
-            pending=tuple(pending.get(ind.id, ())),
-        )
-        for ind in indicators
-    ]
-    return _plan_info(plan), data
+    """Everything the progress engine needs for one plan (targets in force on ``on``, default now).
+
+    Plain column queries, no ORM objects: see db/plan_data.py.
+    """
+    from db.plan_data import load_plan_data as _load
+
+    return _load(session, plan_code, include_pending, on)
 
 
 def _cleared_observation_ids(session: Session, plan_id: int) -> set[int]:

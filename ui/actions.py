@@ -23,6 +23,7 @@ def run_write(actor: Actor, action: str, work: Callable[[Any], Any], success: st
     except (ValueError, LookupError, RuntimeError) as exc:
         st.error(escape_markdown(exc))
         return None
+    data.forget_versions()  # the rest of this run reads the data as written
     if success:
         st.success(escape_markdown(success))
     return result

@@ -1,21 +1,31 @@
 """Cached reads for the pages.
 
-Query results are cached with ``st.cache_data`` keyed by a cheap *data
-fingerprint* (:func:`data_fingerprint`), so that any write, from this process
-or another one, invalidates them on the next rerun. The engine and the
-first-start set-up are ``st.cache_resource``.
+Query results are cached with ``st.cache_data`` keyed by the *data version*
+(:func:`data_fingerprint`: the counters of db/versioning.py, which every write
+transaction bumps, read once per rerun), so that any write, from this process or
+another one, shows at the next rerun. The plan list is keyed by its own counter
+(only a write to the plans table changes it). A dashboard loads its plan once per
+data version (:func:`_plan_model`, shared by the status, units and indicator
+reads) and prepares each indicator's series once for the current verdict and its
+quarterly history. The engine and the first-start set-up are ``st.cache_resource``.
 """
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 from sqlalchemy import func, select
 
 from db import queries
-from db.models import Baseline, BenchmarkValue, FlagDecision, Observation, Target, TargetRevision, Upload
+from db.models import Observation
 from db.session import database_url, read_scope
+from db.versioning import read_versions
+from indicators.model import IndicatorData
+from indicators.periods import Period
+from indicators.status import Assessment, Prepared
 
 CACHE_TTL_SECONDS = 600
 
@@ -51,29 +61,45 @@ def current_url() -> str:
     return ensure_database(database_url())
 
 
-def data_fingerprint() -> tuple[Any, ...]:
-    """Changes whenever figures, baselines, benchmarks, flag decisions, targets, revisions or uploads do."""
+_run = threading.local()  # a script run executes on one thread
+
+
+def _run_token() -> object | None:
+    """An object that lives exactly as long as the current script run (None outside Streamlit)."""
+    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.cursors if ctx is not None else None  # a new dict at every rerun
+
+
+def data_fingerprint() -> tuple[int, int]:
+    """(data version, plan-list version): read from the database once per rerun.
+
+    Every write transaction bumps the data version (db/versioning.py), whoever made it; a
+    write made by this run through :func:`ui.actions.run_write` makes the next call read again.
+    """
+    token = _run_token()
+    memo = getattr(_run, "memo", None)
+    if token is not None and memo is not None and memo[0] is token:
+        return memo[1]
     with read_scope(current_url()) as session:
-        return tuple(
-            session.execute(
-                select(
-                    select(func.max(Observation.id)).scalar_subquery(),
-                    select(func.count(Observation.id)).scalar_subquery(),
-                    select(func.max(Baseline.id)).scalar_subquery(),
-                    select(func.count(Baseline.id)).scalar_subquery(),
-                    select(func.count(Target.id)).scalar_subquery(),
-                    select(func.count(TargetRevision.id)).scalar_subquery(),
-                    select(func.max(Upload.undone_at)).scalar_subquery(),
-                    select(func.max(BenchmarkValue.id)).scalar_subquery(),
-                    select(func.max(FlagDecision.id)).scalar_subquery(),
-                    select(func.max(Baseline.reviewed_at)).scalar_subquery(),  # a proposal accepted
-                )
-            ).one()
-        )
+        versions = read_versions(session)
+    _run.memo = (token, versions) if token is not None else None  # the token is kept alive: no id reuse
+    return versions
+
+
+def forget_versions() -> None:
+    """After a write in this run: the next :func:`data_fingerprint` reads the counters again."""
+    _run.memo = None
+
+
+def plans(url: str, fingerprint: tuple) -> list[queries.PlanInfo]:
+    """Every plan; cached on the plan-list counter only (a figure or a review does not touch it)."""
+    return _plan_list(url, fingerprint[1])
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=8, show_spinner=False)
-def plans(url: str, fingerprint: tuple) -> list[queries.PlanInfo]:
+def _plan_list(url: str, plans_version: int) -> list[queries.PlanInfo]:
     with read_scope(url) as session:
         return queries.list_plans(session)
 
@@ -113,10 +139,55 @@ def quarters(url: str, plan_code: str, fingerprint: tuple) -> dict[str, Any]:
     return {"periods": [str(p) for p in period_range(plan.first_period, default)], "default": str(default)}
 
 
-def _plan_state(session, plan_code: str, as_of: str, include_pending: bool = False):
-    from services.progress import plan_progress
+@dataclass
+class PlanModel:
+    """One plan as of a quarter: loaded once, each indicator's series prepared once.
 
-    return plan_progress(session, plan_code, as_of, include_pending=include_pending)
+    Shared (``st.cache_resource``, never copied) by the status, units and indicator reads of
+    a data version; treat it as read-only. ``histories`` (one assessment per quarter from the
+    plan's first) reuse the prepared series and are computed on first use.
+    """
+
+    plan: queries.PlanInfo
+    as_of: Period
+    data: list[IndicatorData]
+    prepared: list[Prepared]
+    assessments: list[Assessment]
+    _histories: list[list[Assessment]] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def histories(self) -> list[list[Assessment]]:
+        """What indicators.dashboard.histories returns, from the prepared series."""
+        from indicators.periods import period_range
+        from indicators.status import assess_at
+
+        with self._lock:
+            if self._histories is None:
+                first = self.plan.settings.first_period
+                quarters = period_range(first, self.as_of) if self.as_of >= first else []
+                self._histories = [[assess_at(p, q) for q in quarters] for p in self.prepared]
+            return self._histories
+
+
+def load_plan_model(url: str, plan_code: str, as_of: str | None, include_pending: bool = False) -> PlanModel:
+    """Load a plan (plain queries) and assess every indicator as of ``as_of`` (default: the
+    latest due quarter), judged against the targets in force at the quarter's end."""
+    from indicators.status import assess_at, prepare
+    from services.progress import default_as_of
+
+    with read_scope(url) as session:
+        plan = queries.get_plan(session, plan_code)
+        if plan is None:
+            raise LookupError(f"没有代码为“{plan_code}”的计划")
+        period = Period.parse(as_of) if as_of else default_as_of(plan)
+        plan, datas = queries.load_plan_data(session, plan_code, include_pending, on=period.end_date)
+    prepared = [prepare(d, plan.settings) for d in datas]
+    return PlanModel(plan, period, datas, prepared, [assess_at(p, period) for p in prepared])
+
+
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
+def _plan_model(url: str, plan_code: str, as_of: str, fingerprint: tuple, include_pending: bool) -> PlanModel:
+    return load_plan_model(url, plan_code, as_of, include_pending)
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
@@ -130,8 +201,7 @@ def progress(
     """
     from indicators import dashboard
 
-    with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of, include_pending)
+    state = _plan_model(url, plan_code, as_of, fingerprint, include_pending)
     rows = [dashboard.assessment_row(a, d.spec) for d, a in zip(state.data, state.assessments, strict=True)]
     periods = [f.period for d in state.data for f in d.figures]
     return {
@@ -155,13 +225,13 @@ def units_view(
     from indicators.completeness import STATE_LABELS, completeness
     from indicators.vocabulary import Role
 
+    state = _plan_model(url, plan_code, as_of, fingerprint, include_pending)
     with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of, include_pending)
         records = queries.report_records(session, state.plan.id)
         units = queries.units_of_plan(session, plan_code)
     settings = state.plan.settings
     rows = [dashboard.assessment_row(a, d.spec) for d, a in zip(state.data, state.assessments, strict=True)]
-    streak_by_code = dashboard.streaks(dashboard.histories(state.data, settings, state.as_of))
+    streak_by_code = dashboard.streaks(state.histories())
     report = (
         completeness([d.spec for d in state.data], records, settings, state.as_of, today=dt.date.today())
         if state.as_of >= settings.first_period
@@ -203,8 +273,8 @@ def indicator_view(
     """One indicator: its assessment, quarterly timeline, targets, revisions and every figure version."""
     from indicators import dashboard
 
+    state = _plan_model(url, plan_code, as_of, fingerprint, include_pending)
     with read_scope(url) as session:
-        state = _plan_state(session, plan_code, as_of, include_pending)
         history = queries.observation_history(session, plan_code, code)
     for d, a in zip(state.data, state.assessments, strict=True):
         if d.spec.code == code:
