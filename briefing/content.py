@@ -4,9 +4,9 @@ Every status, count and reason comes from the progress engine unchanged, so the
 deck, the bulletin and the page say exactly what ``python manage.py status`` says.
 
 Response date of a 预警通知单 (decision): **10 working days** after the notice
-date, counting Monday–Friday only (statutory holidays are not known to the system;
-the notice says a holiday extends the period).  The notice date is the
-briefing's date (``today``).
+date, by the State Council's holiday notices (法定节假日 and 调休 workdays, from the
+chinesecalendar package; indicators/workdays.py): the notice states the computed date.
+The notice date is the briefing's date (``today``).
 """
 
 from __future__ import annotations
@@ -47,13 +47,11 @@ def cn_date(day: dt.date) -> str:
 
 
 def add_working_days(day: dt.date, n: int) -> dt.date:
-    """``n`` working days (Mon–Fri) after ``day``."""
-    out = day
-    while n > 0:
-        out += dt.timedelta(days=1)
-        if out.weekday() < 5:
-            n -= 1
-    return out
+    """``n`` working days after ``day`` by the State Council's holiday notices (chinesecalendar;
+    the office's extra days apply to notice records, services.workdays)."""
+    from indicators.workdays import WorkCalendar
+
+    return WorkCalendar().add_working_days(day, n)
 
 
 def campaign(level: str) -> str:

@@ -234,8 +234,8 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     )
     _para(
         doc,
-        f"请你单位认真分析原因，于{cn_date(notice.respond_by)}前（自本通知单印发之日起{RESPONSE_WORKING_DAYS}个工作日内，"
-        f"遇法定节假日顺延）将原因分析、整改措施和完成时限书面报送{OFFICE}。",
+        f"请你单位认真分析原因，于{cn_date(notice.respond_by)}前（自本通知单印发之日起{RESPONSE_WORKING_DAYS}个工作日，"
+        f"已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施和完成时限书面报送{OFFICE}。",
     )
     _sign_off(doc, f"{b.jurisdiction}{OFFICE}", notice.issued_on)
     return _save(doc)

@@ -8,8 +8,9 @@ Rules (README "督办闭环"):
   files. Reports are versions: a correction is a new version, earlier ones stay.
 - The office accepts a report (已通过), returns it with a comment (已退回: the unit corrects it),
   or confirms completion (确认完成: only on a report whose status is 已完成). A confirmed report
-  completes every time node (时间节点) due up to its quarter; the task is complete when its last
-  node is.
+  completes the open time nodes (时间节点) due by its quarter or, when none is due yet, the next
+  node (done early); the task is complete when every node is. 逾期完成 when a node was
+  confirmed after its quarter ended.
 - Overdue like indicators: a node not completed when its quarter has ended is 预警 from the
   next quarter on; still open ``escalation_quarters`` quarters later (the plan's setting,
   default 2) it is 督办. Completed after its node: 逾期完成.
@@ -156,13 +157,19 @@ def task_state(
 ) -> TaskState:
     """The task's state from its confirmed reports (any of its units) on ``today``."""
     nodes = list(task.nodes)
-    covered = max((Period.parse(r.period) for r in confirmed), default=None, key=lambda p: p.index)
-    open_nodes = [n for n in nodes if covered is None or Period.parse(n.period).index > covered.index]
+    done_at: dict[int, dt.date] = {}  # node id → the day its completion was confirmed
+    for r in sorted(confirmed, key=lambda r: (Period.parse(r.period).index, r.id)):
+        day = (r.reviewed_at or r.entered_at).date()
+        upto = Period.parse(r.period).index
+        due = [n for n in nodes if n.id not in done_at and Period.parse(n.period).index <= upto]
+        ahead = [n for n in nodes if n.id not in done_at and n not in due][:1]  # done early: the next node
+        for n in due or ahead:
+            done_at[n.id] = day
+    open_nodes = [n for n in nodes if n.id not in done_at]
     if nodes and not open_nodes:
-        last = Period.parse(nodes[-1].period)
-        done = [r for r in confirmed if Period.parse(r.period).index >= last.index]
-        done_on = min((r.reviewed_at or r.entered_at).date() for r in done) if done else today
-        return TaskState(done_on, done_on > last.end_date, None, 0, "")
+        done_on = max(done_at.values())
+        late = any(done_at[n.id] > Period.parse(n.period).end_date for n in nodes)
+        return TaskState(done_on, late, None, 0, "")
     node = open_nodes[0] if open_nodes else None
     if node is None:
         return TaskState(None, False, None, 0, "")

@@ -1,0 +1,245 @@
+"""The supervision loop (督办闭环) through the services, on SQLite and PostgreSQL: task progress with a
+PDF, returned, corrected, confirmed; a notice issued, answered with evidence, verified and closed; every
+step in the audit log and on the 督办台账; escalation of a late answer; working days."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from docx import Document
+from sqlalchemy import select
+
+from db.models import AuditEntry, EvidenceFile, Notice, TaskReport
+from db.session import read_scope, session_scope
+from indicators.workdays import WorkCalendar
+from services import evidence, notices, tasks
+from services.actor import PermissionDenied
+from services.audit import perform
+from services.workdays import load_calendar
+from tests.supervision_support import OFFICE, PDF, PNG, reporter
+
+TODAY = dt.date(2026, 12, 1)  # a Tuesday; 2026Q3 is the quarter units report on
+PLAN, UNIT, TASK = "lingbi", "县农业农村局", "LB-T09"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    root = tmp_path / "evidence"
+    monkeypatch.setenv("TRACKER_EVIDENCE_DIR", str(root))
+    return root
+
+
+def _audit(url, action):
+    with read_scope(url) as s:
+        return [
+            (a.actor, a.outcome, a.entity_key)
+            for a in s.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        ]
+
+
+def test_task_progress_and_notice_loop(seeded_url, store):
+    url = seeded_url
+    with read_scope(url) as s:
+        clerk = reporter(s, "clerk", UNIT)
+        other = reporter(s, "other", "县商务局")
+
+    # 1. the reporter reports 2026Q3 progress with a PDF
+    with session_scope(url) as s:
+        r1 = tasks.report_progress(
+            s,
+            clerk,
+            PLAN,
+            TASK,
+            UNIT,
+            "2026Q3",
+            "已上线一网追溯平台",
+            "已完成",
+            [("平台上线通知.pdf", PDF)],
+            today=TODAY,
+        )
+        r1_id = r1.id
+    with read_scope(url) as s:
+        (pending,) = tasks.pending_reports(s, PLAN)
+        assert (pending["task_code"], pending["unit"], pending["status"]) == (TASK, UNIT, "已完成")
+        assert [name for _, name, _ in pending["evidence"]] == ["平台上线通知.pdf"]
+    sha = evidence.hashlib.sha256(PDF).hexdigest()
+    assert (store / sha[:2] / sha).read_bytes() == PDF
+
+    # a reporter of another unit is refused, and the refusal is audited
+    with pytest.raises(PermissionDenied):
+        perform(
+            url,
+            other,
+            "report_task",
+            lambda s: tasks.report_progress(
+                s, other, PLAN, TASK, UNIT, "2026Q3", "代填", "推进中", today=TODAY
+            ),
+        )
+    assert ("other", "refused") in [(a, o) for a, o, _ in _audit(url, "report_task")]
+
+    # 2. the office returns it with a comment
+    with session_scope(url) as s:
+        tasks.review_report(s, OFFICE, r1_id, "return", "请补充平台覆盖的农产品品类")
+    with read_scope(url) as s:
+        item = next(
+            i for i in tasks.unit_task_items(s, PLAN, clerk.unit_ids, TODAY) if i["task_code"] == TASK
+        )
+        assert item["todo"] == "已退回，请更正" and item["returned"][0][2] == "请补充平台覆盖的农产品品类"
+
+    # 3. the reporter corrects it: a new version, the PDF carried over
+    with session_scope(url) as s:
+        r2 = tasks.report_progress(
+            s,
+            clerk,
+            PLAN,
+            TASK,
+            UNIT,
+            "2026Q3",
+            "已上线一网追溯平台，覆盖茶叶、蔬菜、水果3类",
+            "已完成",
+            today=TODAY,
+        )
+        r2_id = r2.id
+    with read_scope(url) as s:
+        versions = s.scalars(select(TaskReport).order_by(TaskReport.id)).all()
+        assert [(v.version, v.review_state, v.superseded_by_id) for v in versions] == [
+            (1, "returned", r2_id),
+            (2, "pending", None),
+        ]
+        assert [e.file_name for e in evidence.evidence_for(s, task_report_ids=[r2_id])] == [
+            "平台上线通知.pdf"
+        ]
+
+    # 4. the office confirms completion: the task is done (its node is 2027Q4: not late)
+    with session_scope(url) as s:
+        tasks.review_report(s, OFFICE, r2_id, "confirm")
+    with read_scope(url) as s:
+        row = next(r for r in tasks.ledger_rows(s, PLAN, TODAY) if r["编号"] == TASK)
+        assert (row["任务状态"], row["审核"], row["佐证材料"]) == ("已完成", "已确认完成", 1)
+        assert TASK not in [i["task_code"] for i in tasks.unit_task_items(s, PLAN, clerk.unit_ids, TODAY)]
+
+    # 5. a 预警 notice about an indicator and a task: due in 10 working days (2026-12-15)
+    with session_scope(url) as s:
+        n = notices.issue_notice(
+            s,
+            OFFICE,
+            PLAN,
+            UNIT,
+            "预警",
+            indicator_codes=["LB-PQ-07"],
+            task_codes=["LB-T09"],
+            as_of="2026Q3",
+            today=TODAY,
+        )
+        notice_id, number = n.id, n.number
+        assert (number, n.respond_by) == ("预警〔2026〕1号", dt.date(2026, 12, 15))
+    with read_scope(url) as s:
+        (todo,) = notices.unit_notices(s, PLAN, clerk.unit_ids, TODAY)
+        assert todo["number"] == number and [c for c, *_ in todo["items"]] == ["LB-PQ-07", "LB-T09"]
+
+    # 6. the unit answers with causes, 整改措施, an expected date and evidence
+    with session_scope(url) as s:
+        notices.answer_notice(
+            s,
+            clerk,
+            notice_id,
+            "认证周期长",
+            "对接认证机构，集中申报",
+            dt.date(2027, 6, 30),
+            [("申报材料.png", PNG)],
+            today=dt.date(2026, 12, 10),
+        )
+    # 7. the office verifies and closes it (销号)
+    with session_scope(url) as s:
+        notices.verify_notice(s, OFFICE, notice_id, True, "整改措施可行")
+    with read_scope(url) as s:
+        (row,) = notices.register_rows(s, PLAN, TODAY)
+        assert (row["编号"], row["状态"], row["原因分析"], row["整改措施"], row["逾期"]) == (
+            number,
+            "已销号",
+            "认证周期长",
+            "对接认证机构，集中申报",
+            "",
+        )
+        history = notices.notice_history(s, notice_id)
+        assert [h["kind"] for h in history] == ["印发", "单位反馈", "销号"]
+        assert [f[1] for f in history[1]["evidence"]] == ["申报材料.png"]
+        name, doc = notices.notice_docx(s, notice_id)
+    text = "\n".join(p.text for p in Document(io.BytesIO(doc)).paragraphs)
+    assert name == f"{number}_{UNIT}.docx"
+    assert "2026年12月15日前" in text and "顺延" not in text and "整改措施：对接认证机构，集中申报" in text
+
+    # every step is in the audit log
+    assert [a for a, o, _ in _audit(url, "report_task") if o == "ok"] == ["clerk", "clerk"]
+    assert [a for a, _, _ in _audit(url, "review_task")] == ["office", "office"]
+    assert [k for _, _, k in _audit(url, "issue_notice")] == [f"{PLAN}|{number}"]
+    assert [a for a, _, _ in _audit(url, "answer_notice")] == ["clerk"]
+    assert [a for a, _, _ in _audit(url, "verify_notice")] == ["office"]
+    with read_scope(url) as s:
+        assert s.scalar(select(Notice.state)) == "closed"
+        assert len(s.scalars(select(EvidenceFile)).all()) == 3  # PDF, its carried copy, the PNG
+
+
+def test_late_answer_escalates_to_supervision(seeded_url, store):
+    with session_scope(seeded_url) as s:
+        n = notices.issue_notice(s, OFFICE, PLAN, UNIT, "warning", task_codes=["LB-T09"], today=TODAY)
+        warning_id = n.id
+    with read_scope(seeded_url) as s:
+        assert notices.escalation_candidates(s, PLAN, dt.date(2026, 12, 15)) == []
+        (late,) = notices.escalation_candidates(s, PLAN, dt.date(2026, 12, 16))
+        assert late["why"] == "逾期未反馈"
+    with session_scope(seeded_url) as s:
+        child = notices.escalate_notice(s, OFFICE, warning_id, today=dt.date(2026, 12, 16))
+        assert (child.number, child.level, child.respond_by) == (
+            "督办〔2026〕1号",
+            "supervision",
+            dt.date(2026, 12, 30),
+        )
+    with read_scope(seeded_url) as s:
+        rows = {r["编号"]: r for r in notices.register_rows(s, PLAN, dt.date(2026, 12, 16))}
+        assert (
+            rows["预警〔2026〕1号"]["状态"] == "已升级督办"
+            and rows["督办〔2026〕1号"]["升级自"] == "预警〔2026〕1号"
+        )
+        assert [
+            r["编号"] for r in notices.register_rows(s, PLAN, dt.date(2026, 12, 16), level="supervision")
+        ] == ["督办〔2026〕1号"]
+
+
+def test_overdue_task_flags_and_export(seeded_url):
+    # 六安 LA-B4-03 (修订考核办法) is due 2025Q4: 预警 in 2026Q1, 督办 from 2026Q3 (2 quarters later)
+    with read_scope(seeded_url) as s:
+
+        def flag(day):
+            row = next(r for r in tasks.ledger_rows(s, "luan", day) if r["编号"] == "LA-B4-03")
+            return row["督办"]
+
+        assert [
+            flag(dt.date(2025, 12, 31)),
+            flag(dt.date(2026, 1, 1)),
+            flag(dt.date(2026, 6, 30)),
+            flag(dt.date(2026, 7, 1)),
+        ] == ["", "预警", "预警", "督办"]
+
+
+def test_working_days_follow_the_holiday_notices_and_the_office_csv(seeded_url):
+    cal = WorkCalendar()
+    assert cal.add_working_days(dt.date(2026, 9, 30), 1) == dt.date(2026, 10, 8)  # 国庆 10月1日–7日
+    assert cal.add_working_days(dt.date(2026, 10, 9), 1) == dt.date(2026, 10, 10)  # Saturday 10月10日 上班
+    assert cal.add_working_days(dt.date(2026, 2, 13), 1) == dt.date(2026, 2, 14)  # Saturday 2月14日 上班
+    assert cal.unknown_years(dt.date(2027, 1, 4)) == [2027]
+    assert cal.add_working_days(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 1)  # 2027 unknown: Mon–Fri
+    with session_scope(seeded_url) as s:
+        counts = load_calendar(s, OFFICE, "date,type,note\n2027-01-01,休,元旦\n2027-01-02,休,元旦\n")
+        assert counts == {"added": 2, "changed": 0, "unchanged": 0}
+    with session_scope(seeded_url) as s:
+        with pytest.raises(ValueError, match="第3行 type 列"):
+            load_calendar(s, OFFICE, "date,type,note\n2027-02-01,休,\n2027-02-02,放假,\n")
+    with read_scope(seeded_url) as s:
+        from services.workdays import calendar
+
+        office = calendar(s)
+        assert office.add_working_days(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
+        assert dt.date(2027, 2, 1) not in office.extra  # the bad file wrote nothing
