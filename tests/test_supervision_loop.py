@@ -234,9 +234,8 @@ def test_working_days_follow_the_holiday_notices_and_the_office_csv(seeded_url):
     with session_scope(seeded_url) as s:
         counts = load_calendar(s, OFFICE, "date,type,note\n2027-01-01,休,元旦\n2027-01-02,休,元旦\n")
         assert counts == {"added": 2, "changed": 0, "unchanged": 0}
-    with session_scope(seeded_url) as s:
-        with pytest.raises(ValueError, match="第3行 type 列"):
-            load_calendar(s, OFFICE, "date,type,note\n2027-02-01,休,\n2027-02-02,放假,\n")
+    with pytest.raises(ValueError, match="第3行 type 列"), session_scope(seeded_url) as s:
+        load_calendar(s, OFFICE, "date,type,note\n2027-02-01,休,\n2027-02-02,放假,\n")
     with read_scope(seeded_url) as s:
         from services.workdays import calendar
 
