@@ -44,8 +44,8 @@ def _ids(session, plan_code: str, indicator_code: str) -> tuple[int, int]:
 
 
 def test_written_table_recognises_dml_of_every_form():
-    assert written_table('INSERT INTO observations (a) VALUES (?)') == "observations"
-    assert written_table("  insert or replace into \"plans\" (a) values (1)") == "plans"
+    assert written_table("INSERT INTO observations (a) VALUES (?)") == "observations"
+    assert written_table('  insert or replace into "plans" (a) values (1)') == "plans"
     assert written_table("UPDATE baselines SET value=%(v)s") == "baselines"
     assert written_table("DELETE FROM benchmark_values WHERE id = 1") == "benchmark_values"
     assert written_table("REPLACE INTO units VALUES (1)") == "units"
@@ -113,10 +113,9 @@ def test_every_kind_of_write_bumps_the_counter_and_reads_do_not(seeded_url):
 
     # a rolled-back write bumps nothing; an audit-only transaction (a refused attempt) neither
     before = versions(url)
-    with pytest.raises(RuntimeError):
-        with session_scope(url) as session:
-            session.execute(insert(Observation), rows[:1])
-            raise RuntimeError("abandon")
+    with pytest.raises(RuntimeError), session_scope(url) as session:
+        session.execute(insert(Observation), rows[:1])
+        raise RuntimeError("abandon")
     from services.audit import perform
 
     with pytest.raises(PermissionDenied):
@@ -125,7 +124,9 @@ def test_every_kind_of_write_bumps_the_counter_and_reads_do_not(seeded_url):
     assert versions(url) == before
     with read_scope(url) as session:  # the refusal was audited all the same
         assert session.scalar(
-            select(func.count(AuditEntry.id)).where(AuditEntry.outcome == "refused", AuditEntry.actor == "leader")
+            select(func.count(AuditEntry.id)).where(
+                AuditEntry.outcome == "refused", AuditEntry.actor == "leader"
+            )
         )
 
 
@@ -143,7 +144,7 @@ def test_each_service_write_bumps_the_counter(seeded_url, tmp_path):
     changed = tmp_path / "catalogue"  # the office's corrected plan: a new title
     shutil.copytree(CATALOGUE_DIR / "lingbi", changed / "lingbi")
     plan_yaml = changed / "lingbi" / "plan.yaml"
-    plan_yaml.write_text(plan_yaml.read_text(encoding="utf-8").replace("（征求意见稿）\"", "\"", 1), "utf-8")
+    plan_yaml.write_text(plan_yaml.read_text(encoding="utf-8").replace('（征求意见稿）"', '"', 1), "utf-8")
     with session_scope(url) as session:
         indicator_id, unit_id = _ids(session, "luan", "LA-PQ-01")
         target_key = session.scalar(
@@ -262,8 +263,9 @@ def test_demo_writes_a_benchmark_per_due_period_some_met_some_not_and_removes_th
             assert [b.period for b in d.benchmarks] == owed, d.spec.code  # one per due period
             assert all(b.is_demo and b.source.startswith("演示数据") for b in d.benchmarks)
         stored = session.execute(
-            select(BenchmarkValue.is_demo, BenchmarkValue.source, func.count())
-            .group_by(BenchmarkValue.is_demo, BenchmarkValue.source)
+            select(BenchmarkValue.is_demo, BenchmarkValue.source, func.count()).group_by(
+                BenchmarkValue.is_demo, BenchmarkValue.source
+            )
         ).all()
         assert stored and all(is_demo for is_demo, _, _ in stored)
         assert sum(n for *_, n in stored) == sum(len(d.benchmarks) for d in relative)
@@ -285,7 +287,10 @@ def test_demo_writes_a_benchmark_per_due_period_some_met_some_not_and_removes_th
 
 def _tiles(at) -> dict[str, int]:
     html = next(m.value for m in at.markdown if "status-tile" in m.value)
-    return {s: int(n.replace(",", "")) for s, n in re.findall(r'data-status="([^"]+)".*?tile-count">([\d,]+)<', html)}
+    return {
+        s: int(n.replace(",", ""))
+        for s, n in re.findall(r'data-status="([^"]+)".*?tile-count">([\d,]+)<', html)
+    }
 
 
 def test_a_figure_accepted_in_review_shows_on_the_overview_at_the_next_rerun(tmp_path, monkeypatch):
@@ -334,7 +339,9 @@ def test_a_figure_accepted_in_review_shows_on_the_overview_at_the_next_rerun(tmp
     after = _tiles(at)
     with read_scope(url) as session:
         fresh = plan_progress(session, "luan")
-    changed = next(a for d, a in zip(fresh.data, fresh.assessments, strict=True) if d.spec.code == item.spec.code)
+    changed = next(
+        a for d, a in zip(fresh.data, fresh.assessments, strict=True) if d.spec.code == item.spec.code
+    )
     assert changed.status is not verdict.status and changed.current_value == goal
     assert after != before
     assert after == status_counts([{"status": a.status.value} for a in fresh.assessments])
