@@ -64,6 +64,10 @@ st.markdown(
     f'{escape_markdown(row["reason"])}',  # inline in a markdown paragraph: names in it are escaped
     unsafe_allow_html=True,
 )
+if row.get("flag"):
+    st.warning(
+        f"**待核实**：{escape_markdown(row['flag'])}。该数据仍按原值计入；质量办可在“数据审核”中核实无误或退回。"
+    )
 
 baseline = timeline["baseline"]
 cols = st.columns(5)

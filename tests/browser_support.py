@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 ]
 SHOTS = ROOT / "artifacts" / "screenshots"
 WIDTH, HEIGHT = 1600, 900
-STATUSES = ["已达标", "正常", "滞后", "严重滞后", "未报送", "无法评估"]
+STATUSES = ["已达标", "逾期完成", "正常", "滞后", "严重滞后", "未完成", "未报送", "无法评估"]
 
 BROWSER_MARKS = [
     pytest.mark.browser,
