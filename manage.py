@@ -85,6 +85,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     path = backup_sqlite(Path(args.file))
     print(f"已备份到 {path}")
+    from services.evidence import backup_store  # evidence files (佐证材料) beside the copy
+
+    store = backup_store(path)
+    if store is not None:
+        print(f"佐证材料已备份到 {store}")
     return 0
 
 
@@ -398,6 +403,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("benchmarks", help="导出计划的基准值（CSV）")
     p.add_argument("--plan", required=True)
     p.add_argument("--history", action="store_true", help="同时列出被替代的历史记录")
+    from services.supervision_cli import add_commands  # export-tasks, remind, contact, calendar
+
+    add_commands(sub, COMMANDS)
     return parser
 
 
