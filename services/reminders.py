@@ -173,7 +173,7 @@ def due_reminders(
 ) -> list[Reminder]:
     """Everything due on ``today`` (pure read)."""
     from services.notices import LEVELS
-    from services.tasks import _unit, plan_settings, reporting_period, unit_task_items
+    from services.tasks import _unit, next_deadline_period, plan_settings, unit_task_items
 
     cal = calendar(session)
     out: list[Reminder] = []
@@ -182,7 +182,7 @@ def due_reminders(
         if plan_code and plan.code != plan_code:
             continue
         s = plan_settings(plan)
-        period = reporting_period(today)
+        period = next_deadline_period(today, s.report_deadline_days)
         if period.index >= Period.parse(plan.first_period).index and period.year <= max(
             plan.horizon_years or [9999]
         ):
@@ -191,7 +191,7 @@ def due_reminders(
             if stage is not None:
                 owed = _owed_figures(session, plan.code, period)
                 units: dict[str, list[str]] = {u: list(lines) for u, lines in owed.items()}
-                items = unit_task_items(session, plan.code, _task_unit_ids(session, plan.id), today)
+                items = unit_task_items(session, plan.code, _task_unit_ids(session, plan.id), today, period)
                 for item in items:
                     if item["todo"] == "待填报":
                         units.setdefault(item["unit"], []).append(

@@ -184,6 +184,13 @@ def reporting_period(today: dt.date) -> Period:
     return Period.containing(today).shift(-1)
 
 
+def next_deadline_period(today: dt.date, deadline_days: int) -> Period:
+    """The quarter whose reporting deadline comes next (the ended quarter until its deadline,
+    then the current one): reminders before a deadline may start before the quarter ends."""
+    ended = Period.containing(today).shift(-1)
+    return ended if ended.deadline(deadline_days) >= today else ended.shift(1)
+
+
 def _plan(session: Session, plan_code: str) -> Plan:
     plan = session.scalar(select(Plan).where(Plan.code == plan_code))
     if plan is None:
@@ -526,11 +533,16 @@ def pending_reports(session: Session, plan_code: str) -> list[dict[str, Any]]:
 
 
 def unit_task_items(
-    session: Session, plan_code: str, unit_ids: set[int] | frozenset[int], today: dt.date
+    session: Session,
+    plan_code: str,
+    unit_ids: set[int] | frozenset[int],
+    today: dt.date,
+    period: Period | None = None,
 ) -> list[dict[str, Any]]:
-    """我的待办 (tasks): each open task of the units, what is owed this quarter and what was returned."""
+    """我的待办 (tasks): each open task of the units, what is owed for ``period`` (default: the latest
+    quarter that has ended) and what was returned."""
     plan = _plan(session, plan_code)
-    period = reporting_period(today)
+    period = period or reporting_period(today)
     if period.index < Period.parse(plan.first_period).index:
         period = Period.parse(plan.first_period)
     settings = plan_settings(plan)
