@@ -25,8 +25,6 @@ st.markdown(
     unsafe_allow_html=True,
 )
 
-data.current_url()  # first start: create the schema, load the catalogue (and demo figures), first admin
-
 READ_PAGES = [
     st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
     st.Page("pages/indicator.py", title="指标详情", icon=":material/monitoring:"),
@@ -42,6 +40,7 @@ ADMIN_PAGES = [
     st.Page("pages/benchmarks.py", title="基准值与基期值", icon=":material/straighten:"),
     st.Page("pages/admin_users.py", title="账户管理", icon=":material/manage_accounts:"),
     st.Page("pages/audit.py", title="审计日志", icon=":material/history:"),
+    st.Page("pages/supervision_admin.py", title="督办设置", icon=":material/contact_mail:"),
 ]
 HELP_PAGES = [st.Page("pages/methodology.py", title="方法说明", icon=":material/menu_book:")]
 LOGIN_PAGE = st.Page(login_page, title="登录", icon=":material/login:", url_path="login")
@@ -61,7 +60,17 @@ elif must_change_password(actor):
     pages = [ACCOUNT_PAGE]
 else:
     work = [UPLOAD_PAGE] if actor.role.value in ("admin", "reporter") else []
-    pages = {"监测": READ_PAGES + work, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
+    from ui.supervision import todo_count  # supervision loop (督办闭环): signed-in users only
+
+    supervision = [
+        st.Page("pages/tasks.py", title="重点任务台账", icon=":material/task_alt:"),
+        st.Page("pages/notices.py", title="督办台账", icon=":material/campaign:"),
+    ]
+    if actor.role.value in ("admin", "reporter"):
+        owed = todo_count(actor)  # the badge: what the user's units owe, or what awaits the office
+        title = f"我的待办（{owed}）" if owed else "我的待办"
+        supervision.insert(0, st.Page("pages/todo.py", title=title, icon=":material/notifications:"))
+    pages = {"监测": READ_PAGES + work, "督办": supervision, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
     if actor.role.value == "admin":
         pages["管理"] = ADMIN_PAGES
 
@@ -88,3 +97,7 @@ try:
     navigation.run()
 finally:
     mark_routed(False)
+    # First start (schema, catalogue, demo figures, first admin) once per process: pages that read
+    # the database set it up on their first read; the sign-in form needs none until it is sent, so
+    # on a first start it is drawn (and usable) before the set-up runs here.
+    data.current_url()

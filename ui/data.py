@@ -36,6 +36,8 @@ def ensure_database(url: str) -> str:
 
     On a brand-new database (no figures at all) demo figures are loaded too, so
     that a first user sees a living dashboard; pages then show a demo banner.
+    app.py calls this after drawing the page: the sign-in form needs no database
+    until it is sent, so on a first start it shows while the set-up runs.
     """
     from db.session import session_scope
     from services.accounts import FIRST_ADMIN_NAME, ensure_first_admin
