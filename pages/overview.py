@@ -94,3 +94,7 @@ with right:
             height=min(36 * (len(ranking) + 1) + 4, 400),
         )
         st.caption(f"滞后指数 0–100：{severity_weights_text()}，其余 0 分；总分除以 3×牵头指标数。")
+
+from ui.supervision import task_overview  # noqa: E402  key tasks (督办闭环)
+
+task_overview(plan.code)

@@ -238,3 +238,8 @@ else:
         f"合计应报 **{total:,}** 个，已报 **{received:,}** 个，报送率 "
         f"**{fmt_ratio(received / total, ()) if total else '—'}**。"
     )
+
+from ui.supervision import task_overview  # noqa: E402  key tasks (督办闭环) of the chosen unit
+
+if unit:
+    task_overview(plan.code, unit)

@@ -1,0 +1,125 @@
+"""重点任务台账: every key task with its time nodes, latest progress and state; the office reviews
+units' progress here (通过 / 退回 / 确认完成). Signed-in users only."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from db.session import read_scope
+from indicators.periods import Period
+from services import tasks
+from services.actor import ActorRole
+from ui import data
+from ui.actions import require_role, run_write
+from ui.auth import current_actor
+from ui.guard import ensure_routed
+from ui.safe import escape_markdown
+from ui.supervision import evidence_buttons, today
+from ui.widgets import plan_selector
+
+ensure_routed()
+
+actor = require_role(current_actor(), "admin", "reporter", "viewer")
+plan = plan_selector()
+if plan is None:
+    st.stop()
+st.title(f"{escape_markdown(plan.jurisdiction)} · 重点任务台账")
+st.caption(
+    "各单位每季度填报重点任务进展并上传佐证材料，质量办审核通过、退回或确认完成。"
+    "时间节点已过仍未确认完成的任务标“预警”，"
+    f"此后再过 {plan.settings.escalation_quarters} 个季度仍未完成的标“督办”。"
+)
+url = data.current_url()
+with read_scope(url) as session:
+    rows = tasks.ledger_rows(session, plan.code, today())
+    pending = tasks.pending_reports(session, plan.code) if actor.role is ActorRole.ADMIN else []
+
+if actor.role is ActorRole.ADMIN:
+    st.subheader(f"待审核的任务进展（{len(pending)} 条）")
+    if not pending:
+        st.info("没有待审核的任务进展。")
+    for item in pending:
+        with st.container(border=True):
+            st.text(
+                f"{item['task_code']} {item['title']} · {item['unit']} · {Period.parse(item['period']).label}"
+                f"（第{item['version']}版，{item['entered_by']} {item['entered_at']:%Y-%m-%d %H:%M}）\n"
+                f"推进状态：{item['status']}\n进展情况：{item['progress']}"
+            )
+            evidence_buttons(actor, item["evidence"], f"p{item['id']}")
+            comment = st.text_input("审核意见（退回时必填）", key=f"task_comment_{item['id']}")
+            a, b, c = st.columns(3)
+            rid = item["id"]
+            if a.button("通过", key=f"task_accept_{rid}") and run_write(
+                actor,
+                "review_task",
+                lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "accept", m),
+            ):
+                st.rerun()
+            if b.button("退回", key=f"task_return_{rid}") and run_write(
+                actor,
+                "review_task",
+                lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "return", m),
+            ):
+                st.rerun()
+            if c.button("确认完成", key=f"task_confirm_{rid}", type="primary") and run_write(
+                actor,
+                "review_task",
+                lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "confirm", m),
+            ):
+                st.rerun()
+
+st.subheader("工作台账")
+f1, f2, f3 = st.columns(3)
+units = sorted({u for r in rows for u in (r["牵头单位"] + "、" + r["配合单位"]).split("、") if u})
+unit = f1.selectbox("责任单位", ["全部", *units])
+state = f2.selectbox("任务状态", ["全部", "推进中", "已完成", "逾期完成", "预警", "督办"])
+sections = sorted({r["章节"] for r in rows})
+section = f3.selectbox("章节", ["全部", *sections])
+shown = [
+    r
+    for r in rows
+    if (unit == "全部" or unit in (r["牵头单位"] + "、" + r["配合单位"]).split("、"))
+    and (state == "全部" or r["任务状态"] == state or r["督办"] == state)
+    and (section == "全部" or r["章节"] == section)
+]
+st.markdown(f"共 **{len(shown)}** 项（全部 {len(rows)} 项）。")
+columns = [
+    "编号",
+    "任务",
+    "牵头单位",
+    "时间节点",
+    "任务状态",
+    "最近进展季度",
+    "推进状态",
+    "审核",
+    "进展情况",
+    "佐证材料",
+]
+frame = pd.DataFrame([{k: r[k] for k in columns} for r in shown], columns=columns)
+st.dataframe(
+    frame,
+    hide_index=True,
+    width="stretch",
+    height=min(36 * (len(shown) + 1) + 4, 520),
+    column_config={
+        "任务": st.column_config.TextColumn(width="medium"),
+        "进展情况": st.column_config.TextColumn(width="large"),
+        "时间节点": st.column_config.TextColumn(width="medium"),
+    },
+)
+buffer = io.BytesIO()
+full = pd.DataFrame([{k: v for k, v in r.items() if k != "id"} for r in shown])
+full.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v).to_excel(
+    buffer, index=False, sheet_name="重点任务台账"
+)
+st.download_button("导出 Excel", buffer.getvalue(), file_name=f"重点任务台账_{plan.code}_{today()}.xlsx")
+
+with st.expander("任务原文与关联指标"):
+    for r in shown:
+        st.text(
+            f"{r['编号']} {r['任务']}（{r['章节']}）\n"
+            f"配合单位：{r['配合单位'] or '无'}；关联指标：{r['关联指标'] or '无'}"
+        )

@@ -1,0 +1,114 @@
+"""What the supervision pages (重点任务台账, 我的待办, 督办台账, 督办设置) share."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from db.session import read_scope
+from services import evidence
+from services.actor import Actor, ActorRole, PermissionDenied
+from services.audit import record_refusal
+from ui import data
+from ui.safe import escape_markdown
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def evidence_buttons(actor: Actor | None, files: list[tuple[int, str, int]], key: str) -> None:
+    """Download buttons for evidence files (attachments; never rendered); signed-in users only."""
+    if not files:
+        return
+    if not evidence.can_download(actor):
+        st.caption(f"佐证材料 {len(files)} 个（登录后可下载）")
+        return
+    cols = st.columns(min(len(files), 4))
+    url = data.current_url()
+    for i, (fid, _name, size) in enumerate(files):
+        try:
+            with read_scope(url) as session:
+                shown, media, content = evidence.read_evidence(session, actor, fid, url)
+        except (LookupError, PermissionDenied) as exc:
+            cols[i % len(cols)].error(escape_markdown(str(exc)))
+            continue
+        cols[i % len(cols)].download_button(
+            f"下载 {shown}（{size / 1024:.0f} KB）",
+            content,
+            file_name=shown,
+            mime=media,
+            key=f"ev_{key}_{fid}",
+            icon=":material/attach_file:",
+        )
+
+
+def uploaded_files(uploads) -> list[tuple[str, bytes]]:
+    return [(f.name, f.getvalue()) for f in (uploads or [])]
+
+
+def audit_refused(actor: Actor, action: str, exc: BaseException, **fields) -> None:
+    """A refused evidence file is audited like any other refusal."""
+    record_refusal(data.current_url(), actor, action, exc, **fields)
+
+
+def todo_count(actor: Actor | None) -> int:
+    """The badge of 我的待办: tasks to report or correct and notices to answer (reporters), or what
+    awaits the office (admins)."""
+    if actor is None or actor.role is ActorRole.VIEWER:
+        return 0
+    from db.models import Plan
+    from services import notices, tasks
+
+    url = data.current_url()
+    count = 0
+    with read_scope(url) as session:
+        for (code,) in session.query(Plan.code).all():
+            if actor.role is ActorRole.ADMIN:
+                count += len(tasks.pending_reports(session, code))
+                count += sum(1 for r in notices.register_rows(session, code, today(), state="answered"))
+            else:
+                count += tasks.owed_count(tasks.unit_task_items(session, code, actor.unit_ids, today()))
+                count += len(notices.unit_notices(session, code, actor.unit_ids, today()))
+    return count
+
+
+def task_overview(plan_code: str, unit: str | None = None) -> None:
+    """A short block for the overview and the unit pages: task counts and the overdue ones."""
+    from services import tasks
+
+    with read_scope(data.current_url()) as session:
+        summary = tasks.task_summary(session, plan_code, today())
+        rows = tasks.ledger_rows(session, plan_code, today())
+    if not summary["合计"]:
+        return
+    if unit:
+        rows = [r for r in rows if unit in r["牵头单位"].split("、") or unit in r["配合单位"].split("、")]
+    st.subheader("重点任务" + (f"（{escape_markdown(unit)}）" if unit else ""))
+    counts = {
+        "合计": len(rows),
+        "已完成": sum(r["任务状态"] == "已完成" for r in rows),
+        "逾期完成": sum(r["任务状态"] == "逾期完成" for r in rows),
+        "推进中": sum(r["任务状态"] == "推进中" for r in rows),
+        "逾期（预警）": sum(r["督办"] == "预警" for r in rows),
+        "逾期（督办）": sum(r["督办"] == "督办" for r in rows),
+    }
+    for col, (label, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
+        col.metric(label, n)
+    if summary["待审核"] and not unit:
+        st.caption(f"待质量办审核的任务进展 {summary['待审核']} 条。")
+    late = [r for r in rows if r["督办"]]
+    if late:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {k: r[k] for k in ("督办", "编号", "任务", "牵头单位", "时间节点", "推进状态")}
+                    for r in late
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            height=min(36 * (len(late) + 1) + 4, 300),
+        )
