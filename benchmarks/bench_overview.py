@@ -1,17 +1,25 @@
-"""Server-side time of the 总览 (overview) page at seed scale and at province scale.
+"""The 总览 (overview) and 责任单位 (units) pages at 1, 120 and 2,800 plans stored.
 
-Measured twice per scale:
+The files come from the same generator as the progress benchmark (``benchmarks/scale_data.py``:
+N plans × 60 indicators × 20 quarters, 2021Q1–2025Q4; plan ``scale00001`` is identical in every
+file) and the pages are measured as a user gets them: AppTest runs of the real ``app.py`` with
+a signed-in leader on plan ``scale00001`` (the router, sign-in check, sidebar selectors with the
+whole plan list, cached reads, engine, charts and tables: everything but the browser).
 
-* the cached function's body (``ui.data.progress``: load one plan + assess every
-  indicator), with its cache cleared before every call;
-* an AppTest run of the overview page (the whole script, caches cold, then warm).
+For every file and page, three states, in rounds that alternate the files (a busy machine slows
+them alike), medians of ``--repeat`` (≥ 5) rounds:
 
-Seed scale: the bundled catalogue + demo figures (六安市, 64 indicators).
-Province scale: 120 generated plans × 60 indicators × 20 quarters (144,000 figures)
-in one SQLite file, inserted with SQLAlchemy Core ``executemany``.
+* **warm** — a rerun with nothing changed (every cache hits);
+* **cold** — the first rerun after a write (a real write transaction bumps the data version:
+  the plan is loaded, assessed and drawn again; the plan list, keyed on its own counter, stays);
+* **first view** — every data cache emptied (as after a restart: the plan list is read too).
 
-    python benchmarks/bench_overview.py            # < 3 minutes
-    python benchmarks/bench_overview.py --plans 20 # smaller province
+Goals (issue 13): at 2,800 plans each page costs ≤ 1.2× its cost at 1 plan, warm and cold;
+cold < 0.5 s at 2,800 plans.
+
+    python benchmarks/bench_overview.py                       # 1, 120, 2,800 plans (~4 min)
+    python benchmarks/bench_overview.py --plans 1,120 --repeat 5
+    python benchmarks/bench_overview.py --workdir /tmp/bench  # keep/reuse the generated files
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import argparse
 import datetime as dt
 import logging
 import os
-import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,221 +39,166 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-from sqlalchemy import insert, select  # noqa: E402
-
-from db.models import Baseline, Indicator, Observation, Plan, Responsibility, Target, Unit  # noqa: E402
-from db.session import get_engine, session_scope  # noqa: E402
-from indicators.periods import Period, period_range  # noqa: E402
-
-CATEGORIES = ["质量治理", "产品质量", "工程质量", "服务质量", "环境质量", "品牌建设"]
+PAGES = {"overview": "pages/overview.py", "units": "pages/units.py"}
+STATES = ("warm", "cold", "first view")
+PLAN = "scale00001"
+FLAT_GOAL, COLD_GOAL_S = 1.2, 0.5
 
 
-def generate_province(url: str, plans: int, indicators: int, quarters: int, seed: int = 7) -> int:
-    """Insert ``plans`` plans of ``indicators`` indicators with ``quarters`` quarterly figures each."""
-    rng = random.Random(seed)
-    first = Period(2021, 1)
-    periods = period_range(first, first.shift(quarters - 1))
-    engine = get_engine(url)
-    figures = 0
-    with engine.begin() as conn:
-        for p in range(plans):
-            jurisdiction = f"基准测试{p + 1:03d}市"
-            plan_id = conn.execute(
-                insert(Plan).returning(Plan.id),
-                {
-                    "code": f"bench{p + 1:03d}",
-                    "jurisdiction": jurisdiction,
-                    "level": "市",
-                    "title": f"{jurisdiction}质量强市实施方案（基准测试）",
-                    "baseline_year": 2020,
-                    "horizon_years": [2023, periods[-1].year],
-                    "first_period": str(first),
-                    "settings": {},
-                },
-            ).scalar_one()
-            unit_ids = list(
-                conn.execute(
-                    insert(Unit).returning(Unit.id, sort_by_parameter_order=True),
-                    [
-                        {
-                            "jurisdiction": jurisdiction,
-                            "name": f"市第{u + 1}局",
-                            "kind": "部门",
-                            "aliases": [],
-                        }
-                        for u in range(20)
-                    ],
-                ).scalars()
-            )
-            ind_ids = list(
-                conn.execute(
-                    insert(Indicator).returning(Indicator.id, sort_by_parameter_order=True),
-                    [
-                        {
-                            "plan_id": plan_id,
-                            "code": f"B{p + 1:03d}-{i + 1:02d}",
-                            "name": f"基准指标{i + 1}合格率",
-                            "category": CATEGORIES[i % len(CATEGORIES)],
-                            "measure_unit": "%",
-                            "measure_kind": "rate",
-                            "direction": "higher",
-                            "position": i,
-                        }
-                        for i in range(indicators)
-                    ],
-                ).scalars()
-            )
-            conn.execute(
-                insert(Target),
-                [
-                    {"indicator_id": iid, "key": key, "year": year, "comparator": "ge", "value": value}
-                    for iid in ind_ids
-                    for key, year, value in (("t1", 2023, 90.0), ("t2", periods[-1].year, 95.0))
-                ],
-            )
-            conn.execute(
-                insert(Baseline), [{"indicator_id": iid, "value": 80.0, "year": 2020} for iid in ind_ids]
-            )
-            conn.execute(
-                insert(Responsibility),
-                [
-                    {
-                        "indicator_id": iid,
-                        "unit_id": unit_ids[k % 20],
-                        "role": "lead",
-                        "position": 0,
-                        "reports": True,
-                    }
-                    for k, iid in enumerate(ind_ids)
-                ]
-                + [
-                    {
-                        "indicator_id": iid,
-                        "unit_id": unit_ids[(k + 7) % 20],
-                        "role": "co",
-                        "position": 1,
-                        "reports": False,
-                    }
-                    for k, iid in enumerate(ind_ids)
-                ],
-            )
-            rows = []
-            for k, iid in enumerate(ind_ids):
-                speed = rng.uniform(0.3, 1.3)
-                for q, period in enumerate(periods):
-                    if rng.random() < 0.04:
-                        continue  # some figures missing
-                    rows.append(
-                        {
-                            "indicator_id": iid,
-                            "unit_id": unit_ids[k % 20],
-                            "period": str(period),
-                            "value": round(80 + speed * 0.75 * (q + 1) + rng.uniform(-0.5, 0.5), 2),
-                            "source": "file",
-                            "file_name": f"{jurisdiction}_{period}.xlsx",
-                            "entered_by": "基准测试",
-                            "entered_at": dt.datetime.combine(
-                                period.deadline(rng.choice([-5, 3, 20])), dt.time(9)
-                            ),
-                        }
-                    )
-            conn.execute(insert(Observation), rows)
-            figures += len(rows)
-    return figures
+def _schema_only() -> None:
+    """The benchmark files hold generated plans only: the first start must not add the two seed
+    plans (``init_database`` loads the bundled catalogue into a database that lacks them)."""
+    import services.setup
+    from db.migrate import upgrade
+
+    services.setup.init_database = lambda url=None, *args, **kwargs: upgrade(url)
 
 
-def time_cached_body(url: str, plan_code: str, repeat: int) -> float:
-    """Median seconds of ``ui.data.progress`` with its cache cleared before each call."""
-    from services.progress import default_as_of
-    from ui import data
-
-    with session_scope(url) as session:
-        from db.queries import get_plan
-
-        as_of = str(default_as_of(get_plan(session, plan_code)))
-    times = []
-    for _ in range(repeat):
-        data.progress.clear()
-        start = time.perf_counter()
-        result = data.progress(url, plan_code, as_of, ("bench",))
-        times.append(time.perf_counter() - start)
-    assert result["rows"], "no indicators assessed"
-    return statistics.median(times)
-
-
-def time_apptest(url: str, plan_code: str) -> tuple[float, float]:
-    """Seconds of an AppTest run of the overview page: caches cold, then warm."""
-    import datetime as dt
-
+def _app(url: str, page: str):
     from streamlit.testing.v1 import AppTest
 
     from services.actor import Actor, ActorRole
-    from ui import data
 
     os.environ["DATABASE_URL"] = url
-    os.chdir(ROOT)
-    data.progress.clear()
-    data.units_view.clear()
-    out = []
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.session_state["selected_plan"] = plan_code
-    at.session_state["auth_actor"] = Actor("bench-viewer", ActorRole.VIEWER)  # signed in as a leader
+    at.session_state["auth_actor"] = Actor("bench-leader", ActorRole.VIEWER)
     at.session_state["auth_last_seen"] = dt.datetime.now()
-    at.run()  # first run creates/upgrades the schema (cache_resource): not counted
-    assert not at.exception, at.exception
-    assert at.get("plotly_chart"), "the overview (not the sign-in page) must have run"
-    data.progress.clear()
-    data.units_view.clear()
-    for _ in range(2):
-        start = time.perf_counter()
+    at.session_state["selected_plan"] = PLAN
+    at.run()
+    if page != "pages/overview.py":
+        at.switch_page(page)
         at.run()
-        out.append(time.perf_counter() - start)
-        assert not at.exception, at.exception
-    return out[0], out[1]
+    _check(at, page)
+    return at
+
+
+def _check(at, page: str) -> None:
+    assert not at.exception, at.exception
+    titles = " ".join(t.value for t in at.title)
+    assert ("总览" if page.endswith("overview.py") else "责任单位") in titles, titles
+    assert "scale00001" in titles or "规模测试" in titles, titles
+
+
+def _run(at, url: str, page: str) -> float:
+    os.environ["DATABASE_URL"] = url
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+    start = time.perf_counter()
+    at.run()
+    elapsed = time.perf_counter() - start
+    _check(at, page)
+    return elapsed
+
+
+def _write(url: str) -> None:
+    """A real write transaction (marks the observations table written): the data version moves."""
+    from db.session import session_scope
+    from db.versioning import mark_written
+
+    with session_scope(url) as session:
+        mark_written(session)
+
+
+def _empty_caches() -> None:
+    from ui import data
+
+    for fn in (data._plan_list, data.progress, data.units_view, data.quarters, data.has_demo):
+        fn.clear()
+    data._plan_model.clear()
+    data.matrix.clear()
+
+
+def measure(urls: dict[int, str], repeat: int) -> dict[tuple[int, str, str], list[float]]:
+    """Seconds per (plans, page, state), ``repeat`` alternating rounds after one warm-up round."""
+    apps = {(n, page): _app(url, path) for n, url in urls.items() for page, path in PAGES.items()}
+    times: dict[tuple[int, str, str], list[float]] = {}
+    for k in range(repeat + 1):
+        for n, url in urls.items():
+            for page, path in PAGES.items():
+                at = apps[(n, page)]
+                _write(url)
+                cold = _run(at, url, path)
+                warm = _run(at, url, path)
+                _empty_caches()
+                first = _run(at, url, path)
+                if k == 0:
+                    continue  # warm-up round (statement compilation, imports)
+                for state, value in zip(STATES, (warm, cold, first), strict=True):
+                    times.setdefault((n, page, state), []).append(value)
+    return times
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--plans", type=int, default=120)
-    parser.add_argument("--indicators", type=int, default=60)
-    parser.add_argument("--quarters", type=int, default=20)
+    parser.add_argument("--plans", default="1,120,2800", help="comma-separated scales (1 is always added)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--workdir", help="keep the generated files here and reuse them")
     args = parser.parse_args()
+    if args.repeat < 5:
+        print("(fewer than 5 rounds: the medians are not the benchmark's figures)")
+    sizes = sorted({int(x) for x in args.plans.split(",")} | {1})
 
-    from db.session import session_scope as scope
-    from services.actor import system_actor
-    from services.demo import load_demo
-    from services.setup import init_database
+    from benchmarks.bench_progress import build
+    from db.session import get_engine
 
-    with tempfile.TemporaryDirectory() as tmp:
-        seed_url = f"sqlite:///{tmp}/seed.db"
-        init_database(seed_url)
-        with scope(seed_url) as session:
-            load_demo(session, system_actor("基准测试"))
-        seed_body = time_cached_body(seed_url, "luan", args.repeat)
-        seed_cold, seed_warm = time_apptest(seed_url, "luan")
-
-        province_url = f"sqlite:///{tmp}/province.db"
-        init_database(province_url)
-        start = time.perf_counter()
-        figures = generate_province(province_url, args.plans, args.indicators, args.quarters)
-        generated = time.perf_counter() - start
-        with scope(province_url) as session:
-            last = session.scalar(select(Plan.code).order_by(Plan.id.desc()).limit(1))
-        province_body = time_cached_body(province_url, last, args.repeat)
-        province_cold, province_warm = time_apptest(province_url, last)
-
-    print(f"省级规模数据：{args.plans} 个计划 × {args.indicators} 项指标 × {args.quarters} 个季度，"
-          f"{figures:,} 条数据，生成用时 {generated:.1f} 秒")  # fmt: skip
-    print(f"{'':24}{'种子规模':>10}{'省级规模':>10}{'倍数':>8}")
-    for name, a, b in (
-        ("缓存函数体（载入+评估）", seed_body, province_body),
-        ("总览页 AppTest（冷缓存）", seed_cold, province_cold),
-        ("总览页 AppTest（热缓存）", seed_warm, province_warm),
-    ):
-        print(f"{name:24}{a * 1000:>8.0f}ms{b * 1000:>8.0f}ms{b / a:>8.2f}")
+    os.chdir(ROOT)
+    _schema_only()
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench_overview_"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    urls = {}
+    try:
+        for n in sizes:
+            url, gen_s = build(workdir, n)
+            made = "reused" if gen_s is None else f"generated in {gen_s:.1f} s"
+            print(f"[{n:>5,} plans] {made}", flush=True)
+            urls[n] = url
+        print(f"Measuring {len(PAGES)} pages × {len(STATES)} states × {len(sizes)} files, "
+              f"{args.repeat} alternating rounds …", flush=True)  # fmt: skip
+        times = measure(urls, args.repeat)
+    finally:
+        for url in urls.values():
+            get_engine(url).dispose()
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report(times, sizes)
     return 0
 
 
+def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> None:
+    med = {key: statistics.median(values) for key, values in times.items()}
+    base, top = sizes[0], sizes[-1]
+    print(f"\n== AppTest runs of the real pages, plan {PLAN}: median ms (ratio to 1 plan) ==")
+    header = f"{'page':10} {'state':11}" + "".join(f"{f'{n:,} plans':>22}" for n in sizes)
+    print(header)
+    print("-" * len(header))
+    for page in PAGES:
+        for state in STATES:
+            cells = []
+            for n in sizes:
+                value = med[(n, page, state)]
+                cells.append(f"{value * 1000:>12.0f} ({value / med[(base, page, state)]:>5.2f}×)")
+            print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
+    ranges = []
+    for page in PAGES:
+        for state in STATES:
+            low, high = min(times[(top, page, state)]), max(times[(top, page, state)])
+            ranges.append(f"{page} {state} {low * 1000:.0f}–{high * 1000:.0f} ms")
+    print("\n(min–max of the rounds at the largest scale: " + "; ".join(ranges) + ")")
+    if top == base:
+        return
+    print(f"\n== Goals ({top:,} plans against 1) ==")
+    for page in PAGES:
+        for state in ("warm", "cold"):
+            ratio = med[(top, page, state)] / med[(base, page, state)]
+            verdict = "MET" if ratio <= FLAT_GOAL else "NOT MET"
+            print(f"[{verdict}] {page} {state}: {ratio:.2f}× (goal ≤ {FLAT_GOAL}×)")
+        cold = med[(top, page, "cold")]
+        verdict = "MET" if cold < COLD_GOAL_S else "NOT MET"
+        goal = f"goal < {COLD_GOAL_S * 1000:.0f} ms"
+        print(f"[{verdict}] {page} cold at {top:,} plans: {cold * 1000:.0f} ms ({goal})")
+        first = med[(top, page, "first view")] / med[(base, page, "first view")]
+        print(f"        ({page} first view after every cache is emptied: {first:.2f}×, "
+              f"{med[(top, page, 'first view')] * 1000:.0f} ms; not a goal)")  # fmt: skip
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

@@ -9,7 +9,7 @@ from indicators.dashboard import most_behind
 from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
-from ui.charts import matrix_figure, plotly_config
+from ui.charts import plotly_config
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
@@ -47,7 +47,7 @@ elif state["figures_until"] == 0:
 status_tiles(state["counts"])
 st.caption(f"共 {len(rows):,} 项指标。点击左侧“指标详情”查看每项指标的依据与数据来源。")
 
-fig = matrix_figure(rows)
+fig = data.matrix(url, plan.code, as_of, fingerprint, pending)  # built once per data version
 st.subheader("红黄绿灯矩阵")
 st.plotly_chart(fig, config=plotly_config("总览", plan.jurisdiction, as_of), key="matrix")
 st.caption("每格一项指标（格内为指标编号尾号）；鼠标悬停显示指标名称与一句话判断依据。")

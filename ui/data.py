@@ -216,6 +216,18 @@ def progress(
     }
 
 
+@st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def matrix(url: str, plan_code: str, as_of: str, fingerprint: tuple, include_pending: bool = False):
+    """The overview's traffic-light matrix (a plotly Figure), built once per data version.
+
+    Shared, not copied (building it costs ~0.3 s, unpickling a copy ~50 ms): st.plotly_chart
+    only serialises it; never change it in place.
+    """
+    from ui.charts import matrix_figure
+
+    return matrix_figure(progress(url, plan_code, as_of, fingerprint, include_pending)["rows"])
+
+
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
 def units_view(
     url: str, plan_code: str, as_of: str, fingerprint: tuple, include_pending: bool = False
