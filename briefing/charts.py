@@ -16,8 +16,14 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 
 from briefing import figures
-from briefing.content import Briefing
+from briefing.content import DEMO_MARK, Briefing
 from ui.charts import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH, FONT_FAMILY, export_filename
+
+# Every text of an exported chart is at least this many px at its 1600 px width: the deck shows
+# each chart across the whole 13.33-inch slide, so 20 px = 20 × 13.33 × 72 / 1600 = 12 pt.
+EXPORT_MIN_FONT = 20
+EXPORT_TITLE_FONT = 30
+MATRIX_EXPORT_COLUMNS = 11
 
 CJK_FONT = "Noto Sans CJK SC"
 _LOCK = threading.Lock()
@@ -32,19 +38,31 @@ class Chart:
 
 
 def briefing_charts(b: Briefing) -> list[Chart]:
-    """Every chart of the briefing, in deck order."""
+    """Every chart of the briefing, in deck order; a chart with nothing to draw is left out
+    (a category none of whose indicators has a 完成序时进度, no unit behind, nothing due)."""
+    matrix = figures.matrix_figure(
+        b.rows, title="红黄绿灯矩阵", columns=MATRIX_EXPORT_COLUMNS, font_size=EXPORT_MIN_FONT
+    )
     out = [
         Chart("01_指标状态分布", "指标状态分布", figures.status_figure(b.counts)),
-        Chart("02_红黄绿灯矩阵", "红黄绿灯矩阵", figures.matrix_figure(b.rows, title="红黄绿灯矩阵")),
+        Chart("02_红黄绿灯矩阵", "红黄绿灯矩阵", matrix),
         Chart("03_分类别进展", "分类别进展", figures.category_figure(b.category_counts)),
     ]
-    for i, (name, rows) in enumerate(b.categories.items(), start=1):
+    for name, rows in b.categories.items():
+        if not has_progress_chart(rows):
+            continue
         title = f"{name}：完成序时进度"
-        out.append(Chart(f"04-{i:02d}_{export_filename(name)}", title, figures.progress_figure(rows, title)))
-    out.append(Chart("05_牵头单位滞后指数", "牵头单位滞后指数", figures.ranking_figure(b.ranking)))
-    if b.report_rows:
+        out.append(Chart(category_chart_name(b, name), title, figures.progress_figure(rows, title)))
+    if any(u["score"] > 0 for u in b.ranking):
+        out.append(Chart("05_牵头单位滞后指数", "牵头单位滞后指数", figures.ranking_figure(b.ranking)))
+    if any(r["expected"] for r in b.report_rows):
         out.append(Chart("06_本季度报送情况", "本季度报送情况", figures.completeness_figure(b.report_rows)))
     return out
+
+
+def has_progress_chart(rows) -> bool:
+    """A category's 完成序时进度 chart has bars only if one of its indicators has a ratio."""
+    return any(r["progress_ratio"] is not None for r in rows)
 
 
 def category_chart_name(b: Briefing, category: str) -> str:
@@ -78,24 +96,78 @@ def png_available() -> bool:
     return kaleido_available() or matplotlib_available()
 
 
-def _export_copy(fig: go.Figure) -> go.Figure:
+def export_copy(fig: go.Figure, demo: bool = False) -> go.Figure:
+    """The figure as exported: 1600×900, every text ≥ :data:`EXPORT_MIN_FONT` px, the title above
+    the legend (never overlapping), and with ``demo`` a large light 演示数据 watermark."""
     out = go.Figure(fig)
     out.update_layout(
-        font={"family": FONT_FAMILY, "size": 18},
-        title={"font": {"size": 26}, "y": 0.97, "yref": "container", "yanchor": "top"},
-        margin={"l": 20, "r": 40, "t": 130, "b": 30},
+        font={"family": FONT_FAMILY, "size": EXPORT_MIN_FONT},
+        title={"font": {"size": EXPORT_TITLE_FONT}, "y": 0.975, "yref": "container", "yanchor": "top"},
+        legend={"font": {"size": EXPORT_MIN_FONT}, "y": 1.0, "yanchor": "bottom", "yref": "paper"},
+        margin={"l": 20, "r": 60, "t": 150, "b": 40},
         width=EXPORT_WIDTH,
         height=EXPORT_HEIGHT,
         paper_bgcolor="#FFFFFF",
     )
+    for trace in out.data:
+        for attr in ("textfont", "insidetextfont", "outsidetextfont"):
+            font = getattr(trace, attr, None)
+            if font is not None and (font.size is None or font.size < EXPORT_MIN_FONT):
+                font.size = EXPORT_MIN_FONT
+    for annotation in out.layout.annotations:
+        if annotation.font.size is None or annotation.font.size < EXPORT_MIN_FONT:
+            annotation.font.size = EXPORT_MIN_FONT
+    for axis in ("xaxis", "yaxis"):
+        tick = out.layout[axis].tickfont
+        if tick.size is not None and tick.size < EXPORT_MIN_FONT:
+            tick.size = EXPORT_MIN_FONT
+    if demo:
+        out.add_annotation(
+            text=DEMO_MARK,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            textangle=-20,
+            font={"size": 190, "color": "rgba(200, 0, 0, 0.13)"},
+        )
+        out.add_annotation(
+            text=f"{DEMO_MARK}（非真实填报）",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1 + 140 / (EXPORT_HEIGHT - 190),  # 10 px below the top edge (margins 150 + 40)
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font={"size": EXPORT_MIN_FONT + 4, "color": "#B00020"},
+        )
     return out
 
 
+def chart_fonts(fig: go.Figure) -> list[float]:
+    """Every font size an exported figure sets (tests check none is below the minimum)."""
+    sizes = [fig.layout.font.size, fig.layout.legend.font.size, fig.layout.title.font.size]
+    for trace in fig.data:
+        for attr in ("textfont", "insidetextfont", "outsidetextfont"):
+            font = getattr(trace, attr, None)
+            if font is not None and font.size is not None:
+                sizes.append(font.size)
+    sizes += [a.font.size for a in fig.layout.annotations if a.font.size is not None]
+    sizes += [fig.layout[a].tickfont.size for a in ("xaxis", "yaxis") if fig.layout[a].tickfont.size]
+    return [s for s in sizes if s is not None]
+
+
 def render_png(
-    fig: go.Figure, width: int = EXPORT_WIDTH, height: int = EXPORT_HEIGHT, scale: int = EXPORT_SCALE
+    fig: go.Figure,
+    width: int = EXPORT_WIDTH,
+    height: int = EXPORT_HEIGHT,
+    scale: int = EXPORT_SCALE,
+    demo: bool = False,
 ) -> bytes:
     """The figure as a PNG of ``width × scale`` by ``height × scale`` pixels."""
-    fig = _export_copy(fig)
+    fig = export_copy(fig, demo)
     if kaleido_available():
         import kaleido
         import plotly.io as pio
@@ -115,7 +187,7 @@ def render_png(
 
 def render_all(b: Briefing) -> dict[str, bytes]:
     """File stem → PNG bytes for every chart of the briefing."""
-    return {c.name: render_png(c.figure) for c in briefing_charts(b)}
+    return {c.name: render_png(c.figure, demo=b.demo) for c in briefing_charts(b)}
 
 
 _FALLBACK_COLOUR = "#0B5CAD"  # the app's primary colour, for traces that set none
@@ -162,23 +234,48 @@ def _matplotlib_png(fig: go.Figure, width: int, height: int, scale: int) -> byte
             if stacked:
                 for c, v in zip(cats, vals, strict=True):
                     offsets[c] = offsets.get(c, 0.0) + v
-        elif trace.type == "scatter":
-            cats = list(fig.layout.yaxis.categoryarray or dict.fromkeys(trace.y))
-            ys = [len(cats) - 1 - cats.index(c) if c in cats else 0 for c in trace.y]
-            ax.scatter(
-                list(trace.x),
-                ys,
-                marker="s",
-                s=900,
-                color=trace.marker.color or _FALLBACK_COLOUR,
-                label=trace.name,
+        elif trace.type == "scatter":  # the traffic-light matrix: numeric grid, y = row from the top
+            if trace.x is None or all(x is None for x in trace.x):  # a legend-only entry
+                ax.scatter([], [], marker="s", s=120, color=trace.marker.color, label=trace.name)
+                continue
+            colour = trace.textfont.color or "#000000"
+            for x, y, t in zip(trace.x, trace.y, trace.text or [], strict=False):
+                ax.annotate(str(t).replace("<br>", "\n"), (x, y), ha="center", va="center", fontsize=9,
+                            color=colour)  # fmt: skip
+    for shape in fig.layout.shapes:
+        if shape.type == "rect" and shape.fillcolor:
+            from matplotlib.patches import Rectangle
+
+            ax.add_patch(
+                Rectangle(
+                    (shape.x0, shape.y0),
+                    shape.x1 - shape.x0,
+                    shape.y1 - shape.y0,
+                    color=shape.fillcolor,
+                    zorder=0,
+                )
             )
-            for x, y, t in zip(trace.x, ys, trace.text or [], strict=False):
-                ax.annotate(str(t), (x, y), ha="center", va="center", fontsize=8)
-            ax.set_yticks(range(len(cats)), list(reversed(cats)))
+    if fig.layout.shapes and fig.layout.yaxis.tickvals:
+        ax.set_xlim(*fig.layout.xaxis.range)
+        ax.set_ylim(*fig.layout.yaxis.range)  # reversed: row 0 on top
+        ax.set_yticks(list(fig.layout.yaxis.tickvals), list(fig.layout.yaxis.ticktext))
+        ax.set_xticks([])
     title = fig.layout.title.text if fig.layout.title else None
     if title:
         ax.set_title(title, loc="left", fontsize=18)
+    for note in fig.layout.annotations:
+        if (note.text or "").startswith(DEMO_MARK):  # the demo watermark survives the fallback
+            big = note.text == DEMO_MARK
+            mfig.text(
+                0.5 if big else 0.99,
+                0.5 if big else 0.97,
+                note.text,
+                fontsize=120 if big else 16,
+                color=(0.8, 0, 0, 0.13) if big else "#B00020",
+                rotation=20 if big else 0,
+                ha="center" if big else "right",
+                va="center" if big else "top",
+            )
     if len(fig.data) > 1:
         ax.legend(loc="upper right")
     ax.spines[["top", "right"]].set_visible(False)

@@ -31,6 +31,8 @@ RESPONSE_WORKING_DAYS = 10
 GOOD_STATUSES = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.ON_TRACK)  # met (in time or late) or on track
 AFTER_TARGET_YEAR = (Status.ACHIEVED_LATE, Status.NOT_ACHIEVED)  # named in sentences only when present
 OFFICE = "质量发展委员会办公室"
+DEMO_MARK = "演示数据"  # the watermark of every slide, chart image and document built on demo figures
+DEMO_NOTE = "演示数据（非真实填报），仅供熟悉系统，不得作为正式材料印发"
 CN_NUMERALS = "一二三四五六七八九十"
 
 
@@ -110,6 +112,7 @@ class Briefing:
     report_total: dict[str, Any]
     not_reported: dict[str, list[str]]  # unit → indicator codes missing for the quarter
     notices: list[Notice] = field(default_factory=list)
+    demo: bool = False  # the plan holds demo figures: every page, slide, chart and document says 演示数据
 
     # --- sentences ------------------------------------------------------------------
     @property
@@ -251,8 +254,13 @@ def _notices(
     return out
 
 
-def build_content(progress, records: Sequence[ReportRecord], today: dt.date | None = None) -> Briefing:
-    """Everything the briefing says, from a :class:`services.progress.PlanProgress`."""
+def build_content(
+    progress, records: Sequence[ReportRecord], today: dt.date | None = None, demo: bool | None = None
+) -> Briefing:
+    """Everything the briefing says, from a :class:`services.progress.PlanProgress`.
+
+    ``demo``: whether the plan holds demo figures (default: whether any figure read is a demo one).
+    """
     today = today or dt.date.today()
     plan, as_of, settings = progress.plan, progress.as_of, progress.plan.settings
     rows = [
@@ -328,6 +336,7 @@ def build_content(progress, records: Sequence[ReportRecord], today: dt.date | No
         report_total=total,
         not_reported=not_reported,
         notices=notices,
+        demo=any(f.is_demo for d in progress.data for f in d.figures) if demo is None else demo,
     )
 
 

@@ -4,6 +4,11 @@ Formal layout of government bulletins: title in 小标宋/宋体 二号 bold, bo
 (16 pt) with 2-character first-line indent, level-1 headings 黑体 (一、), level-2
 楷体 (（一）), sign-off (落款) and date right-aligned.  Every run sets the
 east-asian font (``w:eastAsia``) so Word/WPS use the Chinese typeface.
+
+Fit to hand out: page numbers (— 1 —, 宋体 四号) in the footer, table header rows repeated on
+every page and rows never split across pages, the sign-off kept on the page of the last paragraph
+(keep with next), status cells in the palette's colour with icon and word; built on demo
+figures, every page has a red 演示数据 header and a large light 演示数据 watermark.
 """
 
 from __future__ import annotations
@@ -15,10 +20,22 @@ from docx import Document
 from docx.enum.section import WD_ORIENT  # noqa: F401  (kept for editors who switch to landscape)
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 
-from briefing.content import OFFICE, RESPONSE_WORKING_DAYS, Briefing, Notice, cn_date, cn_index, row_numbers
+from briefing.content import (
+    DEMO_MARK,
+    DEMO_NOTE,
+    OFFICE,
+    RESPONSE_WORKING_DAYS,
+    Briefing,
+    Notice,
+    cn_date,
+    cn_index,
+    row_numbers,
+)
+from ui.charts import STATUS_COLORS, status_label, text_color
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋"
@@ -26,6 +43,9 @@ H1_FONT = "黑体"
 H2_FONT = "楷体"
 BODY_PT = 16
 TABLE_PT = 10.5
+TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6  # A4 less the left and right margins
+PAGE_NUMBER_FONT = "宋体"
+PAGE_NUMBER_PT = 14  # 四号
 
 
 def set_run_font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -40,7 +60,7 @@ def set_run_font(run, name: str, size: float | None = None, bold: bool | None = 
         run.bold = bold
 
 
-def _document():
+def _document(demo: bool = False):
     doc = Document()
     section = doc.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)  # A4
@@ -50,7 +70,64 @@ def _document():
     normal.font.name = BODY_FONT
     normal.font.size = Pt(BODY_PT)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    _page_numbers(section)
+    if demo:
+        _demo_header(section)
     return doc
+
+
+def _field(paragraph, instruction: str) -> None:
+    """A Word field (``PAGE``) in ``paragraph``: begin, instruction, separate, placeholder, end."""
+    for kind, text in (("begin", None), (None, instruction), ("separate", None), (None, "1"), ("end", None)):
+        run = paragraph.add_run()
+        set_run_font(run, PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+        if kind:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._r.append(char)
+        elif text == instruction:
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = f" {instruction} "
+            run._r.append(instr)
+        else:
+            run.text = text
+
+
+def _page_numbers(section) -> None:
+    """``— 1 —`` centred in the footer (a PAGE field, so Word/WPS/LibreOffice number every page)."""
+    para = section.footer.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    set_run_font(para.add_run("— "), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+    _field(para, "PAGE")
+    set_run_font(para.add_run(" —"), PAGE_NUMBER_FONT, PAGE_NUMBER_PT)
+
+
+_WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    "<w:pict>"
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" '
+    'path="m@7,l@8,m@5,21600l@6,21600e"><v:path textpathok="t" o:connecttype="custom"/>'
+    '<v:textpath on="t" fitshape="t"/></v:shapetype>'
+    '<v:shape id="PowerPlusWaterMarkObject" o:spid="_x0000_s2049" type="#_x0000_t136" '
+    'style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:140pt;rotation:315;'
+    "z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin" fillcolor="#f4c7c7" stroked="f">'
+    '<v:fill opacity=".5"/>'
+    '<v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt" string="{text}"/>'
+    "</v:shape></w:pict></w:r>"
+)
+
+
+def _demo_header(section) -> None:
+    """Every page: a red 演示数据 line in the header and a large light diagonal watermark."""
+    para = section.header.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = para.add_run(f"{DEMO_MARK}（非真实填报）——仅供熟悉系统，不得印发")
+    set_run_font(run, H1_FONT, 12, True)
+    run.font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
+    para._p.append(parse_xml(_WATERMARK.format(font=H1_FONT, text=DEMO_MARK)))
 
 
 def _para(
@@ -79,26 +156,74 @@ def _title(doc, text: str) -> None:
     _para(doc, text, TITLE_FONT, 22, True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, space_after=12)
 
 
-def _table(doc, header: Sequence[str], rows: Sequence[Sequence[str]], widths_cm: Sequence[float]) -> None:
+def _row_flag(row, tag: str) -> None:
+    """Set a row property (``w:tblHeader``: repeat on every page; ``w:cantSplit``: keep on one page)."""
+    props = row._tr.get_or_add_trPr()
+    flag = OxmlElement(tag)
+    flag.set(qn("w:val"), "true")
+    props.append(flag)
+
+
+def _shade(cell, hex_colour: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), hex_colour.lstrip("#"))
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _table(
+    doc,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_cm: Sequence[float],
+    status_col: int | None = None,
+) -> None:
+    """A grid table: header repeated on every page, rows never split; ``status_col`` cells coloured."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _row_flag(table.rows[0], "w:tblHeader")
     for values, cells in [(header, table.rows[0].cells)] + [(r, None) for r in rows]:
         cells = cells or table.add_row().cells
         for j, value in enumerate(values):
             cells[j].text = ""
             p = cells[j].paragraphs[0]
-            set_run_font(p.add_run(str(value)), BODY_FONT, TABLE_PT, values is header)
+            text = str(value)
+            if values is header:
+                _shade(cells[j], "#E6E6E6")
+            elif j == status_col and text in STATUS_COLORS:
+                _shade(cells[j], STATUS_COLORS[text])
+                run = p.add_run(status_label(text))
+                set_run_font(run, BODY_FONT, TABLE_PT, True)
+                run.font.color.rgb = RGBColor.from_string(text_color(text).lstrip("#"))
+                continue
+            set_run_font(p.add_run(text), BODY_FONT, TABLE_PT, values is header)
+    scale = min(1.0, TEXT_WIDTH_CM / sum(widths_cm))  # never wider than the text block
+    table.autofit = False
+    for j, w in enumerate(widths_cm):
+        table.columns[j].width = Cm(w * scale)  # w:gridCol (LibreOffice reads these)
     for row in table.rows:
+        _row_flag(row, "w:cantSplit")
         for j, w in enumerate(widths_cm):
-            row.cells[j].width = Cm(w)
+            row.cells[j].width = Cm(w * scale)
     doc.add_paragraph()
 
 
 def _sign_off(doc, office: str, day) -> None:
-    doc.add_paragraph()
-    _para(doc, office, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    """落款 and date, kept on the page of the last paragraph (never alone on a page)."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+    doc.add_paragraph().paragraph_format.keep_with_next = True
+    _para(doc, office, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT).paragraph_format.keep_with_next = True
     _para(doc, cn_date(day), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _demo_line(doc, demo: bool) -> None:
+    """Under the title of a document built on demo figures: a red line saying so."""
+    if demo:
+        p = _para(doc, f"（{DEMO_NOTE}）", H1_FONT, 14, True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
+        p.runs[0].font.color.rgb = RGBColor(0xB0, 0x00, 0x20)
 
 
 def _save(doc) -> bytes:
@@ -109,8 +234,9 @@ def _save(doc) -> bytes:
 
 def build_bulletin(b: Briefing) -> bytes:
     """季度通报: 一、总体进展 二、已达标 三、滞后指标 四、报送情况 五、预警和督办 六、工作要求."""
-    doc = _document()
+    doc = _document(b.demo)
     _title(doc, b.bulletin_title)
+    _demo_line(doc, b.demo)
     _para(doc, "各有关单位：", indent=False)
     _para(
         doc,
@@ -161,6 +287,7 @@ def build_bulletin(b: Briefing) -> bytes:
                 ["编号", "指标", "状态", "当前值", "序时进度应达", "完成序时进度", "牵头单位"],
                 rows,
                 [1.8, 4.0, 1.5, 1.8, 1.8, 1.6, 2.6],
+                status_col=2,
             )
         _para(doc, b.unit_sentence())
 
@@ -207,8 +334,9 @@ def build_bulletin(b: Briefing) -> bytes:
 
 def build_notice(b: Briefing, notice: Notice) -> bytes:
     """预警通知单 (督办通知单) for one unit: its indicators behind, the numbers, the response date."""
-    doc = _document()
+    doc = _document(b.demo)
     _title(doc, notice.title)
+    _demo_line(doc, b.demo)
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
     _para(
@@ -231,6 +359,7 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
         ["编号", "指标", "状态", "连续季度", "当前值", "序时进度应达", "目标", "完成序时进度", "级别"],
         rows,
         [1.6, 3.2, 1.3, 1.2, 1.5, 1.5, 1.8, 1.4, 1.0],
+        status_col=2,
     )
     _para(
         doc,

@@ -11,16 +11,24 @@ from typing import Any
 import plotly.graph_objects as go
 
 from indicators.explain import fmt_ratio
-from ui.charts import REPORT_COLORS, STATUS_COLORS, STATUS_ORDER, matrix_figure, style, text_color  # noqa: F401
-
-RATIO_CAP = 150  # % — bars of indicators far ahead are cut here (the label keeps the real value)
+from ui.charts import (  # noqa: F401  (matrix_figure is re-exported for the briefing)
+    REPORT_COLORS,
+    STATUS_COLORS,
+    STATUS_ICONS,
+    STATUS_ORDER,
+    ink_on,
+    matrix_figure,
+    status_label,
+    style,
+    text_color,
+)
 
 
 def status_figure(counts: dict[str, int], title: str = "指标状态分布") -> go.Figure:
     statuses = [s for s in STATUS_ORDER if s in counts]
     fig = go.Figure(
         go.Bar(
-            x=statuses,
+            x=[status_label(s) for s in statuses],
             y=[counts[s] for s in statuses],
             marker_color=[STATUS_COLORS[s] for s in statuses],
             text=[f"{counts[s]} 项" for s in statuses],
@@ -44,15 +52,17 @@ def _stacked_bars(names: list[str], series: list[tuple[str, list[int], str]], xt
                 y=names,
                 x=values,
                 orientation="h",
-                name=label,
+                name=status_label(label),
                 marker_color=colour,
                 text=[v or "" for v in values],
                 textposition="inside",
-                insidetextfont={"color": text_color(label)},
+                textangle=0,
+                insidetextanchor="middle",
+                insidetextfont={"color": ink_on(colour)},
                 hovertemplate=f"%{{y}} · {label}：%{{x}} 项<extra></extra>",
             )
         )
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend={"traceorder": "normal"})
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(names)), title=None, automargin=True)
     fig.update_xaxes(title=xtitle)
     return fig
@@ -67,17 +77,18 @@ def category_figure(category_counts: dict[str, dict[str, int]], title: str = "�
 
 
 def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
-    """One bar per indicator: 完成序时进度 (%), coloured by status; no ratio → status word."""
+    """One bar per indicator: 完成序时进度 (%) drawn to its real length (never capped), coloured by
+    status; the label gives icon, status and ratio (a bar without a ratio shows only the status)."""
     rows = list(rows)
     labels = [f"{r['code']} {_short(r['name'])}" for r in rows]
-    values = [
-        min(RATIO_CAP, max(0.0, (r["progress_ratio"] or 0) * 100)) if r["progress_ratio"] is not None else 0
-        for r in rows
-    ]
+    values = [max(0.0, r["progress_ratio"] * 100) if r["progress_ratio"] is not None else 0 for r in rows]
     texts = [
-        fmt_ratio(r["progress_ratio"]) if r["progress_ratio"] is not None else r["status"]
+        f"{status_label(r['status'])} {fmt_ratio(r['progress_ratio'])}"
+        if r["progress_ratio"] is not None
+        else status_label(r["status"])
         for r in rows
     ]
+    longest = max([100.0, *values])
     fig = go.Figure(
         go.Bar(
             y=labels,
@@ -91,16 +102,18 @@ def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
             hovertemplate="%{y}<br>%{customdata[0]}：%{customdata[1]}<extra></extra>",
         )
     )
-    fig.add_vline(x=100, line_dash="dash", line_color="#555555", annotation_text="序时进度 100%")
+    fig.add_vline(x=100, line_dash="dash", line_color="#555555")  # named in the axis title
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), title=None, automargin=True)
-    fig.update_xaxes(title="完成序时进度（%）", range=[0, RATIO_CAP + 15])
+    # room on the right for the labels
+    fig.update_xaxes(title="完成序时进度（%，虚线为序时进度 100%）", range=[0, longest * 1.35])
     return style(fig, height=max(300, 34 * len(rows) + 120), title={"text": title}, showlegend=False)
 
 
 def ranking_figure(
     ranking: Sequence[dict[str, Any]], limit: int = 15, title: str = "牵头单位滞后指数"
 ) -> go.Figure:
-    top = list(ranking)[:limit]
+    """The units most behind (滞后指数 > 0 only: a unit with nothing behind has no bar to draw)."""
+    top = [u for u in ranking if u["score"] > 0][:limit]
     names = [u["unit"] for u in top]
     fig = go.Figure(
         go.Bar(

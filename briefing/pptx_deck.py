@@ -1,8 +1,12 @@
-"""The 16:9 PPTX deck: title, overview, one slide per category, lagging indicators, units, reporting.
+"""The 16:9 PPTX deck: title, overview, matrix, one chart and table per category, lagging indicators,
+units, reporting.
 
-Every text run gets a Chinese font (latin and east-asian typeface: 微软雅黑), so the
-deck looks right in PowerPoint and WPS; charts are the 3200×1800 PNGs of
-:mod:`briefing.charts`.
+Fit to hand out: every text run gets a Chinese font (latin and east-asian typeface: 微软雅黑),
+so the deck looks right in PowerPoint and WPS; table text is at least 14 pt; each chart (the
+3200×1800 PNGs of :mod:`briefing.charts`) fills a whole slide, so its smallest label (20 px of
+1600) is 12 pt; a chart with nothing to draw gets no slide; a long table continues on further
+slides (rows are paged by their estimated height, never dropped, never clipped); with demo
+figures every slide carries a large light 演示数据 watermark and a red note.
 """
 
 from __future__ import annotations
@@ -17,16 +21,22 @@ from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
 from briefing.charts import category_chart_name
-from briefing.content import OFFICE, Briefing, cn_date, row_numbers
+from briefing.content import DEMO_MARK, DEMO_NOTE, OFFICE, Briefing, cn_date, row_numbers
 from indicators.explain import fmt_ratio
-from ui.charts import STATUS_COLORS, text_color
+from ui.charts import STATUS_COLORS, status_label, text_color
 
 FONT = "微软雅黑"
 WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 DARK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
-ROWS_PER_SLIDE = 9
+TABLE_PT = 14  # the smallest text of any table
+SUBTITLE_PT = 14
+TABLE_TOP = Inches(1.45)
+TABLE_BOTTOM = HEIGHT - Inches(0.35)
+LINE_HEIGHT = 1.25  # a text line is 1.25 × its font size high
+CELL_MARGIN_X = Inches(0.1)
+CELL_MARGIN_Y = Emu(45720)  # 0.05 in
 
 
 def set_font(run, size: float | None = None, bold: bool | None = None, color: RGBColor | None = None) -> None:
@@ -73,8 +83,53 @@ def _slide(prs, title: str, subtitle: str = ""):
     slide = prs.slides.add_slide(prs.slide_layouts[6])  # blank
     _text(slide, MARGIN, Inches(0.3), WIDTH - 2 * MARGIN, Inches(0.7), title, 28, True)
     if subtitle:
-        _text(slide, MARGIN, Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.4), subtitle, 13, color=GREY)
+        _text(
+            slide, MARGIN, Inches(0.95), WIDTH - 2 * MARGIN, Inches(0.45), subtitle, SUBTITLE_PT, False, GREY
+        )
     return slide
+
+
+def text_width_in(text: str, size: float) -> float:
+    """Estimated width of ``text`` in inches at ``size`` pt (CJK full width, Latin and digits ~0.55)."""
+    ems = sum(1.0 if ord(c) >= 0x2E80 or c in "★☆●▲▼×○？√—" else 0.55 for c in text)
+    return ems * size / 72
+
+
+def row_height_in(values: Sequence[str], widths_in: Sequence[float], size: float = TABLE_PT) -> float:
+    """Estimated height of a table row whose cells wrap their text."""
+    lines = 1
+    for value, width in zip(values, widths_in, strict=True):
+        inner = max(0.3, width - 2 * CELL_MARGIN_X / 914400)
+        for part in str(value).split("\n"):
+            lines_here = max(1, -(-text_width_in(part, size) // inner))
+            lines = max(lines, int(lines_here))
+    return lines * size * LINE_HEIGHT / 72 + 2 * CELL_MARGIN_Y / 914400 + 0.04
+
+
+def page_rows(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_in: Sequence[float],
+    available_in: float,
+    size: float = TABLE_PT,
+) -> list[list[Sequence[str]]]:
+    """Rows split into slides by estimated height (the header repeats on each); at least one row each."""
+    head = row_height_in(header, widths_in, size)
+    pages: list[list[Sequence[str]]] = [[]]
+    used = head
+    for row in rows:
+        h = row_height_in(row, widths_in, size)
+        if pages[-1] and used + h > available_in:
+            pages.append([])
+            used = head
+        pages[-1].append(row)
+        used += h
+    return pages
+
+
+def _fill(cell, hex_colour: str) -> None:
+    cell.fill.solid()
+    cell.fill.fore_color.rgb = _rgb(hex_colour)
 
 
 def _table(
@@ -83,41 +138,109 @@ def _table(
     rows: Sequence[Sequence[str]],
     left,
     top,
-    width,
-    widths: Sequence[float],
-    size: float = 11,
+    widths_in: Sequence[float],
+    size: float = TABLE_PT,
     status_col: int | None = None,
 ):
-    height = Inches(0.4) * (len(rows) + 1)
+    """A table with a bold header on grey; ``status_col`` cells coloured with icon and word."""
+    height = Emu(int(sum(row_height_in(r, widths_in, size) for r in [header, *rows]) * 914400))
+    width = Emu(int(sum(widths_in) * 914400))
     shape = slide.shapes.add_table(len(rows) + 1, len(header), left, top, width, height)
     table = shape.table
-    total = sum(widths)
-    for j, w in enumerate(widths):
-        table.columns[j].width = Emu(int(width * w / total))
+    table.first_row = True
+    for j, w in enumerate(widths_in):
+        table.columns[j].width = Emu(int(w * 914400))
     for i, values in enumerate([header, *rows]):
+        table.rows[i].height = Emu(int(row_height_in(values, widths_in, size) * 914400))
         for j, value in enumerate(values):
             cell = table.cell(i, j)
             cell.text = ""
+            cell.margin_left = cell.margin_right = CELL_MARGIN_X
+            cell.margin_top = cell.margin_bottom = CELL_MARGIN_Y
+            cell.text_frame.word_wrap = True
             para = cell.text_frame.paragraphs[0]
             run = para.add_run()
-            run.text = str(value)
-            color = None
-            if i > 0 and status_col is not None and j == status_col and value in STATUS_COLORS:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = _rgb(STATUS_COLORS[value])
+            text = str(value)
+            color = DARK
+            if i == 0:
+                _fill(cell, "#E6E6E6")
+            elif status_col is not None and j == status_col and value in STATUS_COLORS:
+                _fill(cell, STATUS_COLORS[value])
                 color = _rgb(text_color(value))
+                text = status_label(value)
+            else:
+                _fill(cell, "#FFFFFF" if i % 2 else "#F5F5F5")
+            run.text = text
             set_font(run, size, i == 0, color)
-            cell.margin_top = cell.margin_bottom = Emu(30000)
     return table
 
 
-def _picture(slide, png: bytes | None, left, top, width):
-    if png:
-        slide.shapes.add_picture(io.BytesIO(png), left, top, width=width)
+def _paged_table(
+    prs,
+    title: str,
+    subtitle: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    widths_in: Sequence[float],
+    status_col: int | None = None,
+    empty: str = "",
+) -> list:
+    """The table on as many slides as its rows need, titled 标题（续1）… on the later ones."""
+    available = (TABLE_BOTTOM - TABLE_TOP) / 914400
+    slides = []
+    scale = (WIDTH - 2 * MARGIN) / 914400 / sum(widths_in)
+    widths = [w * scale for w in widths_in]
+    for page, chunk in enumerate(page_rows(header, rows, widths, available) if rows else [[]]):
+        suffix = "" if page == 0 else f"（续{page}）"
+        slide = _slide(prs, f"{title}{suffix}", subtitle)
+        if chunk:
+            _table(slide, header, chunk, MARGIN, TABLE_TOP, widths, status_col=status_col)
+        else:
+            _text(slide, MARGIN, Inches(1.6), Inches(11), Inches(0.6), empty, 18)
+        slides.append(slide)
+    return slides
 
 
-def _chunks(items: Sequence, size: int) -> list[Sequence]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+def _chart_slide(prs, png: bytes | None):
+    """A chart across the whole slide (its title is in the image)."""
+    if not png:
+        return None
+    slide = prs.slides.add_slide(prs.slide_layouts[6])
+    slide.shapes.add_picture(io.BytesIO(png), 0, 0, width=WIDTH, height=HEIGHT)
+    return slide
+
+
+def _alpha(run, percent: int) -> None:
+    """Make a run's solid colour ``percent`` opaque (a:alpha)."""
+    clr = run._r.find(qn("a:rPr")).find(qn("a:solidFill")).find(qn("a:srgbClr"))
+    alpha = OxmlElement("a:alpha")
+    alpha.set("val", str(percent * 1000))
+    clr.append(alpha)
+
+
+def _is_chart_slide(slide) -> bool:
+    return len(slide.shapes) == 1 and slide.shapes[0].shape_type == 13  # a picture only
+
+
+def watermark(slide, large: bool = True) -> None:
+    """A large light 演示数据 across the slide (``large``) and a red note at the top right, on top."""
+    note = _text(
+        slide, WIDTH - Inches(4.6), Inches(0.08), Inches(4.5), Inches(0.4), f"{DEMO_MARK}（非真实填报）", 14,
+        True, RGBColor(0xB0, 0x00, 0x20),
+    )  # fmt: skip
+    note.name = "演示数据标注"
+    note.text_frame.paragraphs[0].alignment = 3  # right
+    if not large:
+        return
+    box = _text(
+        slide, Inches(1.9), Inches(2.3), Inches(9.5), Inches(2.6), DEMO_MARK, 140, True,
+        RGBColor(0xC0, 0x00, 0x00),
+    )  # fmt: skip
+    box.rotation = -20
+    box.name = "演示数据水印"
+    para = box.text_frame.paragraphs[0]
+    para.alignment = 2  # centre
+    _alpha(para.runs[0], 18)
 
 
 def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
@@ -139,106 +262,96 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
         f"{b.jurisdiction}{OFFICE}\n{cn_date(b.today)}",
         18,
     )
+    if b.demo:
+        _text(slide, Inches(1), Inches(1.3), Inches(11.3), Inches(0.6), DEMO_NOTE, 20, True,
+              RGBColor(0xB0, 0x00, 0x20))  # fmt: skip
 
-    # 2. Overview: status tiles (table), sentence, status chart and matrix
+    # 2. Overview: the sentence and the status counts (coloured header: icon and word)
     slide = _slide(prs, "总体进展", stamp)
-    _text(slide, MARGIN, Inches(1.4), WIDTH - 2 * MARGIN, Inches(0.8), b.overall_sentence(), 16)
-    header = list(b.counts)
-    _table(
+    _text(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.2), b.overall_sentence(), 20)
+    statuses = list(b.counts)
+    widths = [1.6] + [(12.333 - 1.6) / len(statuses)] * len(statuses)
+    table = _table(
         slide,
-        ["状态", *header],
-        [["指标数（项）", *[str(b.counts[s]) for s in header]]],
+        ["状态", *[status_label(s) for s in statuses]],
+        [["指标数（项）", *[str(b.counts[s]) for s in statuses]]],
         MARGIN,
-        Inches(2.3),
-        WIDTH - 2 * MARGIN,
-        [1.4] + [1] * len(header),
-        14,
+        Inches(3.2),
+        widths,
+        18,
     )
-    for j, status in enumerate(header, start=1):
-        cell = slide.shapes[-1].table.cell(0, j)
-        cell.fill.solid()
-        cell.fill.fore_color.rgb = _rgb(STATUS_COLORS[status])
+    for j, status in enumerate(statuses, start=1):
+        cell = table.cell(0, j)
+        _fill(cell, STATUS_COLORS[status])
         for run in cell.text_frame.paragraphs[0].runs:
-            set_font(run, 14, True, _rgb(text_color(status)))
-    half = (WIDTH - 2 * MARGIN - Inches(0.3)) / 2
-    _picture(slide, charts.get("01_指标状态分布"), MARGIN, Inches(3.3), half)
-    _picture(slide, charts.get("03_分类别进展"), MARGIN + half + Inches(0.3), Inches(3.3), half)
+            set_font(run, 16, True, _rgb(text_color(status)))
+    _chart_slide(prs, charts.get("01_指标状态分布"))
+    _chart_slide(prs, charts.get("03_分类别进展"))
+    _chart_slide(prs, charts.get("02_红黄绿灯矩阵"))
 
-    slide = _slide(prs, "红黄绿灯矩阵", stamp)
-    _picture(slide, charts.get("02_红黄绿灯矩阵"), Inches(1.6), Inches(1.4), Inches(10.1))
-
-    # 3. One slide per category (continuation slides when the table is long)
+    # 3. Per category: its chart (when any indicator has a ratio), then its table, continued as needed
     for category, rows in b.categories.items():
         counts = b.category_counts[category]
         summary = "、".join(f"{s}{n}项" for s, n in counts.items() if n)
-        table_rows = [[r["code"], r["name"], r["status"], row_numbers(r)["ratio"]] for r in rows]
-        for page, chunk in enumerate(_chunks(table_rows, 14)):
-            suffix = "" if page == 0 else f"（续{page}）"
-            slide = _slide(prs, f"{category}{suffix}", f"共{len(rows)}项：{summary}")
-            _picture(slide, charts.get(category_chart_name(b, category)), MARGIN, Inches(1.5), Inches(7.4))
-            _table(
-                slide,
-                ["编号", "指标", "状态", "完成序时进度"],
-                chunk,
-                Inches(8.1),
-                Inches(1.5),
-                Inches(4.75),
-                [1.3, 2.6, 1.0, 1.1],
-                10,
-                status_col=2,
+        _chart_slide(prs, charts.get(category_chart_name(b, category)))
+        table_rows = []
+        for r in rows:
+            nums = row_numbers(r)
+            table_rows.append(
+                [r["code"], r["name"], r["status"], nums["current"], nums["expected"], nums["ratio"]]
             )
+        _paged_table(
+            prs,
+            category,
+            f"共{len(rows)}项：{summary}",
+            ["编号", "指标", "状态", "当前值", "序时进度应达", "完成序时进度"],
+            table_rows,
+            [1.4, 4.2, 1.5, 1.8, 1.8, 1.6],
+            status_col=2,
+        )
 
-    # 4. Lagging indicators with the engine's reasons
+    # 4. Lagging indicators with the engine's reasons (never clipped: rows paged by height)
     lag_rows = [
         [r["code"], r["name"], r["status"], "、".join(r["lead_units"]), r["reason"]] for r in b.lagging
     ]
-    for page, chunk in enumerate(_chunks(lag_rows, ROWS_PER_SLIDE)):
-        suffix = "" if page == 0 else f"（续{page}）"
-        slide = _slide(prs, f"进度滞后的指标{suffix}", b.lagging_sentence().rstrip("：。"))
-        if chunk:
-            _table(
-                slide,
-                ["编号", "指标", "状态", "牵头单位", "判断依据"],
-                chunk,
-                MARGIN,
-                Inches(1.5),
-                WIDTH - 2 * MARGIN,
-                [1.2, 2.6, 0.9, 1.8, 5.8],
-                10,
-                status_col=2,
-            )
-        else:
-            _text(slide, MARGIN, Inches(1.6), Inches(10), Inches(0.6), "截至本季度没有滞后的指标。", 18)
+    _paged_table(
+        prs,
+        "进度滞后的指标",
+        b.lagging_sentence().rstrip("：。"),
+        ["编号", "指标", "状态", "牵头单位", "判断依据"],
+        lag_rows,
+        [1.3, 2.6, 1.4, 1.9, 5.1],
+        status_col=2,
+        empty="截至本季度没有滞后的指标。",
+    )
 
-    # 5. Unit ranking
-    slide = _slide(prs, "责任单位滞后排名", b.unit_sentence())
-    _picture(slide, charts.get("05_牵头单位滞后指数"), MARGIN, Inches(1.5), Inches(7.4))
+    # 5. Unit ranking: chart of the units behind, then every lead unit
+    _chart_slide(prs, charts.get("05_牵头单位滞后指数"))
     rank_rows = [
         [
             str(u["rank"]),
             u["unit"],
             f"{u['score']:.1f}",
-            str(u["seriously_behind"] + u.get("not_achieved", 0)),
-            str(u["behind"]),
+            str(u.get("not_achieved", 0)),
+            str(u["seriously_behind"]),
             str(u["not_reported"]),
+            str(u["behind"]),
             str(u["indicators"]),
         ]
-        for u in b.ranking[:12]
+        for u in b.ranking
     ]
-    _table(
-        slide,
-        ["排名", "牵头单位", "滞后指数", "严重滞后/未完成", "滞后", "未报送", "牵头指标"],
+    _paged_table(
+        prs,
+        "责任单位滞后排名",
+        b.unit_sentence(),
+        ["排名", "牵头单位", "滞后指数", "未完成", "严重滞后", "未报送", "滞后", "牵头指标"],
         rank_rows,
-        Inches(8.1),
-        Inches(1.5),
-        Inches(4.75),
-        [0.7, 2.4, 1, 1, 0.8, 0.9, 1],
-        9,
+        [0.9, 3.2, 1.4, 1.2, 1.3, 1.2, 1.0, 1.4],
+        empty="没有牵头单位。",
     )
 
-    # 6. Reporting completeness
-    slide = _slide(prs, "数据报送情况", b.reporting_sentence())
-    _picture(slide, charts.get("06_本季度报送情况"), MARGIN, Inches(1.5), Inches(7.4))
+    # 6. Reporting completeness: chart, then every unit (never cut off)
+    _chart_slide(prs, charts.get("06_本季度报送情况"))
     rep_rows = [
         [
             r["unit"],
@@ -248,20 +361,21 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
             str(r["missing"]),
             "—" if r["cumulative_rate"] is None else fmt_ratio(r["cumulative_rate"], ()),
         ]
-        for r in b.report_rows[:14]
+        for r in b.report_rows
     ]
-    if rep_rows:
-        _table(
-            slide,
-            ["单位", "应报", "按时", "逾期", "未报送", "累计报送率"],
-            rep_rows,
-            Inches(8.1),
-            Inches(1.5),
-            Inches(4.75),
-            [2.4, 0.8, 0.8, 0.8, 0.9, 1.2],
-            9,
-        )
+    _paged_table(
+        prs,
+        "数据报送情况",
+        b.reporting_sentence(),
+        ["单位", "应报", "按时", "逾期", "未报送", "累计报送率"],
+        rep_rows,
+        [3.6, 1.2, 1.2, 1.2, 1.2, 1.6],
+        empty="本季度尚无到期的报送任务。",
+    )
 
+    if b.demo:
+        for slide in prs.slides:
+            watermark(slide, large=not _is_chart_slide(slide))  # a chart image carries its own
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from briefing.bundle import build_files
 from briefing.content import Briefing, build_content
-from db.queries import report_records
+from db.queries import has_demo_data, report_records
 from db.session import read_scope
 from services.progress import plan_progress
 
@@ -19,7 +19,8 @@ def load_briefing(
     with read_scope(url) as session:
         progress = plan_progress(session, plan_code, as_of)
         records = report_records(session, progress.plan.id)
-    return build_content(progress, records, today)
+        demo = has_demo_data(session, progress.plan.id)
+    return build_content(progress, records, today, demo=demo)
 
 
 def build_briefing(

@@ -114,7 +114,7 @@ def test_briefing_files_read_back_equal_status(demo_url, tmp_path, plan, as_of):
         if any(sh.has_text_frame and sh.text_frame.text == "总体进展" for sh in s.shapes)
     )
     table = next(sh.table for sh in overview.shapes if sh.has_table)
-    header = [c.text for c in table.rows[0].cells][1:]
+    header = [c.text.split(" ")[-1] for c in table.rows[0].cells][1:]  # "▲ 滞后": icon and word
     values = [int(c.text) for c in list(table.rows[1].cells)[1:]]
     assert {h: v for h, v in zip(header, values, strict=True) if v} == counts
     text = _deck_text(prs)

@@ -1,11 +1,17 @@
-"""The one status palette, the plotly font and the camera-button export settings.
+"""The one status palette (红黄绿灯), the plotly font and the camera-button export settings.
 
-Colours are Okabe-Ito (colour-blind safe): green for 已达标, sky blue for 正常,
-orange for 滞后, vermillion for 严重滞后, reddish purple for 未报送, grey for 无法评估.
-The two statuses after a target year: 逾期完成 (met, but late) teal, between the green of
-已达标 and the blue of 正常; 未完成 (the year is over, not met) a darker red than 严重滞后,
-as grave, and told apart by its word (every tile, legend and table prints the word).
-Every chart and tile takes its colours from :data:`STATUS_COLORS`, in :data:`STATUS_ORDER`.
+Every tile, matrix, table, chart, slide and document takes its colours from here:
+
+- red for the grave ones: 严重滞后 red, 未完成 (the target year is over, not met) a darker red;
+- amber (yellow) for 滞后;
+- green for the good ones: 已达标 dark green, 正常 light green (two greens, told apart by lightness);
+- grey for 无法评估;
+- a colour of its own for 未报送 (purple) and for 逾期完成 (blue: met, but after its year).
+
+Colour never stands alone: every colour has its status word and an icon (:data:`STATUS_ICONS`,
+all in the GB2312 symbol set, so every Chinese font draws them) beside it, so the status also
+reads in grey print and for colour-blind readers. Text on a status colour is black or white,
+whichever contrasts more (at least 4.5:1, WCAG AA, checked by tests/test_status_palette.py).
 """
 
 from __future__ import annotations
@@ -16,20 +22,30 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from indicators.dashboard import DISPLAY_ORDER, matrix_rows
+from indicators.dashboard import DISPLAY_ORDER
 from indicators.model import PlanSettings
 from indicators.vocabulary import Status
 
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in DISPLAY_ORDER)  # 已达标 逾期完成 正常 … 无法评估
 STATUS_COLORS: dict[str, str] = {
-    Status.ACHIEVED.value: "#009E73",
-    Status.ACHIEVED_LATE.value: "#44AA99",
-    Status.ON_TRACK.value: "#56B4E9",
-    Status.BEHIND.value: "#E69F00",
-    Status.SERIOUSLY_BEHIND.value: "#D55E00",
-    Status.NOT_ACHIEVED.value: "#9E2A00",
-    Status.NOT_REPORTED.value: "#CC79A7",
-    Status.CANNOT_ASSESS.value: "#999999",
+    Status.ACHIEVED.value: "#1E7B34",  # dark green
+    Status.ACHIEVED_LATE.value: "#1565C0",  # blue
+    Status.ON_TRACK.value: "#8BD18B",  # light green
+    Status.BEHIND.value: "#F5B700",  # amber
+    Status.SERIOUSLY_BEHIND.value: "#D32F2F",  # red
+    Status.NOT_ACHIEVED.value: "#7A1010",  # dark red
+    Status.NOT_REPORTED.value: "#6A3D9A",  # purple
+    Status.CANNOT_ASSESS.value: "#BDBDBD",  # grey
+}
+STATUS_ICONS: dict[str, str] = {
+    Status.ACHIEVED.value: "★",
+    Status.ACHIEVED_LATE.value: "☆",
+    Status.ON_TRACK.value: "●",
+    Status.BEHIND.value: "▲",
+    Status.SERIOUSLY_BEHIND.value: "▼",
+    Status.NOT_ACHIEVED.value: "×",
+    Status.NOT_REPORTED.value: "○",
+    Status.CANNOT_ASSESS.value: "？",
 }
 _ON, _BEHIND = round(PlanSettings.on_track_ratio * 100), round(PlanSettings.behind_ratio * 100)
 # What each status means, in a clerk's words (tile tooltips, legends).
@@ -43,12 +59,24 @@ STATUS_MEANINGS: dict[str, str] = {
     Status.NOT_REPORTED.value: "应报的数据没有报送",
     Status.CANNOT_ASSESS.value: "缺少目标值、基期值或基准值等，无法判断",
 }
-# Reporting completeness (按时 / 逾期 / 未报送 / 未到期) in the same palette.
+# Reporting completeness (按时 / 逾期 / 未报送 / 未到期): 未报送 in the very colour of the status 未报送.
 REPORT_COLORS: dict[str, str] = {
-    "按时": "#009E73",
-    "逾期": "#E69F00",
-    "未报送": "#D55E00",
-    "未到期": "#BBBBBB",
+    "按时": STATUS_COLORS[Status.ACHIEVED.value],
+    "逾期": STATUS_COLORS[Status.BEHIND.value],
+    "未报送": STATUS_COLORS[Status.NOT_REPORTED.value],
+    "未到期": "#E0E0E0",
+}
+REPORT_ICONS: dict[str, str] = {"按时": "√", "逾期": "▲", "未报送": "○", "未到期": "—"}
+COLOR_WORDS: dict[str, str] = {  # how a legend sentence names each colour
+    "#1E7B34": "深绿",
+    "#1565C0": "蓝色",
+    "#8BD18B": "浅绿",
+    "#F5B700": "黄色",
+    "#D32F2F": "红色",
+    "#7A1010": "深红",
+    "#6A3D9A": "紫色",
+    "#BDBDBD": "灰色",
+    "#E0E0E0": "浅灰",
 }
 SERIES_COLORS = {
     "reported": "#0072B2",  # blue: reported values
@@ -66,10 +94,50 @@ def status_color(status: str) -> str:
     return STATUS_COLORS.get(status, STATUS_COLORS[Status.CANNOT_ASSESS.value])
 
 
+def luminance(hex_colour: str) -> float:
+    """WCAG relative luminance of ``#RRGGBB``."""
+
+    def channel(c: int) -> float:
+        c = c / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two colours (1 … 21)."""
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def ink_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background``."""
+    return "#FFFFFF" if contrast(background, "#FFFFFF") >= contrast(background, "#000000") else "#000000"
+
+
 def text_color(status: str) -> str:
-    """Readable text colour on a status background."""
-    white = (Status.ACHIEVED.value, Status.SERIOUSLY_BEHIND.value, Status.NOT_ACHIEVED.value)
-    return "#FFFFFF" if status in white else "#000000"
+    """Readable text colour on a status (or reporting-state) background."""
+    return ink_on(STATUS_COLORS.get(status) or REPORT_COLORS.get(status) or STATUS_COLORS["无法评估"])
+
+
+def status_label(status: str) -> str:
+    """``▲ 滞后``: the status word with its icon (reads without colour)."""
+    icon = STATUS_ICONS.get(status) or REPORT_ICONS.get(status)
+    return f"{icon} {status}" if icon else status
+
+
+def status_cell_css(value: object) -> str:
+    """CSS of a table cell holding a status word (pandas Styler): its colour and readable text."""
+    text = str(value or "").split(" ")[-1]
+    colour = STATUS_COLORS.get(text) or REPORT_COLORS.get(text)
+    return f"background-color: {colour}; color: {ink_on(colour)}; font-weight: 600" if colour else ""
+
+
+def styled_status(frame, columns: Sequence[str] = ("状态",)):
+    """A DataFrame with its status columns coloured (for st.dataframe); other cells unchanged."""
+    present = [c for c in columns if c in frame.columns]
+    return frame.style.map(status_cell_css, subset=present) if present else frame
 
 
 def export_filename(*parts: str) -> str:
@@ -106,34 +174,113 @@ def style(fig: go.Figure, height: int = 420, **layout: Any) -> go.Figure:
     return fig
 
 
-def matrix_figure(rows: Sequence[dict[str, Any]], title: str | None = None) -> go.Figure:
-    """The traffic-light matrix: category × indicator, one trace per status; hover gives the reason.
+MATRIX_COLUMNS = 10  # cells per row; a category with more indicators continues on the next row
+MATRIX_LINE_CHARS = 5  # characters per line of a cell's short name (two lines: SHORT_NAME_LIMIT)
 
-    Shared by the overview, the briefing page and the briefing's static PNG.
+
+def matrix_layout(rows: Sequence[dict[str, Any]], columns: int = MATRIX_COLUMNS) -> list[dict[str, Any]]:
+    """Cells of the traffic-light matrix grouped by category: ``x`` column, ``y`` grid row (0 on top).
+
+    Each category starts a new grid row and wraps after ``columns`` cells; ``band`` is the
+    category's index, ``first`` marks a category's first grid row.
     """
     categories = list(dict.fromkeys(r["category"] for r in rows))
-    points = matrix_rows(rows)
-    width = max((p["column"] for p in points), default=1)
+    y0 = 0
+    out = []
+    for band, category in enumerate(categories):
+        members = [r for r in rows if r["category"] == category]
+        for i, r in enumerate(members):
+            out.append({**r, "x": i % columns, "y": y0 + i // columns, "band": band})
+        y0 += -(-len(members) // columns)
+    return out
+
+
+def matrix_figure(
+    rows: Sequence[dict[str, Any]],
+    title: str | None = None,
+    columns: int = MATRIX_COLUMNS,
+    font_size: int = 14,
+    line_chars: int = MATRIX_LINE_CHARS,
+) -> go.Figure:
+    """The traffic-light matrix: one coloured cell per indicator, grouped by category (a band of rows
+    per category), each cell labelled with its icon and short name; hover gives code, name and reason.
+
+    The legend lists icon, status and count. Shared by the overview, the briefing page and the
+    briefing's static PNG (which passes a larger ``font_size``).
+    """
+    from ui.formats import short_name, wrap_chars
+
+    cells = matrix_layout(rows, columns)
+    n_rows = max((c["y"] for c in cells), default=0) + 1
+    used = min(columns, max((c["x"] for c in cells), default=0) + 1)
     fig = go.Figure()
+    for c in cells:
+        fig.add_shape(
+            type="rect",
+            x0=c["x"] - 0.47,
+            x1=c["x"] + 0.47,
+            y0=c["y"] - 0.45,
+            y1=c["y"] + 0.45,
+            fillcolor=status_color(c["status"]),
+            line={"width": 0},
+            layer="below",
+        )
     for status in STATUS_ORDER:
-        chosen = [p for p in points if p["status"] == status]
+        chosen = [c for c in cells if c["status"] == status]
         if not chosen:
             continue
         fig.add_trace(
             go.Scatter(
-                x=[p["column"] for p in chosen],
-                y=[p["category"] for p in chosen],
+                x=[c["x"] for c in chosen],
+                y=[c["y"] for c in chosen],
                 mode="markers+text",
-                name=f"{status}（{len(chosen)}）",
-                marker={"symbol": "square", "size": 34, "color": STATUS_COLORS[status], "line": {"width": 0}},
-                text=[p["code"].split("-")[-1] for p in chosen],
-                textfont={"size": 11, "color": text_color(status)},
-                customdata=[[p["code"], p["name"], p["reason"]] for p in chosen],
+                name=f"{STATUS_ICONS[status]} {status}（{len(chosen)}）",
+                legendgroup=status,
+                showlegend=False,
+                marker={"symbol": "square", "size": 40, "color": "rgba(0,0,0,0)"},
+                text=[
+                    wrap_chars(f"{STATUS_ICONS[status]}{short_name(c['name'])}", line_chars + 1)
+                    for c in chosen
+                ],
+                textfont={"size": font_size, "color": text_color(status)},
+                textposition="middle center",
+                customdata=[[c["code"], c["name"], c["reason"]] for c in chosen],
                 hovertemplate=f"<b>%{{customdata[0]}} %{{customdata[1]}}</b><br>{status}：%{{customdata[2]}}"
                 "<extra></extra>",
             )
         )
-    fig.update_xaxes(visible=False, range=[0.4, width + 0.6])
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(categories)), title=None)
+        fig.add_trace(  # the legend entry: a square in the status colour
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{STATUS_ICONS[status]} {status}（{len(chosen)}）",
+                legendgroup=status,
+                marker={"symbol": "square", "size": font_size + 4, "color": STATUS_COLORS[status]},
+                hoverinfo="skip",
+            )
+        )
+    firsts: dict[int, tuple[float, str]] = {}
+    for c in cells:
+        band = firsts.get(c["band"])
+        if band is None:
+            firsts[c["band"]] = (c["y"], c["category"])
+    bands = sorted(firsts.values())
+    ends = [*(y for y, _ in bands[1:]), n_rows]
+    for y, _ in bands[1:]:  # a thin line between categories
+        fig.add_hline(y=y - 0.5, line={"color": "#888888", "width": 1})
+    fig.update_xaxes(visible=False, range=[-0.55, max(used, columns) - 0.45])
+    fig.update_yaxes(
+        range=[n_rows - 0.5, -0.5],
+        tickvals=[(y + end - 1) / 2 for (y, _), end in zip(bands, ends, strict=True)],
+        ticktext=[name for _, name in bands],
+        tickfont={"size": font_size + 1},
+        showgrid=False,
+        zeroline=False,
+        title=None,
+    )
     layout = {"title": {"text": title}} if title else {}
-    return style(fig, height=max(260, 46 * len(categories) + 90), **layout)
+    row_px = 2.6 * font_size + 14
+    style(fig, height=int(max(220, row_px * n_rows + 70)), **layout)
+    fig.update_layout(font={"size": font_size}, legend={"font": {"size": font_size}})
+    return fig

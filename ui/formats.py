@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from indicators.explain import fmt_quantity
 from indicators.vocabulary import LABELS, Comparator
 
@@ -130,3 +132,77 @@ def counting_text(figure_basis: str, whole_items: bool = False) -> str:
     """``累计数，按整数计``: how a figure is counted."""
     text = label(figure_basis or "level")
     return f"{text}，按整数计" if whole_items else text
+
+
+# --- Short names (the traffic-light matrix, where a cell holds at most two short lines) ----------
+# One rule for every plan: brackets and quotes go, a leading verb of the plan's wording (培育, 新增,
+# 建成 …) goes, then, only while the name is still longer than the limit, common long phrases are
+# shortened in order; what is still too long ends in "…". The full name stays in the hover and in
+# every table.
+SHORT_NAME_LIMIT = 10
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+_QUOTES = re.compile(r"[“”\"‘’「」《》]")
+_LEADING_VERBS = ("主导或参与", "每年完成", "开展", "培育", "新增", "建成", "创建", "争创", "获得", "实现",
+                  "设立", "通过", "认证")  # fmt: skip
+_LONG_PHRASES = (
+    ("质量基础设施一站式质量服务站", "服务站"),
+    ("质量基础设施一站式综合服务平台", "一站式平台"),
+    ("国务院和省政府下达的", ""),
+    ("质量强国纲要等", ""),
+    ("并纳入干部教育培训", ""),
+    ("国家、行业、地方", ""),
+    ("专精特新小巨人", "小巨人"),
+    ("质量安全一网追溯", "一网追溯"),
+    ("产品质量监督抽查", "产品抽查"),
+    ("监督抽查", "抽查"),
+    ("生产企业", "企业"),
+    ("获证食品企业", "食品企业"),
+    ("质量安全抽检", "抽检"),
+    ("事故死亡率", "死亡率"),
+    ("一次验收", ""),
+    ("试点示范项目", "试点项目"),
+    ("工程项目质量", "工程"),
+    ("工程项目", "工程"),
+    ("公路工程", "公路"),
+    ("交通建设和养护改善", "交通养护"),
+    ("其他交通", "交通"),
+    ("执行65%节能标准比例", "节能65%"),
+    ("新建居住建筑", "居住建筑"),
+    ("新建公共建筑", "公共建筑"),
+    ("占城镇新建建筑比例", "占比"),
+    ("有效实施卓越绩效管理模式比例", "卓越绩效比例"),
+    ("占全市经济总量比重", "比重"),
+    ("生产性和生活性服务业", "服务业"),
+    ("公共服务质量监测结果", "公共服务质量"),
+    ("和绿色餐饮", "餐饮"),
+    ("高质量发展研究院", "高质量研究院"),
+    ("首席质量官制度推行率", "首席质量官"),
+    ("质量发展基金", "质量基金"),
+    ("年递增率", "递增率"),
+    ("的县区数", "县区"),
+    ("验收", ""),
+    ("安徽省", ""),
+    ("拥有量", ""),
+    ("获奖数", "奖"),
+)
+
+
+def short_name(name: str, limit: int = SHORT_NAME_LIMIT) -> str:
+    """An indicator's name in ≤ ``limit`` characters (工业产品质量监督抽查合格率 → 工业产品抽查合格率)."""
+    s = _QUOTES.sub("", _BRACKETS.sub("", name or "")).strip()
+    for verb in _LEADING_VERBS:
+        if s.startswith(verb) and len(s) - len(verb) >= 3 and s[len(verb)] != "区":  # 建成区 is a noun
+            s = s[len(verb) :]
+            break
+    for long, short in _LONG_PHRASES:
+        if len(s) <= limit:
+            break
+        s = s.replace(long, short)
+    if len(s) > limit and s.endswith("数"):
+        s = s[:-1]
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+def wrap_chars(text: str, width: int, separator: str = "<br>") -> str:
+    """Break ``text`` every ``width`` characters (Chinese has no spaces to break at)."""
+    return separator.join(text[i : i + width] for i in range(0, len(text), width)) or text
