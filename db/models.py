@@ -332,6 +332,28 @@ class User(Base):
     units: Mapped[list[UserUnit]] = relationship(cascade="all, delete-orphan")
 
 
+class UserSession(Base):
+    """A browser sign-in that survives reload and new tabs (migration 0008).
+
+    The browser holds an opaque random token in a cookie; only its SHA-256 is stored here.
+    ``stamp`` is the account's session stamp at sign-in (services.accounts.session_stamp): a
+    changed password, role, units or a disabled account no longer matches it. Ended (``ended_at``)
+    by sign-out, password change, reset or disable; idle for longer than the window, it is void.
+    """
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (Index("ix_user_sessions_user", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    stamp: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    end_reason: Mapped[str] = mapped_column(String(24), default="")
+
+
 class UserUnit(Base):
     """Binds a reporter to a unit it reports for."""
 

@@ -31,7 +31,8 @@ from sqlalchemy.orm import Session
 
 TABLE = "data_version"
 DATA, PLANS = "data", "plans"
-UNCOUNTED_TABLES = frozenset({TABLE, "audit_log", "alembic_version"})
+# user_sessions: sign-in bookkeeping (last use of a browser session) changes nothing a page shows
+UNCOUNTED_TABLES = frozenset({TABLE, "audit_log", "alembic_version", "user_sessions"})
 
 _WRITTEN = "data_version_written"  # Connection.info key: set of tables written in this transaction
 _DML = re.compile(

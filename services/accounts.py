@@ -35,6 +35,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Unit, User, UserUnit
+from services import sessions
 from services.actor import Action, Actor, ActorRole, require
 from services.audit import record
 from services.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
@@ -214,7 +215,9 @@ def reset_password(session: Session, actor: Actor, name: str) -> str:
     password = generate_password()
     user.password_hash = _hasher.hash(password)
     user.must_change_password, user.failed_attempts, user.locked_until = True, 0, None
-    record(session, actor, "reset_password", entity="user", entity_key=name)
+    ended = sessions.end_all(session, user.id, sessions.PASSWORD_RESET)
+    record(session, actor, "reset_password", entity="user", entity_key=name,
+           detail=f"已结束该账户的 {ended} 个登录会话" if ended else "")  # fmt: skip
     return password
 
 
@@ -228,6 +231,8 @@ def set_disabled(session: Session, actor: Actor, name: str, disabled: bool = Tru
     user.disabled = disabled
     if not disabled:
         user.failed_attempts, user.locked_until = 0, None
+    else:
+        sessions.end_all(session, user.id, sessions.DISABLED)
     record(
         session,
         actor,
@@ -336,6 +341,7 @@ def _change_password(session: Session, name: str, old: str, new: str, now: dt.da
     user.password_hash = _hasher.hash(new)
     user.must_change_password, user.password_changed_at = False, _now()
     user.failed_attempts, user.locked_until = 0, None
+    sessions.end_all(session, user.id, sessions.PASSWORD_CHANGED)  # every browser signs in again
     record(session, actor_for(user), "change_password", entity="user", entity_key=name)
     return None
 

@@ -1,0 +1,415 @@
+"""我的待办: what each role has to do now, as sections of plain items (no Streamlit here).
+
+A reporter (填报员) sees, for its own units:
+
+- **owed**: figures due for the current reporting quarter and the one before it that have not
+  arrived (indicators.due / indicators.completeness: only due periods), with the deadline;
+- **returned**: figures the office returned, with its comment and what to do;
+- **pending**: figures awaiting the office's review;
+- **warnings**: escalations (预警 / 督办, indicators.history) of the indicators the units lead.
+
+The office (管理员) sees: units late this quarter, figures awaiting review, data-quality flags to
+check (services.review.flags_to_check) and quarters ready to lock (every figure reviewed).
+
+Extension point: other modules append their own sections, e.g. key tasks to report or notices
+to answer::
+
+    from services import worklist
+
+    def notices_section(ctx: worklist.Context) -> worklist.Section | None: ...
+
+    worklist.register(notices_section, roles=("reporter",))
+
+A section function gets a :class:`Context` (database session, actor, plan, today, the unit names
+of a reporter) and returns a :class:`Section` (or None when it has nothing to say for this role).
+Sections are shown in the order registered; a section with no items shows its ``empty`` text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Indicator, Observation, PeriodLock, Plan, Unit
+from db.queries import PlanInfo, get_plan, load_plan_data, report_records
+from indicators.periods import Period
+from services.actor import Actor, ActorRole
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page of the app (its address, e.g. ``review``) with query parameters, and the button text."""
+
+    page: str
+    label: str
+    params: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Item:
+    text: str  # one Chinese sentence: what, for which quarter, and the state
+    detail: str = ""  # the office's comment, the reason of a flag, what to do
+    due: dt.date | None = None
+    urgent: bool = False  # overdue, returned, 督办
+    link: Link | None = None
+    key: str = ""  # stable identity (tests, widget keys)
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    empty: str = "没有需要处理的事项。"
+    hint: str = ""  # one line under the title: what this section is for
+
+
+@dataclass
+class Context:
+    session: Session
+    actor: Actor
+    plan: PlanInfo
+    today: dt.date
+    units: tuple[str, ...]  # a reporter's own units in this plan's jurisdiction (empty for others)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def plan_data(self):
+        """(PlanInfo, [IndicatorData]) of accepted figures, loaded once for all sections."""
+        if "data" not in self._cache:
+            self._cache["data"] = load_plan_data(self.session, self.plan.code)
+        return self._cache["data"]
+
+
+SectionFn = Callable[[Context], "Section | None"]
+_SECTIONS: list[tuple[SectionFn, frozenset[str]]] = []
+
+
+def register(fn: SectionFn, roles: Iterable[str] = ("reporter", "admin")) -> SectionFn:
+    """Add a section function for the given roles (``reporter``, ``admin``, ``viewer``)."""
+    _SECTIONS[:] = [(f, r) for f, r in _SECTIONS if f is not fn]
+    _SECTIONS.append((fn, frozenset(roles)))
+    return fn
+
+
+def sections_for(role: str) -> list[SectionFn]:
+    return [fn for fn, roles in _SECTIONS if role in roles]
+
+
+# --------------------------------------------------------------------------- quarters
+
+
+def current_quarter(plan: PlanInfo, today: dt.date) -> Period:
+    """The assessment quarter: the latest whose reporting deadline has passed (within the plan)."""
+    from services.progress import default_as_of
+
+    return default_as_of(plan, today)
+
+
+def reporting_quarter(plan: PlanInfo, today: dt.date) -> Period:
+    """The quarter being reported now: the one after the assessment quarter (its deadline is
+    still ahead), unless the plan has ended."""
+    current = current_quarter(plan, today)
+    nxt = current.shift(1)
+    if plan.horizon_years and nxt > Period(max(plan.horizon_years), 4):
+        return current
+    return nxt
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    from indicators.explain import fmt_quantity
+
+    return fmt_quantity(value, unit, grouping=True)
+
+
+def _days(n: int) -> str:
+    return f"{n} 天"
+
+
+# --------------------------------------------------------------------------- reporter sections
+
+
+def _my_observations(ctx: Context, state: str) -> list[tuple[Observation, str, str, str, str]]:
+    """Current (latest, not retracted) versions of my units' figures in ``state``."""
+    query = (
+        select(Observation, Indicator.code, Indicator.name, Indicator.measure_unit, Unit.name)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Indicator.plan_id == ctx.plan.id,
+            Observation.review_state == state,
+            Observation.superseded_by_id.is_(None),
+            Observation.retracted.is_(False),
+        )
+        .order_by(Observation.period, Indicator.position, Unit.name)
+    )
+    if ctx.actor.role is ActorRole.REPORTER:
+        query = query.where(Observation.unit_id.in_(ctx.actor.unit_ids or {-1}))
+    return list(ctx.session.execute(query).tuples())
+
+
+def owed_section(ctx: Context) -> Section:
+    """Figures my units owe for the reporting quarter (and the overdue ones of the quarter before)."""
+    from indicators.completeness import LATE, MISSING, ON_TIME, PENDING, completeness
+
+    plan, datas = ctx.plan_data()
+    current, reporting = current_quarter(plan, ctx.today), reporting_quarter(plan, ctx.today)
+    specs = {d.spec.code: d.spec for d in datas}
+    mine = set(ctx.units)
+    report = completeness(
+        [s for s in specs.values() if mine & set(s.reporters)],
+        report_records(ctx.session, plan.id), plan.settings, reporting, first=current, today=ctx.today,
+    )  # fmt: skip
+    items = []
+    for o in sorted(report.obligations, key=lambda o: (o.deadline, o.indicator_code, o.unit)):
+        if o.unit not in mine or o.state in (ON_TIME, LATE):
+            continue
+        spec = specs[o.indicator_code]
+        left = (o.deadline - ctx.today).days
+        if o.state == MISSING:
+            state, urgent = f"已逾期 {_days(-left)}，请尽快报送", True
+        else:
+            assert o.state == PENDING
+            state, urgent = ("今天截止" if left == 0 else f"还有 {_days(left)}"), left <= 3
+        items.append(
+            Item(
+                f"{o.unit}：{o.period.label} {spec.code} {spec.name}，"
+                f"截止 {o.deadline:%Y年%m月%d日}（{state}）",
+                due=o.deadline,
+                urgent=urgent,
+                link=Link("upload", "去填报上传", (("plan", plan.code),)),
+                key=f"owed/{o.indicator_code}/{o.unit}/{o.period}",
+            )
+        )
+    return Section(
+        "owed", f"本季度应报数据 · {reporting.label}", items,
+        empty="本季度应报的数据都已报送。",
+        hint="只列出到期应报的指标（按各指标的报送频次）；报送后在此消失。",
+    )  # fmt: skip
+
+
+def returned_section(ctx: Context) -> Section:
+    items = []
+    for obs, code, name, unit_of_measure, unit in _my_observations(ctx, "returned"):
+        when = f"{obs.reviewed_at:%Y-%m-%d}" if obs.reviewed_at else ""
+        by = obs.reviewed_by or "质量办"
+        items.append(
+            Item(
+                f"{unit}：{Period.parse(obs.period).label} {code} {name} 报送的 "
+                f"{_fmt(obs.value, unit_of_measure)} 被退回",
+                detail=f"质量办意见（{by}，{when}）：{obs.review_comment or '（无）'}。"
+                "请按意见核实更正，在“填报上传”下载本季度模板、填写更正后的数值并重新上传；"
+                "更正提交后此项消失，新数值再由质量办审核。",
+                urgent=True,
+                link=Link("upload", "去更正上传", (("plan", ctx.plan.code),)),
+                key=f"returned/{obs.id}",
+            )
+        )
+    return Section("returned", "被退回的数据", items, empty="没有被退回的数据。")
+
+
+def pending_section(ctx: Context) -> Section:
+    items = []
+    for obs, code, name, unit_of_measure, unit in _my_observations(ctx, "pending"):
+        items.append(
+            Item(
+                f"{unit}：{Period.parse(obs.period).label} {code} {name}：{_fmt(obs.value, unit_of_measure)}"
+                f"（{obs.entered_at:%Y-%m-%d %H:%M} 报送，待质量办审核）",
+                key=f"pending/{obs.id}",
+            )
+        )
+    hint = "审核通过后计入总览；如被退回，会在“被退回的数据”中显示质量办的意见。"
+    return Section("pending", "等待审核的数据", items, empty="没有等待审核的数据。", hint=hint)
+
+
+def warnings_section(ctx: Context) -> Section:
+    """预警 / 督办 of the indicators my units lead (consecutive quarters behind)."""
+    from indicators.dashboard import histories
+    from indicators.history import SUPERVISION, escalations
+    from indicators.vocabulary import Role
+
+    plan, datas = ctx.plan_data()
+    current = current_quarter(plan, ctx.today)
+    mine = set(ctx.units)
+    items = []
+    for e in escalations(histories(datas, plan.settings, current), plan.settings, Role.LEAD):
+        units = [u for u in e.units if u in mine]
+        if not units:
+            continue
+        items.append(
+            Item(
+                f"{'、'.join(units)}：{e.key} {e.name} {e.level}（连续 {e.streak} 个季度滞后或未报送，"
+                f"截至{e.as_of.label}）",
+                detail=e.reason,
+                urgent=e.level == SUPERVISION,
+                link=Link("indicator", "查看指标", (("plan", plan.code), ("indicator", e.key))),
+                key=f"warning/{e.key}/{'|'.join(units)}",
+            )
+        )
+    return Section(
+        "warnings", "本单位牵头指标的预警与督办", items, empty="本单位牵头的指标没有预警或督办。",
+        hint=f"连续 {plan.settings.escalation_quarters} 个季度滞后或未报送为预警，连续 "
+        f"{2 * plan.settings.escalation_quarters} 个季度为督办。",
+    )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- office sections
+
+
+def late_units_section(ctx: Context) -> Section:
+    from indicators.completeness import LATE, MISSING, completeness
+
+    plan, datas = ctx.plan_data()
+    current = current_quarter(plan, ctx.today)
+    report = completeness(
+        [d.spec for d in datas], report_records(ctx.session, plan.id), plan.settings, current,
+        first=current, today=ctx.today,
+    )  # fmt: skip
+    by_unit: dict[str, list] = {}
+    for o in report.obligations:
+        if o.state in (MISSING, LATE):
+            by_unit.setdefault(o.unit, []).append(o)
+    items = []
+    for unit, owed in sorted(by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        missing = sum(o.state == MISSING for o in owed)
+        late = len(owed) - missing
+        parts = [f"{missing} 项逾期未报"] if missing else []
+        parts += [f"{late} 项逾期报送"] if late else []
+        codes = "、".join(o.indicator_code for o in owed[:6]) + ("等" if len(owed) > 6 else "")
+        items.append(
+            Item(
+                f"{unit}：{'，'.join(parts)}（截止 {owed[0].deadline:%Y年%m月%d日}）",
+                detail=f"涉及指标：{codes}",
+                urgent=bool(missing),
+                link=Link("units", "查看单位", (("plan", plan.code), ("unit", unit))),
+                key=f"late/{unit}",
+            )
+        )
+    return Section("late", f"本季度逾期的单位 · {current.label}", items, empty="本季度没有逾期的单位。")
+
+
+def review_section(ctx: Context) -> Section:
+    by_unit: dict[str, int] = {}
+    for _obs, _code, _name, _mu, unit in _my_observations(ctx, "pending"):
+        by_unit[unit] = by_unit.get(unit, 0) + 1
+    items = [
+        Item(
+            f"{unit}：{n} 条数据待审核",
+            link=Link("review", "去审核", (("plan", ctx.plan.code),)),
+            key=f"review/{unit}",
+        )
+        for unit, n in sorted(by_unit.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return Section("review", "待审核的数据", items, empty="没有待审核的数据。")
+
+
+def flags_section(ctx: Context) -> Section:
+    from services.review import flags_to_check
+
+    items = [
+        Item(
+            f"{f['unit']}：{Period.parse(f['period']).label} {f['indicator_code']} {f['indicator']}："
+            f"{_fmt(f['value'], f['measure_unit'])}",
+            detail=f"待核实：{f['reason']}",
+            link=Link("review", "去核实", (("plan", ctx.plan.code),)),
+            key=f"flag/{f['id']}",
+        )
+        for f in flags_to_check(ctx.session, ctx.plan.code)
+    ]
+    return Section("flags", "待核实的数据", items, empty="没有待核实的数据。")
+
+
+def lockable_quarters(session: Session, plan: PlanInfo, today: dt.date) -> list[Period]:
+    """Quarters up to the assessment quarter, not locked, with figures, every one of them reviewed
+    (none awaiting review, none returned and waiting for the unit's correction); newest first."""
+    from indicators.periods import period_range
+
+    current = current_quarter(plan, today)
+    locked = set(
+        session.scalars(
+            select(PeriodLock.period).where(PeriodLock.plan_id == plan.id, PeriodLock.unlocked_at.is_(None))
+        )
+    )
+    states: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Observation.period, Observation.review_state)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(
+            Indicator.plan_id == plan.id,
+            Observation.superseded_by_id.is_(None),
+            Observation.retracted.is_(False),
+        )
+        .distinct()
+    )
+    for period, state in rows:
+        states.setdefault(period, set()).add(state)
+    out = []
+    for p in period_range(plan.first_period, current):
+        seen = states.get(str(p))
+        if str(p) in locked or not seen or seen & {"pending", "returned"}:
+            continue
+        out.append(p)
+    return list(reversed(out))
+
+
+def lock_section(ctx: Context) -> Section:
+    items = [
+        Item(
+            f"{p.label}：数据已全部审核，可以锁定",
+            link=Link("review", "去锁定", (("plan", ctx.plan.code), ("quarter", str(p)))),
+            key=f"lock/{p}",
+        )
+        for p in lockable_quarters(ctx.session, ctx.plan, ctx.today)
+    ]
+    return Section(
+        "lock", "可以锁定的季度", items, empty="没有可以锁定的季度。",
+        hint="锁定后该季度的数据不能再修改，如需修改须由管理员说明理由解锁。",
+    )  # fmt: skip
+
+
+register(owed_section, roles=("reporter",))
+register(returned_section, roles=("reporter",))
+register(pending_section, roles=("reporter",))
+register(warnings_section, roles=("reporter",))
+register(late_units_section, roles=("admin",))
+register(review_section, roles=("admin",))
+register(flags_section, roles=("admin",))
+register(lock_section, roles=("admin",))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def reporter_units(session: Session, actor: Actor, plan: PlanInfo) -> tuple[str, ...]:
+    if actor.role is not ActorRole.REPORTER or not actor.unit_ids:
+        return ()
+    jurisdiction = session.scalar(select(Plan.jurisdiction).where(Plan.id == plan.id))
+    return tuple(
+        session.scalars(
+            select(Unit.name)
+            .where(Unit.id.in_(actor.unit_ids), Unit.jurisdiction == jurisdiction)
+            .order_by(Unit.name)
+        )
+    )
+
+
+def work_list(session: Session, actor: Actor, plan_code: str, today: dt.date | None = None) -> list[Section]:
+    """The sections of 我的待办 for ``actor`` in one plan (read-only: no write, nothing audited)."""
+    plan = get_plan(session, plan_code)
+    if plan is None:
+        raise LookupError(f"没有代码为“{plan_code}”的计划")
+    ctx = Context(session, actor, plan, today or dt.date.today(), ())
+    ctx.units = reporter_units(session, actor, plan)
+    out = []
+    for fn in sections_for(actor.role.value):
+        section = fn(ctx)
+        if section is not None:
+            out.append(section)
+    return out
+
+
+def open_count(sections: Iterable[Section]) -> int:
+    return sum(len(s.items) for s in sections)
