@@ -148,7 +148,7 @@ def _my_observations(ctx: Context, state: str) -> list[tuple[Observation, str, s
     )
     if ctx.actor.role is ActorRole.REPORTER:
         query = query.where(Observation.unit_id.in_(ctx.actor.unit_ids or {-1}))
-    return list(ctx.session.execute(query).tuples())
+    return [tuple(row) for row in ctx.session.execute(query)]
 
 
 def owed_section(ctx: Context) -> Section:

@@ -1,0 +1,189 @@
+"""我的待办 (services/worklist.py) on real databases: what a reporter owes, what was returned with the
+office's comment, what awaits review, warnings for its lead indicators; the office's list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from db.models import Indicator, Plan
+from db.session import read_scope, session_scope
+from indicators.periods import Period
+from services import accounts, review, worklist
+from services.actor import Actor, ActorRole, system_actor
+from services.observations import FigureInput, record_figure
+
+TODAY = dt.date(2026, 12, 1)  # assessment quarter 2026Q3 (deadline 10 Oct passed), reporting 2026Q4
+PLAN, UNIT, CODE = "lingbi", "县农业农村局", "LB-PQ-07"
+OWN = ("LB-PQ-06", "LB-PQ-07", "LB-PQ-08")  # the quarterly indicators 县农业农村局 reports
+OFFICE = system_actor("office")
+
+
+def _reporter(url, unit=UNIT) -> Actor:
+    with read_scope(url) as session:
+        ids = accounts.unit_ids_by_name(session, "灵璧县", [unit])
+    return Actor("clerk", ActorRole.REPORTER, frozenset(ids))
+
+
+def _sections(url, actor, today=TODAY) -> dict[str, worklist.Section]:
+    with read_scope(url) as session:
+        return {s.key: s for s in worklist.work_list(session, actor, PLAN, today)}
+
+
+def _report(url, actor, value, period="2026Q3", code=CODE) -> int:
+    with session_scope(url) as session:
+        indicator = session.scalar(
+            select(Indicator.id).join(Plan, Plan.id == Indicator.plan_id).where(Plan.code == PLAN,
+                                                                               Indicator.code == code)
+        )  # fmt: skip
+        obs = record_figure(
+            session, actor, FigureInput(indicator, min(actor.unit_ids), Period.parse(period), value)
+        )
+        return obs.id
+
+
+def test_reporter_owes_due_figures_with_deadlines(seeded_url):
+    clerk = _reporter(seeded_url)
+    owed = _sections(seeded_url, clerk)["owed"]
+    assert owed.title == "本季度应报数据 · 2026年第4季度"
+    keys = [i.key for i in owed.items]
+    # the quarter being reported (deadline 10 Jan 2027, 40 days ahead) and the overdue quarter before
+    assert sorted(keys) == sorted(
+        [f"owed/{c}/{UNIT}/2026Q4" for c in OWN] + [f"owed/{c}/{UNIT}/2026Q3" for c in OWN]
+    )
+    q3 = next(i for i in owed.items if i.key == f"owed/{CODE}/{UNIT}/2026Q3")
+    assert q3.urgent and q3.due == dt.date(2026, 10, 10) and "已逾期 52 天" in q3.text
+    q4 = next(i for i in owed.items if i.key == f"owed/{CODE}/{UNIT}/2026Q4")
+    assert not q4.urgent and "截止 2027年01月10日（还有 40 天）" in q4.text
+    assert q4.link.page == "upload"
+    # reported: the owed item goes, the figure awaits review
+    _report(seeded_url, clerk, 44)
+    after = _sections(seeded_url, clerk)
+    assert f"owed/{CODE}/{UNIT}/2026Q3" not in [i.key for i in after["owed"].items]
+    assert len(after["owed"].items) == 5
+    assert [i.text for i in after["pending"].items] == [
+        f"{UNIT}：2026年第3季度 {CODE} “三品一标”认证数：44 个（{_entered(seeded_url)} 报送，待质量办审核）"
+    ]
+
+
+def _entered(url) -> str:
+    from db.models import Observation
+
+    with read_scope(url) as session:
+        at = session.scalar(select(Observation.entered_at).order_by(Observation.id.desc()))
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+def test_returned_with_comment_then_corrected_then_accepted(seeded_url):
+    clerk = _reporter(seeded_url)
+    first = _report(seeded_url, clerk, 44)
+    office = _sections(seeded_url, OFFICE)
+    assert [i.text for i in office["review"].items] == [f"{UNIT}：1 条数据待审核"]
+    assert "lock/2026Q3" not in [i.key for i in office["lock"].items]  # a figure awaits review
+
+    with session_scope(seeded_url) as session:
+        review.review_figures(session, OFFICE, [first], False, "与统计年报不符，请核实")
+    mine = _sections(seeded_url, clerk)
+    assert mine["pending"].items == []
+    (returned,) = mine["returned"].items
+    assert returned.urgent and returned.key == f"returned/{first}"
+    assert returned.text == f"{UNIT}：2026年第3季度 {CODE} “三品一标”认证数 报送的 44 个 被退回"
+    assert returned.detail.startswith(
+        f"质量办意见（office，{dt.date.today():%Y-%m-%d}）：与统计年报不符，请核实。"
+    )
+    assert "重新上传" in returned.detail
+    assert "lock/2026Q3" not in [i.key for i in _sections(seeded_url, OFFICE)["lock"].items]  # not corrected
+
+    second = _report(seeded_url, clerk, 45)  # the correction: the returned item goes, it awaits review
+    mine = _sections(seeded_url, clerk)
+    assert mine["returned"].items == []
+    assert [i.key for i in mine["pending"].items] == [f"pending/{second}"]
+
+    with session_scope(seeded_url) as session:
+        review.review_figures(session, OFFICE, [second], True)
+    mine = _sections(seeded_url, clerk)
+    assert mine["returned"].items == [] and mine["pending"].items == []
+    office = _sections(seeded_url, OFFICE)
+    assert office["review"].items == []
+    assert [i.key for i in office["lock"].items] == ["lock/2026Q3"]  # the only quarter with figures
+    assert office["lock"].items[0].link.params == (("plan", PLAN), ("quarter", "2026Q3"))
+    with session_scope(seeded_url) as session:
+        review.lock_period(session, OFFICE, PLAN, Period(2026, 3))
+    assert _sections(seeded_url, OFFICE)["lock"].items == []
+
+
+def test_another_units_figures_are_not_in_my_list(seeded_url):
+    other = _reporter(seeded_url, "县工业和信息化局")
+    mine = _reporter(seeded_url)
+    obs = _report(seeded_url, other, 3, code="LB-PQ-03")
+    with session_scope(seeded_url) as session:
+        review.review_figures(session, OFFICE, [obs], False, "请核实")
+    sections = _sections(seeded_url, mine)
+    assert sections["returned"].items == [] and sections["pending"].items == []
+    assert all(UNIT in i.text for i in sections["owed"].items)
+
+
+def test_office_sees_late_units_and_flags(seeded_url):
+    office = _sections(seeded_url, OFFICE)
+    assert list(office) == ["late", "review", "flags", "lock"]
+    late = {i.key: i for i in office["late"].items}
+    assert f"late/{UNIT}" in late  # nothing reported for 2026Q3 by anyone
+    assert late[f"late/{UNIT}"].text.startswith(f"{UNIT}：3 项逾期未报（截止 2026年10月10日）")
+    assert late[f"late/{UNIT}"].urgent
+    assert office["flags"].items == []
+
+
+def test_reporter_sees_warnings_of_its_lead_indicators_only(seeded_url):
+    from db.queries import load_plan_data
+    from indicators.dashboard import histories
+    from indicators.history import escalations
+    from indicators.vocabulary import Role
+    from services.demo import load_demo
+
+    with session_scope(seeded_url) as session:
+        load_demo(session, system_actor("demo"))
+    today = dt.date.today()
+    with read_scope(seeded_url) as session:
+        plan, datas = load_plan_data(session, PLAN)
+        current = worklist.current_quarter(plan, today)
+        found = escalations(histories(datas, plan.settings, current), plan.settings, Role.LEAD)
+    assert found, "the demo has lagging indicators"
+    unit = found[0].units[0]
+    expected = sorted(f"warning/{e.key}/{unit}" for e in found if unit in e.units)
+    items = _sections(seeded_url, _reporter(seeded_url, unit), today)["warnings"].items
+    assert sorted(i.key for i in items) == expected
+    assert all(i.text.startswith(f"{unit}：") and ("预警" in i.text or "督办" in i.text) for i in items)
+    quiet = next(
+        u for u in ("县农业农村局", "县市场监管局", "县住建局") if all(u not in e.units for e in found)
+    )
+    assert _sections(seeded_url, _reporter(seeded_url, quiet), today)["warnings"].items == []
+
+
+def test_viewer_has_no_sections_and_others_can_register():
+    calls = []
+
+    def extra(ctx):
+        calls.append(ctx.actor.role)
+        return worklist.Section("extra", "附加", [worklist.Item("一项")])
+
+    worklist.register(extra, roles=("viewer",))
+    try:
+        assert worklist.sections_for("viewer") == [extra]
+        assert extra not in worklist.sections_for("reporter")
+    finally:
+        worklist._SECTIONS[:] = [(f, r) for f, r in worklist._SECTIONS if f is not extra]
+    assert worklist.sections_for("viewer") == []
+
+
+@pytest.mark.parametrize(
+    "today, expected", [(dt.date(2026, 10, 9), "2026Q2"), (dt.date(2026, 10, 11), "2026Q3")]
+)
+def test_current_quarter_follows_the_deadline(seeded_url, today, expected):
+    with read_scope(seeded_url) as session:
+        from db.queries import get_plan
+
+        plan = get_plan(session, PLAN)
+    assert str(worklist.current_quarter(plan, today)) == expected
+    assert worklist.reporting_quarter(plan, today) == Period.parse(expected).shift(1)
