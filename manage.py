@@ -212,15 +212,17 @@ def cmd_template(args: argparse.Namespace) -> int:
 @command("import")
 def cmd_import(args: argparse.Namespace) -> int:
     from services.imports import STATUS_LABELS, import_files
+    from workbook.cells import escape_controls as esc  # nothing from a file reaches the terminal raw
 
     def progress(i: int, total: int, result) -> None:
-        print(f"[{i}/{total}] {result.message}", flush=True)
+        print(esc(f"[{i}/{total}] {result.message}"), flush=True)
         for change in result.preview.changes if args.verbose else []:
             if change.status in ("new", "changed", "baseline"):
                 label = STATUS_LABELS[change.status]
-                print(f"    {label} {change.unit} {change.code}：{change.old or '（无）'} → {change.new}")
+                old = change.old or "（无）"
+                print(esc(f"    {label} {change.unit} {change.code}：{old} → {change.new}"))
         for error in result.preview.errors:
-            print(f"    错误[{error.code}] {error.message}", flush=True)
+            print(esc(f"    错误[{error.code}] {error.message}"), flush=True)
 
     results = import_files(
         None, args.files, system_actor(), dry_run=args.dry_run, plan=args.plan, period=args.period,
@@ -232,7 +234,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     by_status: dict[str, int] = {}
     for result in results:
         by_status[result.status] = by_status.get(result.status, 0) + 1
-    names = {"committed": "已导入", "duplicate": "重复", "refused": "拒绝", "dry-run": "试运行"}
+    names = {"committed": "已导入", "duplicate": "重复", "unchanged": "无变化", "refused": "拒绝",
+             "dry-run": "试运行"}  # fmt: skip
     print("合计：" + "，".join(f"{names.get(k, k)} {v}" for k, v in by_status.items()))
     return 1 if by_status.get("refused") else 0
 

@@ -151,8 +151,11 @@ def row_error(code: str, error: str):
 
 
 def _zip_bomb(template: bytes) -> tuple[bytes, str]:
-    return rezip(
-        filled(template), lambda n, c: c, {"xl/media/zeros.bin": b"\0" * (5 * 1024 * 1024)}
+    """40 MB of zeros (≈ 1000:1): large *and* highly compressed. (5 MB of zeros is no longer a bomb:
+    the limits are absolute sizes, workbook/limits.py.)"""
+    return cached(
+        "zip-bomb",
+        lambda: rezip(filled(template), lambda n, c: c, {"xl/media/zeros.bin": b"\0" * (40 * 1024 * 1024)}),
     ), "bomb.xlsx"
 
 
@@ -215,6 +218,16 @@ def _several(ws, rows):
     _duplicate_row(ws, rows)
 
 
+_CACHE: dict[str, bytes] = {}
+
+
+def cached(name: str, build: Callable[[], bytes]) -> bytes:
+    """Heavy files (bombs, a million rows) are built once per test session."""
+    if name not in _CACHE:
+        _CACHE[name] = build()
+    return _CACHE[name]
+
+
 OLE = bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 1000
 LONG_NOTE = "说明" * 300
 
@@ -233,7 +246,7 @@ CASES: list[Case] = [
     Case("csv", raw_bytes(b"code,value\nLA-PQ-01,98\n", "data.csv"), file_error("unsupported-format")),
     Case("xlsm-name", lambda t: (filled(t), "macro.xlsm"), file_error("unsupported-format")),
     Case("ods", raw_bytes(b"PK\x03\x04whatever", "sheet.ods"), file_error("unsupported-format")),
-    Case("zip-bomb-ratio", _zip_bomb, file_error("zip-bomb")),
+    Case("zip-bomb-large-part-high-ratio", _zip_bomb, file_error("zip-bomb")),
     Case("zip-bomb-members", _many_members, file_error("zip-bomb")),
     Case(
         "xml-doctype-sheet",
@@ -432,3 +445,572 @@ CASES: list[Case] = [
 
 def template_rows(template: bytes) -> dict[str, int]:
     return rows_by_code(load_workbook(io.BytesIO(template))[S])
+
+
+# ---------------------------------------------------------------- issue 12: hardening cases
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+HELP_SHEET_PART = "xl/worksheets/sheet2.xml"
+
+
+def forge_size(data: bytes, member: str, size: int) -> bytes:
+    """Declare ``size`` as the uncompressed size of ``member`` in the zip's central directory (a liar)."""
+    out = bytearray(data)
+    name = member.encode()
+    pos = out.find(b"PK\x01\x02")
+    while pos >= 0:
+        n = int.from_bytes(out[pos + 28 : pos + 30], "little")
+        if bytes(out[pos + 46 : pos + 46 + n]) == name:
+            out[pos + 24 : pos + 28] = size.to_bytes(4, "little")
+            return bytes(out)
+        pos = out.find(b"PK\x01\x02", pos + 4)
+    raise AssertionError(f"{member} not found")
+
+
+def sheet_edit(func: Callable[[bytes], bytes], part: str = SHEET1, name: str = "填报.xlsx"):
+    return xml_edit(part, func, name)
+
+
+def _add_row(xml: bytes, row_xml: bytes) -> bytes:
+    assert b"</sheetData>" in xml
+    return xml.replace(b"</sheetData>", row_xml + b"</sheetData>", 1)
+
+
+def _dimension(ref: bytes):
+    return lambda xml: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="' + ref + b'"/>', xml, count=1)
+
+
+def _million_rows(template: bytes) -> tuple[bytes, str]:
+    """The unit's template whose data sheet goes on to row 1,048,576 (one small cell per row)."""
+
+    def build() -> bytes:
+        def patch(xml: bytes) -> bytes:
+            rows = b"".join(
+                b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (r, r) for r in range(40, 1_048_577)
+            )
+            return _add_row(xml, rows)
+
+        return rezip(filled(template), lambda n, c: patch(c) if n == SHEET1 else c)
+
+    return cached("million-rows", build), "百万行.xlsx"
+
+
+def _many_cells(template: bytes) -> tuple[bytes, str]:
+    """2,000,100 cells in rows 40–59, all within the column and row limits."""
+
+    def build() -> bytes:
+        cells = b"".join(b'<c r="A%d"/>' % r for r in range(40, 60)) * 100_005
+        return rezip(
+            filled(template),
+            lambda n, c: _add_row(c, b'<row r="40">' + cells + b"</row>") if n == SHEET1 else c,
+        )
+
+    return cached("many-cells", build), "cells.xlsx"
+
+
+def _many_sheets(template: bytes) -> tuple[bytes, str]:
+    """The template plus 4,000 small sheets (each a real part)."""
+
+    def build() -> bytes:
+        wb = load_workbook(io.BytesIO(filled(template)))
+        data = save(wb)
+        extra: dict[str, bytes] = {}
+        sheet = b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>'
+        sheets, rels, types = [], [], []
+        for i in range(4000):
+            extra[f"xl/worksheets/x{i}.xml"] = sheet
+            sheets.append(
+                f'<sheet xmlns:r="{REL_NS}" name="S{i}" sheetId="{1000 + i}" r:id="rX{i}"/>'.encode()
+            )
+            rels.append(
+                f'<Relationship Id="rX{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/x{i}.xml"/>'.encode()
+            )  # noqa: E501
+            types.append(
+                f'<Override PartName="/xl/worksheets/x{i}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'.encode()
+            )  # noqa: E501
+
+        def change(n: str, c: bytes) -> bytes:
+            if n == "xl/workbook.xml":
+                return c.replace(b"</sheets>", b"".join(sheets) + b"</sheets>", 1)
+            if n == "xl/_rels/workbook.xml.rels":
+                return c.replace(b"</Relationships>", b"".join(rels) + b"</Relationships>", 1)
+            if n == "[Content_Types].xml":
+                return c.replace(b"</Types>", b"".join(types) + b"</Types>", 1)
+            return c
+
+        return rezip(data, change, extra)
+
+    return cached("many-sheets", build), "四千表.xlsx"
+
+
+def _long_shared_string(template: bytes) -> tuple[bytes, str]:
+    sst = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+           b"<si><t>" + b"x" * (5 * 1024 * 1024) + b"</t></si></sst>")  # fmt: skip
+    data = filled(template)
+
+    def change(n: str, c: bytes) -> bytes:
+        if n == "[Content_Types].xml" and b"sharedStrings" not in c:
+            return c.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )  # noqa: E501
+        return c
+
+    return cached("long-string", lambda: rezip(data, change, {"xl/sharedStrings.xml": sst})), "长文本.xlsx"
+
+
+def _inline_text(code: str, col: str, marker: str, xml_text: bytes):
+    """Put ``marker`` into a cell with openpyxl, then replace it in the XML (NUL, escape codes)."""
+
+    def build(template: bytes) -> tuple[bytes, str]:
+        wb = load_workbook(io.BytesIO(template))
+        ws = wb[S]
+        fill_valid(ws)
+        ws.cell(rows_by_code(ws)[code], COL[col]).value = marker
+        return rezip(
+            save(wb), lambda n, c: c.replace(marker.encode(), xml_text) if n == SHEET1 else c
+        ), "ctl.xlsx"
+
+    return build
+
+
+def _raw_value(code: str, col: str, placeholder: float, xml_value: bytes):
+    """A numeric cell whose <v> text is replaced (NaN, INF, 1e309)."""
+
+    def build(template: bytes) -> tuple[bytes, str]:
+        wb = load_workbook(io.BytesIO(template))
+        ws = wb[S]
+        fill_valid(ws)
+        r = rows_by_code(ws)[code]
+        ws.cell(r, COL[col]).value = placeholder
+        data = save(wb)
+        cell_re = re.compile(rb'(<c r="%s%d"[^>]*>)<v>[^<]*</v>' % (col.encode(), r))
+
+        def patch(xml: bytes) -> bytes:
+            new, count = cell_re.subn(rb"\1<v>" + xml_value + b"</v>", xml)
+            assert count == 1
+            return new
+
+        return rezip(data, lambda n, c: patch(c) if n == SHEET1 else c), "raw.xlsx"
+
+    return build
+
+
+def _merge(code: str, col: str, down: int = 1, across: int = 0):
+    def mutate(ws, rows):
+        r = rows[code]
+        ws.merge_cells(start_row=r, start_column=COL[col], end_row=r + down, end_column=COL[col] + across)
+
+    return mutate
+
+
+def _merged_expected(code: str, col: str, down: int = 1, across: int = 0):
+    def expected(rows):
+        return [[S, rows[code], col, "merged-cell"]]
+
+    return expected
+
+
+def _formula_prefixed(code: str):
+    """A formula without cached value in an x:-prefixed, single-quoted sheet."""
+
+    def build(template: bytes) -> tuple[bytes, str]:
+        data, name = formula_cell(code, False)(template)
+        return rezip(data, lambda n, c: prefixed(c) if n == SHEET1 else c), name
+
+    return build
+
+
+def prefixed(xml: bytes, quote: bool = True) -> bytes:
+    """The same sheet with an ``x:`` prefix on every element and single-quoted attributes."""
+    xml = re.sub(rb"<(/?)([A-Za-z][\w]*)(?=[\s>/])", rb"<\1x:\2", xml)
+    xml = xml.replace(b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                      b'xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"', 1)  # fmt: skip
+    if quote:
+        head, sep, body = xml.partition(b"?>")
+        xml = head + sep + body.replace(b'"', b"'") if sep else xml.replace(b'"', b"'")
+    return xml
+
+
+def _no_refs_wide(template: bytes) -> tuple[bytes, str]:
+    """A row of 70 cells written without ``r`` (positional): column 70 > BL."""
+    cells = b"<c><v>1</v></c>" * 70
+    return rezip(
+        filled(template), lambda n, c: _add_row(c, b'<row r="45">' + cells + b"</row>") if n == SHEET1 else c
+    ), "pos.xlsx"  # noqa: E501
+
+
+LONG_1200 = "备" * 1200
+NOTE_1MB = "说明" * 170_000  # ≈ 1 MB of UTF-8, compresses ≈ 1000:1: a long note, no zip bomb
+LONG_UNIT = "很长的单位名称" * 18  # 126 characters
+
+
+def _span_error(code: str, col: str, error: str):
+    return lambda rows: [[S, rows[code], col, error]]
+
+
+def HARDENING_CASES() -> list[Case]:  # noqa: N802 - a list built after the helpers above
+    def both(ws, rows, cells: dict) -> None:
+        for (code, col), value in cells.items():
+            set_cell(code, col, value)(ws, rows)
+
+    return [
+        # ---- zip container: absolute sizes, not the ratio alone
+        Case(
+            "zip-declared-part-150mb",
+            lambda t: (forge_size(filled(t), SHEET1, 150 * 1024 * 1024), "a.xlsx"),
+            file_error("zip-bomb"),
+        ),
+        Case(
+            "zip-declared-total-250mb",
+            lambda t: (
+                forge_size(
+                    forge_size(forge_size(filled(t), SHEET1, 90 << 20), HELP_SHEET_PART, 90 << 20),
+                    "xl/styles.xml",
+                    90 << 20,
+                ),
+                "a.xlsx",
+            ),
+            file_error("zip-bomb"),
+        ),
+        Case(
+            "note-1mb-is-no-zip-bomb",
+            edit(set_cell("LA-PQ-01", NOTE, NOTE_1MB)),
+            cell(NOTE, "LA-PQ-01", "text-too-long"),
+        ),
+        Case("shared-string-5mb", _long_shared_string, file_error("string-too-large")),
+        # ---- shapes checked before the reader allocates
+        Case(
+            "dimension-bomb-XFD1048576",
+            sheet_edit(_dimension(b"A1:XFD1048576")),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "dimension-too-wide-BM",
+            sheet_edit(_dimension(b"A1:BM30")),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "cell-at-XFD1048576",
+            sheet_edit(lambda x: _add_row(x, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "cell-at-column-BM",
+            sheet_edit(lambda x: _add_row(x, b'<row r="40"><c r="BM40"><v>1</v></c></row>')),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "cell-at-row-60001",
+            sheet_edit(lambda x: _add_row(x, b'<row r="60001"><c r="A60001"><v>1</v></c></row>')),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "empty-row-tag-1048576",
+            sheet_edit(lambda x: _add_row(x, b'<row r="1048576"/>')),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "cell-at-XFD1-single-quotes",
+            sheet_edit(lambda x: _add_row(x, b"<row r='40'><c r='XFD40'><v>1</v></c></row>")),
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case(
+            "cell-at-XFD1-prefixed",
+            sheet_edit(lambda x: prefixed(_add_row(x, b'<row r="40"><c r="XFD40"><v>1</v></c></row>'))),  # noqa: E501
+            lambda rows: [[S, None, "", "sheet-too-large"]],
+        ),
+        Case("positional-cells-70-columns", _no_refs_wide, lambda rows: [[S, None, "", "sheet-too-large"]]),
+        Case(
+            "help-sheet-cell-at-XFD1048576",
+            sheet_edit(
+                lambda x: _add_row(x, b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'),
+                HELP_SHEET_PART,
+            ),  # noqa: E501
+            lambda rows: [["填报说明", None, "", "sheet-too-large"]],
+        ),
+        Case("million-rows", _million_rows, lambda rows: [[S, None, "", "sheet-too-large"]]),
+        Case("two-million-cells", _many_cells, lambda rows: [[S, None, "", "sheet-too-large"]]),
+        Case("four-thousand-sheets", _many_sheets, file_error("too-many-sheets")),
+        # ---- numbers
+        Case(
+            "nan-value", _raw_value("LA-PQ-01", VALUE, 12345.5, b"NaN"), cell(VALUE, "LA-PQ-01", "not-finite")
+        ),
+        Case(
+            "inf-value", _raw_value("LA-BR-05", VALUE, 12345.5, b"INF"), cell(VALUE, "LA-BR-05", "not-finite")
+        ),
+        Case(
+            "1e309-value",
+            _raw_value("LA-BR-05", VALUE, 12345.5, b"1e309"),
+            cell(VALUE, "LA-BR-05", "not-finite"),
+        ),
+        Case(
+            "minus-inf-level",
+            _raw_value("LA-BR-07", VALUE, 12345.5, b"-INF"),
+            cell(VALUE, "LA-BR-07", "not-finite"),
+        ),
+        Case(
+            "nan-baseline",
+            _raw_value("LA-PQ-01", BASE_V, 12345.5, b"NaN"),
+            lambda rows: [[S, rows["LA-PQ-01"], BASE_V, "not-finite"]],
+        ),  # noqa: E501
+        Case("nan-text", edit(set_cell("LA-PQ-01", VALUE, "nan")), cell(VALUE, "LA-PQ-01", "type-error")),
+        Case(
+            "superscript-10²",
+            edit(set_cell("LA-BR-05", VALUE, "10²")),
+            cell(VALUE, "LA-BR-05", "unusual-digit"),
+        ),
+        Case(
+            "superscript-year",
+            edit(lambda ws, rows: both(ws, rows, {("LA-PQ-01", BASE_V): 97, ("LA-PQ-01", BASE_Y): "202⁰"})),
+            cell(BASE_Y, "LA-PQ-01", "year-invalid"),
+        ),
+        Case(
+            "arabic-indic-digits",
+            edit(set_cell("LA-PQ-01", VALUE, "٩٨")),
+            cell(VALUE, "LA-PQ-01", "unusual-digit"),
+        ),
+        Case(
+            "devanagari-digits",
+            edit(set_cell("LA-PQ-01", VALUE, "९८")),
+            cell(VALUE, "LA-PQ-01", "unusual-digit"),
+        ),
+        Case(
+            "circled-digit", edit(set_cell("LA-BR-05", VALUE, "①")), cell(VALUE, "LA-BR-05", "unusual-digit")
+        ),
+        Case(
+            "vulgar-fraction",
+            edit(set_cell("LA-BR-05", VALUE, "3½")),
+            cell(VALUE, "LA-BR-05", "unusual-digit"),
+        ),
+        Case(
+            "roman-numeral", edit(set_cell("LA-BR-05", VALUE, "Ⅻ")), cell(VALUE, "LA-BR-05", "unusual-digit")
+        ),
+        Case(
+            "zero-width-space",
+            edit(set_cell("LA-PQ-01", VALUE, "98\u200b5")),
+            cell(VALUE, "LA-PQ-01", "type-error"),
+        ),
+        Case(
+            "superscript-in-date",
+            edit(
+                lambda ws, rows: both(
+                    ws, rows, {("LA-QG-02", VALUE): "已完成", ("LA-QG-02", DONE): "2025-0⁶-30"}
+                )
+            ),  # noqa: E501
+            cell(DONE, "LA-QG-02", "date-invalid"),
+        ),
+        Case(
+            "count-1e308",
+            edit(set_cell("LA-BR-05", VALUE, 1e308)),
+            cell(VALUE, "LA-BR-05", "value-out-of-range"),
+        ),
+        Case(
+            "count-above-1e9",
+            edit(set_cell("LA-BR-05", VALUE, 1_000_000_001)),
+            cell(VALUE, "LA-BR-05", "value-out-of-range"),
+        ),
+        Case(
+            "new-count-text-1e12",
+            edit(set_cell("LA-SQ-03", VALUE, "1e12")),
+            cell(VALUE, "LA-SQ-03", "value-out-of-range"),
+        ),
+        Case(
+            "ratio-above-1e6",
+            edit(set_cell("LA-BR-08", VALUE, 2_000_000)),
+            cell(VALUE, "LA-BR-08", "value-out-of-range"),
+        ),
+        Case(
+            "per-capita-above-1e6",
+            edit(set_cell("LA-BR-09", VALUE, 2e6)),
+            cell(VALUE, "LA-BR-09", "value-out-of-range"),
+        ),
+        Case(
+            "baseline-count-1e308",
+            edit(lambda ws, rows: both(ws, rows, {("LA-BR-05", BASE_V): 1e308, ("LA-BR-05", BASE_Y): 2020})),  # noqa: E501
+            cell(BASE_V, "LA-BR-05", "value-out-of-range"),
+        ),
+        Case(
+            "rate-1e3-text",
+            edit(set_cell("LA-PQ-01", VALUE, "1e3")),
+            cell(VALUE, "LA-PQ-01", "rate-out-of-range"),
+        ),
+        Case(
+            "rank-2^31",
+            edit(set_cell("LA-SQ-05", VALUE, 2**31)),
+            cell(VALUE, "LA-SQ-05", "value-out-of-range"),
+        ),
+        Case(
+            "field-size-2^31",
+            edit(set_cell("LA-SQ-05", FIELD, 2**31)),
+            cell(FIELD, "LA-SQ-05", "value-out-of-range"),
+        ),
+        Case(
+            "rank-2^63-text",
+            edit(set_cell("LA-SQ-05", VALUE, str(2**63))),
+            cell(VALUE, "LA-SQ-05", "value-out-of-range"),
+        ),
+        # ---- dates and years within the plan's span (luan: 2021 – 2025, done dates to 2026-12-31)
+        Case(
+            "milestone-9999-12-31",
+            edit(
+                lambda ws, rows: both(
+                    ws, rows, {("LA-QG-02", VALUE): "已完成", ("LA-QG-02", DONE): "9999-12-31"}
+                )
+            ),  # noqa: E501
+            _span_error("LA-QG-02", DONE, "date-out-of-span"),
+        ),
+        Case(
+            "milestone-before-baseline-year",
+            edit(
+                lambda ws, rows: both(
+                    ws, rows, {("LA-QG-02", VALUE): "已完成", ("LA-QG-02", DONE): "2020-12-31"}
+                )
+            ),  # noqa: E501
+            _span_error("LA-QG-02", DONE, "date-out-of-span"),
+        ),
+        Case(
+            "baseline-year-2100",
+            edit(lambda ws, rows: both(ws, rows, {("LA-PQ-01", BASE_V): 97, ("LA-PQ-01", BASE_Y): 2100})),
+            _span_error("LA-PQ-01", BASE_Y, "year-out-of-span"),
+        ),
+        Case(
+            "baseline-year-after-horizon",
+            edit(lambda ws, rows: both(ws, rows, {("LA-PQ-01", BASE_V): 97, ("LA-PQ-01", BASE_Y): 2026})),  # noqa: E501
+            _span_error("LA-PQ-01", BASE_Y, "year-out-of-span"),
+        ),
+        Case(
+            "baseline-year-1948",
+            edit(lambda ws, rows: both(ws, rows, {("LA-PQ-01", BASE_V): 97, ("LA-PQ-01", BASE_Y): 1948})),
+            cell(BASE_Y, "LA-PQ-01", "year-invalid"),
+        ),
+        # ---- percent formats in any spelling (refusals: a %-formatted count, a rate over 100)
+        Case(
+            "percent-format-single-quotes-rate-150",
+            lambda t: (
+                rezip(
+                    edit(set_cell("LA-PQ-01", VALUE, 1.5, "0.0%"))(t)[0],
+                    lambda n, c: prefixed(c, quote=True) if n == SHEET1 else c,
+                ),
+                "p.xlsx",
+            ),
+            cell(VALUE, "LA-PQ-01", "rate-out-of-range"),
+        ),
+        Case(
+            "percent-format-on-count-prefixed",
+            lambda t: (
+                rezip(
+                    edit(set_cell("LA-BR-05", VALUE, 0.5, "0%"))(t)[0],
+                    lambda n, c: prefixed(c, quote=False) if n == SHEET1 else c,
+                ),
+                "p.xlsx",
+            ),
+            cell(VALUE, "LA-BR-05", "percent-not-allowed"),
+        ),
+        # ---- formulas
+        Case(
+            "formula-no-value-prefixed",
+            _formula_prefixed("LA-PQ-01"),
+            cell(VALUE, "LA-PQ-01", "formula-no-value"),
+        ),
+        # ---- merged value cells: refused, range named; the row below is not silently dropped
+        Case("merged-value-cells", edit(_merge("LA-PQ-01", VALUE)), _merged_expected("LA-PQ-01", VALUE)),
+        Case("merged-note-cells", edit(_merge("LA-BR-05", NOTE, down=2)), _merged_expected("LA-BR-05", NOTE)),
+        Case(
+            "merged-rank-and-field",
+            edit(_merge("LA-SQ-05", VALUE, down=0, across=1)),
+            _merged_expected("LA-SQ-05", VALUE),
+        ),
+        # ---- text: control characters, length (numbers kept in the message)
+        Case(
+            "nul-in-note",
+            _inline_text("LA-PQ-01", NOTE, "NULMARK", b"ab_x0000_cd"),
+            cell(NOTE, "LA-PQ-01", "control-character"),
+        ),
+        Case(
+            "escape-codes-in-note",
+            _inline_text("LA-PQ-01", NOTE, "ESCMARK", b"_x001B_[2J_x001B_[31m"),
+            cell(NOTE, "LA-PQ-01", "control-character"),
+        ),
+        Case(
+            "escape-codes-in-value",
+            _inline_text("LA-BR-05", VALUE, "ESCMARK", b"_x001B_[2J98"),
+            cell(VALUE, "LA-BR-05", "type-error"),
+        ),
+        Case(
+            "nul-in-identifier",
+            _inline_text("LA-PQ-01", KEY_COL, "KEYMARK", f"{PLAN}|{PERIOD}|{UNIT}|LA-PQ-01_x0000_".encode()),
+            cell(KEY_COL, "LA-PQ-01", "bad-identifier"),
+        ),
+        Case(
+            "note-1200-chars",
+            edit(set_cell("LA-PQ-01", NOTE, LONG_1200)),
+            cell(NOTE, "LA-PQ-01", "text-too-long"),
+        ),
+        Case(
+            "unit-name-126-chars",
+            edit(_key("LA-PQ-01", f"{PLAN}|{PERIOD}|{LONG_UNIT}|LA-PQ-01")),
+            row_error("LA-PQ-01", "unit-unknown"),
+        ),
+        Case(
+            "plan-code-300-chars",
+            edit(_key("LA-PQ-01", f"{'p' * 300}|{PERIOD}|{UNIT}|LA-PQ-01")),
+            cell(KEY_COL, "LA-PQ-01", "bad-identifier"),
+        ),  # noqa: E501
+    ]
+
+
+@dataclass
+class ValueCase:
+    """A file that must be accepted, with the value it must read for one figure (preview's new text)."""
+
+    name: str
+    build: Callable[[bytes], tuple[bytes, str]]
+    code: str
+    new: str  # the preview's new text, up to the first "；"
+
+
+def _percent_variant(transform: Callable[[bytes], bytes]):
+    def build(template: bytes) -> tuple[bytes, str]:
+        data, name = edit(set_cell("LA-PQ-01", VALUE, 0.985, "0.0%"))(template)
+        return rezip(data, lambda n, c: transform(c) if n == SHEET1 else c), name
+
+    return build
+
+
+def _spaced_attributes(xml: bytes) -> bytes:
+    return re.sub(rb'<c r="([A-Z]+\d+)" s="(\d+)"', rb'<c r = "\1"  s = "\2"', xml)
+
+
+VALUE_CASES: list[ValueCase] = [
+    ValueCase("full-width-digits", edit(set_cell("LA-PQ-01", VALUE, "９７．５")), "LA-PQ-01", "97.5"),
+    ValueCase("full-width-percent", edit(set_cell("LA-PQ-01", VALUE, "９７．５％")), "LA-PQ-01", "97.5"),
+    ValueCase("space-before-percent", edit(set_cell("LA-PQ-01", VALUE, "98.5 %")), "LA-PQ-01", "98.5"),
+    ValueCase("full-width-comma-thousands", edit(set_cell("LA-BR-07", VALUE, "1，234")), "LA-BR-07", "1234"),
+    ValueCase("percent-format-plain", _percent_variant(lambda x: x), "LA-PQ-01", "98.5"),
+    ValueCase(
+        "percent-format-single-quotes", _percent_variant(lambda x: x.replace(b'"', b"'")), "LA-PQ-01", "98.5"
+    ),
+    ValueCase(
+        "percent-format-x-prefix", _percent_variant(lambda x: prefixed(x, quote=False)), "LA-PQ-01", "98.5"
+    ),
+    ValueCase("percent-format-x-prefix-single-quotes", _percent_variant(prefixed), "LA-PQ-01", "98.5"),
+    ValueCase("percent-format-spaced-attributes", _percent_variant(_spaced_attributes), "LA-PQ-01", "98.5"),
+    ValueCase("formula-with-cached-value", formula_cell("LA-PQ-01", True), "LA-PQ-01", "98.5"),
+    ValueCase("count-at-bound-1e9", edit(set_cell("LA-BR-05", VALUE, 1_000_000_000)), "LA-BR-05", "1e+09"),
+    ValueCase(
+        "milestone-on-last-allowed-day",
+        edit(
+            lambda ws, rows: (
+                set_cell("LA-QG-02", VALUE, "已完成")(ws, rows),
+                set_cell("LA-QG-02", DONE, "2026-12-31")(ws, rows),
+            )
+        ),
+        "LA-QG-02",
+        "已完成（2026-12-31）",
+    ),  # fmt: skip
+]
+
+
+CASES.extend(HARDENING_CASES())

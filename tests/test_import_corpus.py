@@ -11,7 +11,7 @@ from db.session import read_scope
 from services.actor import system_actor
 from services.imports import commit_import, make_template, preview_import
 
-assert len(bad_inputs.CASES) >= 40
+assert len(bad_inputs.CASES) >= 90
 
 
 def snapshot(url: str) -> tuple:
@@ -66,3 +66,64 @@ def test_whole_corpus_leaves_database_unchanged(seeded_url):
         assert result.status == "refused", case.name
         assert [e.location for e in result.preview.errors] == case.expected(rows), case.name
     assert snapshot(seeded_url) == before
+
+
+@pytest.mark.parametrize("case", bad_inputs.VALUE_CASES, ids=[c.name for c in bad_inputs.VALUE_CASES])
+def test_unusual_but_valid_spellings_read_the_right_value(corpus_db, case):
+    url, template, _rows = corpus_db
+    data, name = case.build(template)
+    before = snapshot(url)
+    preview = preview_import(url, data, name, system_actor())
+    assert preview.ok, preview.error_messages()
+    (change,) = [c for c in preview.changes if c.code == case.code]
+    assert change.new.split("；")[0] == case.new
+    assert snapshot(url) == before
+
+
+MESSAGES = {  # the exact wording a clerk reads (numbers kept)
+    "note-1200-chars": "工作表“填报”，第 6 行，N 列：内容过长（1200 字），上限 500 字",
+    # python-calamine stops a cell's text at Excel's limit of 32,767 characters
+    "note-1mb-is-no-zip-bomb": "工作表“填报”，第 6 行，N 列：内容过长（32767 字），上限 500 字",
+    "count-1e308": "工作表“填报”，第 12 行，H 列：数值超出合理范围（0 至 10亿）：1e+308",
+    "rank-2^31": "工作表“填报”，第 10 行，H 列：数值超出合理范围（1 至 10万）：2147483648",
+    "milestone-9999-12-31": "工作表“填报”，第 5 行，K 列：日期 9999-12-31 不在计划期内（2021-01-01 至 2026-12-31）",
+    "baseline-year-2100": "工作表“填报”，第 6 行，M 列：年份 2100 不在合理范围内（1949–2025 年）",
+    "superscript-10²": "工作表“填报”，第 12 行，H 列：“10²”含非常规数字字符“²”（上标、圈码或其他文字的数字），请只用 0–9 填写",
+    "nul-in-note": "工作表“填报”，第 6 行，N 列：内容含控制字符（\\x00），请删除后重新上传",
+    "merged-value-cells": "工作表“填报”，第 6 行，H 列：单元格 H6:H7 为合并单元格，覆盖了填报列：请取消合并，每行分别填写",
+    "four-thousand-sheets": "工作簿含 4003 个工作表，上限为 50 个",
+    "cell-at-XFD1048576": "工作表“填报”：工作表过大（第 1048576 行），上限为 BL 列、60000 行以内",
+    "cell-at-column-BM": "工作表“填报”：工作表过大（单元格 BM40），上限为 BL 列、60000 行以内",
+    "dimension-bomb-XFD1048576": "工作表“填报”：工作表过大（声明范围 A1:XFD1048576：第 1048576 行），上限为 60000 行",
+}
+
+
+@pytest.mark.parametrize("name", sorted(MESSAGES))
+def test_messages_name_the_place_and_keep_their_numbers(corpus_db, name):
+    url, template, _rows = corpus_db
+    case = next(c for c in bad_inputs.CASES if c.name == name)
+    data, file_name = case.build(template)
+    preview = preview_import(url, data, file_name, system_actor(), **case.kwargs)
+    assert preview.error_messages() == [MESSAGES[name]]
+
+
+def test_cli_escapes_control_characters(corpus_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    url, template, _rows = corpus_db
+    case = next(c for c in bad_inputs.CASES if c.name == "escape-codes-in-value")
+    data, _name = case.build(template)
+    (tmp_path / "esc.xlsx").write_bytes(data)
+    proc = subprocess.run([sys.executable, "manage.py", "import", str(tmp_path / "esc.xlsx")], capture_output=True,
+                          text=True, env={**os.environ, "DATABASE_URL": url}, timeout=120,
+                          cwd=str(bad_inputs_root()))  # fmt: skip
+    assert proc.returncode == 1
+    assert "\x1b" not in proc.stdout and "\\x1b[2J98" in proc.stdout, proc.stdout
+
+
+def bad_inputs_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent

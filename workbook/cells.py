@@ -5,7 +5,12 @@ digits and signs (``９８．５``); surrounding spaces (incl. ideographic and
 no-break spaces); thousands separators in groups of three (``1,234.5``);
 ``98.5%`` / ``98.5％`` (a percent, i.e. 98.5 on the 0–100 scale of rates);
 a number in a %-formatted cell (``0.985`` shown as ``98.5%`` → 98.5).
-Anything else raises :class:`CellProblem` with a stable error code.
+
+Refused, each with a stable error code (:class:`CellProblem`): NaN and ±infinity,
+superscripts and digits of other scripts (``10²`` is not 102, ``٣`` is not 3: NFKC would
+silently turn them into ASCII digits, so number text is *not* NFKC-normalised, only the
+full-width forms are mapped), text with control characters (NUL, escape codes: refused
+rather than stripped, so that what is stored is what the unit sent), text over its limit.
 """
 
 from __future__ import annotations
@@ -15,15 +20,19 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
+
+from workbook.limits import NOTE_MAX_CHARS, YEAR_MAX, YEAR_MIN
 
 
 class CellProblem(ValueError):
     """A cell that cannot be read; ``code`` is a key of ``workbook.errors.MESSAGES``."""
 
-    def __init__(self, code: str, value: object = None) -> None:
+    def __init__(self, code: str, value: object = None, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.value = value
+        self.params = params
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,15 @@ class Number:
 
 
 _SPACES = "\u3000\u00a0\u2002\u2003\u2009\u202f\ufeff"
-_PLAIN = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_PLAIN = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?$")
+# full-width forms → ASCII, odd spaces → space; nothing else is mapped (no NFKC for numbers)
+_NUMBER_MAP = {0xFF10 + i: 0x30 + i for i in range(10)}
+_NUMBER_MAP.update({ord(a): b for a, b in zip("．，＋－−％ｅＥ", ".,+--%eE", strict=True)})
+_NUMBER_MAP.update({ord(c): " " for c in _SPACES})
+_NUMBER_CHARS = frozenset("0123456789+-.,eE% \t\r\n")
+# C0 controls except tab/newline/CR, DEL, C1 controls; U+2028/2029 are fine
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def clean_text(value: object) -> str:
@@ -48,8 +64,34 @@ def is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and clean_text(value) == "")
 
 
+def control_char(text: str) -> str | None:
+    """The first control character of ``text`` shown as ``\\x1b`` (None when there is none)."""
+    match = _CONTROL.search(text)
+    return None if match is None else f"\\x{ord(match.group()):02x}"
+
+
+def escape_controls(text: str) -> str:
+    """Control characters as ``\\x1b`` (for terminals and logs)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def shown(value: object, limit: int = 40) -> object:
+    """A cell value as an error message quotes it: whole numbers without .0, long text cut,
+    control characters escaped. Never raises (NaN and infinity are shown as such)."""
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "非数值（NaN）" if math.isnan(value) else ("正无穷" if value > 0 else "负无穷")
+        if value == int(value) and abs(value) < 1e15:
+            return int(value)
+        return value
+    if isinstance(value, str):
+        text = escape_controls(value)
+        return text if len(text) <= limit else text[:limit] + f"…（共 {len(value)} 字）"
+    return value
+
+
 def parse_number(value: object, *, percent_format: bool = False) -> Number | None:
-    """The number in a cell (None when blank); raise CellProblem('type-error')."""
+    """The number in a cell (None when blank); raise CellProblem('type-error' / 'unusual-digit')."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -57,25 +99,30 @@ def parse_number(value: object, *, percent_format: bool = False) -> Number | Non
     if isinstance(value, int | float):
         number = float(value)
         if not math.isfinite(number):
-            raise CellProblem("type-error", value)
+            raise CellProblem("not-finite", value)
         if percent_format:
             return Number(round(number * 100, 10), percent=True)
         return Number(number)
     if isinstance(value, dt.date | dt.datetime | dt.time | dt.timedelta):
         raise CellProblem("type-error", value)
-    text = clean_text(value)
+    text = str(value).translate(_NUMBER_MAP).strip()
     if text == "":
         return None
+    for ch in text:
+        if ch not in _NUMBER_CHARS:
+            if unicodedata.category(ch) in ("Nd", "No", "Nl"):  # ² ٣ ① Ⅻ: a digit, but not 0-9
+                raise CellProblem("unusual-digit", value, char=ch)
+            raise CellProblem("type-error", value)
     percent = text.endswith("%")
     if percent:
-        text = text[:-1].rstrip(" " + _SPACES)
+        text = text[:-1].rstrip()
     if _THOUSANDS.match(text):
         text = text.replace(",", "")
     if not _PLAIN.match(text):
         raise CellProblem("type-error", value)
     number = float(text)
     if not math.isfinite(number):
-        raise CellProblem("type-error", value)
+        raise CellProblem("not-finite", value)
     return Number(number, percent=percent)
 
 
@@ -83,7 +130,9 @@ def parse_int(value: object, code: str) -> int | None:
     """A whole number (``12``, ``12.0``, ``１２``); raise CellProblem(code) otherwise."""
     try:
         number = parse_number(value)
-    except CellProblem:
+    except CellProblem as problem:
+        if problem.code == "unusual-digit":
+            raise
         raise CellProblem(code, value) from None
     if number is None:
         return None
@@ -93,9 +142,9 @@ def parse_int(value: object, code: str) -> int | None:
 
 
 _DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^([0-9]{4})[-/.]([0-9]{1,2})[-/.]([0-9]{1,2})$"),
+    re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日?$"),
+    re.compile(r"^([0-9]{4})([0-9]{2})([0-9]{2})$"),
 ]
 
 
@@ -109,7 +158,10 @@ def parse_date(value: object) -> dt.date | None:
         return value
     if isinstance(value, bool | int | float):
         raise CellProblem("date-invalid", value)
-    text = clean_text(value).replace(" ", "")
+    raw = str(value)
+    if any(unicodedata.category(ch) in ("No", "Nl") for ch in raw):  # 2026-0⁹-30 is no date
+        raise CellProblem("date-invalid", value)
+    text = clean_text(raw).replace(" ", "")
     if not text:
         return None
     text = text.split("T")[0]
@@ -125,10 +177,13 @@ def parse_date(value: object) -> dt.date | None:
 
 def parse_year(value: object) -> int | None:
     if isinstance(value, str):
-        text = clean_text(value).removesuffix("年")
+        text = value.translate(_NUMBER_MAP).strip().removesuffix("年").strip()
         value = text if text else None
-    year = parse_int(value, "year-invalid")
-    if year is not None and not 1949 <= year <= 2100:
+    try:
+        year = parse_int(value, "year-invalid")
+    except CellProblem:
+        raise CellProblem("year-invalid", value) from None
+    if year is not None and not YEAR_MIN <= year <= YEAR_MAX:
         raise CellProblem("year-invalid", value)
     return year
 
@@ -157,14 +212,21 @@ def parse_done(value: object) -> bool | None:
     raise CellProblem("milestone-invalid", value)
 
 
-def parse_text(value: object, limit: int = 500) -> str:
+def parse_text(value: object, limit: int = NOTE_MAX_CHARS) -> str:
+    """Free text (a note): trimmed; refused with control characters or beyond ``limit`` characters."""
     if value is None:
         return ""
-    if isinstance(value, float) and value == int(value):
-        value = int(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CellProblem("type-error", value)
+        if value == int(value):
+            value = int(value)
     text = str(value).strip()
+    bad = control_char(text)
+    if bad is not None:
+        raise CellProblem("control-character", None, char=bad)
     if len(text) > limit:
-        raise CellProblem("text-too-long", f"{len(text)} 字")
+        raise CellProblem("text-too-long", None, detail=f"{len(text)} 字", limit=limit)
     return text
 
 

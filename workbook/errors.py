@@ -30,8 +30,16 @@ MESSAGES: dict[str, str] = {
     "unit-mismatch": "模板填报单位为“{value}”，与所选单位“{expected}”不符",
     "unit-unknown": "模板中的填报单位“{value}”不存在",
     "no-data-sheet": "找不到填报数据工作表（表头含“指标代码”）",
+    "too-many-sheets": "工作簿含 {detail} 个工作表，上限为 {limit} 个",
+    "string-too-large": "文件中有一段文字过长（{detail}），上限为 {limit}",
+    "parse-timeout": "读取文件超过 {limit} 秒仍未完成，已停止读取（文件可能已损坏或被恶意构造）",
+    "parse-memory": "读取文件所需内存超出上限（{limit}），已停止读取（文件可能已损坏或被恶意构造）",
+    "parse-failed": "读取文件时出错，已停止读取：{detail}",
+    "db-busy": "数据库正忙（其他用户正在保存数据），等待 {limit} 秒后仍未轮到，本次未写入任何数据：请稍后重新确认导入",  # noqa: E501
     # sheet level
     "header-missing": "缺少列“{expected}”",
+    "sheet-too-large": "工作表过大（{detail}），上限为 {limit}",
+    "merged-cell": "单元格 {value} 为合并单元格，覆盖了填报列：请取消合并，每行分别填写",
     "sheet-period-mismatch": "工作表中的季度“{value}”与模板季度 {expected} 不符",
     # row level
     "missing-identifier": "缺少指标代码或行标识",
@@ -54,6 +62,12 @@ MESSAGES: dict[str, str] = {
     "missing-done-date": "里程碑已完成时须填写完成日期",
     # cell level
     "type-error": "“{value}”不是数字",
+    "not-finite": "“{value}”不是有限的数字（非数值或无穷大）",
+    "unusual-digit": "“{value}”含非常规数字字符“{char}”（上标、圈码或其他文字的数字），请只用 0–9 填写",
+    "value-out-of-range": "数值超出合理范围（{low} 至 {high}）：{value}",
+    "control-character": "内容含控制字符（{char}），请删除后重新上传",
+    "date-out-of-span": "日期 {value} 不在计划期内（{low} 至 {high}）",
+    "year-out-of-span": "年份 {value} 不在合理范围内（{low}–{high} 年）",
     "negative-value": "数值不能为负：{value}",
     "rate-out-of-range": "比率须在 0–100 之间：{value}",
     "percent-not-allowed": "该指标不是比率，不能填写百分数：{value}",

@@ -2,15 +2,15 @@
 
 Two steps, both pure (no SQL):
 
-1. :func:`read_workbook` checks the bytes (size, zip directory, XML prolog,
-   encryption, macros, file type) *before* opening anything, then reads the
-   cells with python-calamine (fast, Rust) into a :class:`RawWorkbook`.
-   Calamine does not expose two facts we need, so a light regex pass over the
-   data sheet's XML supplies them, and only when the file can have them:
-   which cells carry a percent number format (``0.985`` shown as 98.5%), and
-   which formula cells have no cached value (rejected). openpyxl is not used
-   for reading at all: it is 5–10× slower and only writes templates/exports.
-2. :func:`validate` maps every row to (unit, indicator) of a
+1. :func:`read_workbook` checks the bytes (workbook/guard.py: size, zip directory, XML prolog,
+   encryption, macros, file type, sheet count, every sheet's declared and real shape, shared
+   strings) *before* any reader allocates, then reads the cells with python-calamine (fast,
+   Rust). By default all of it runs in a separate process with a memory and time limit
+   (workbook/sandbox.py), so a hostile file can only fail its own upload. The result is
+   compact and picklable: per data sheet, the header's column map and calamine's row lists
+   (:class:`RawSheet`), plus the facts calamine does not expose (percent-formatted cells,
+   formula cells without a cached value, merged ranges), which the guard's scan supplies.
+2. :func:`validate` works directly on those row lists: maps every row to (unit, indicator) of a
    :class:`PlanCatalogue` and turns cells into figures, collecting every error.
 """
 
@@ -19,18 +19,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import re
-import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any
 
+from workbook import guard
 from workbook import template as tpl
 from workbook.cells import (
     CellProblem,
     clean_text,
+    control_char,
     is_blank,
     parse_date,
     parse_done,
@@ -38,33 +37,48 @@ from workbook.cells import (
     parse_number,
     parse_text,
     parse_year,
+    shown,
 )
 from workbook.errors import CellError, FileError, RowError, SheetError, WorkbookError
-
-MAX_FILE_BYTES = 10 * 1024 * 1024  # an upload larger than this is refused unread
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # sum of the zip directory's uncompressed sizes
-MAX_RATIO = 200  # uncompressed/compressed, per member of more than 1 MiB
-MAX_MEMBERS = 5000
-MAX_ROWS = 50_000
-XML_PROLOG_BYTES = 4096  # DOCTYPE/ENTITY may only appear before the root element
-ACCEPTED_SUFFIXES = {".xlsx"}
-REFUSED_SUFFIXES = {".xls", ".xlsm", ".xlsb", ".csv", ".ods", ".et", ".numbers", ".txt", ".xltx", ".xltm"}
-OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")
-ZIP_SIGNATURE = b"PK\x03\x04"
+from workbook.guard import check_file  # noqa: F401 - re-exported (older callers)
+from workbook.limits import (
+    DEFAULT_BOUNDS,
+    DONE_YEARS_AFTER_HORIZON,
+    MAX_FILE_BYTES,  # noqa: F401 - re-exported
+    MAX_ROWS,
+    PARSE_MEMORY_BYTES,
+    RANK_MAX,
+    VALUE_BOUNDS,
+    YEAR_MIN,
+    fmt_limit,
+    mib,
+)
 
 # Header texts (after clean_text) → column keys; template headers plus common variants.
 HEADER_ALIASES: dict[str, str] = {header: key for key, header, _, _ in tpl.COLUMNS}
 HEADER_ALIASES.update(
     {
-        "单位": "unit", "责任单位": "unit", "牵头单位": "unit", "代码": "code", "指标编码": "code",
-        "数值": "value", "本期数值": "value", "本季度值": "value", "完成值": "value", "本季度完成值": "value",
+        "单位": "unit",
+        "责任单位": "unit",
+        "牵头单位": "unit",
+        "代码": "code",
+        "指标编码": "code",
+        "数值": "value",
+        "本期数值": "value",
+        "本季度值": "value",
+        "完成值": "value",
+        "本季度完成值": "value",
         "说明": "note",
         # format 1 templates: the value column's old header, and the benchmark column reporters no
         # longer fill in (the office enters benchmarks): read only to refuse a filled-in cell
-        "本季度数值": "value", "基准值": "benchmark_value",
+        "本季度数值": "value",
+        "基准值": "benchmark_value",
     }
-)  # fmt: skip
+)
 INPUT_KEYS = ("value", "field_size", "benchmark_value", "done_on", "baseline_value", "baseline_year", "note")
+
+
+# --------------------------------------------------------------------------- what is read
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,8 @@ class RawCell:
 
 @dataclass(frozen=True)
 class RawRow:
+    """One row as cells (built on demand from a :class:`RawSheet`; the office template reads these)."""
+
     sheet: str
     row: int
     cells: Mapping[str, RawCell]
@@ -91,160 +107,112 @@ class RawRow:
 
 
 @dataclass
+class RawSheet:
+    """A data sheet as calamine read it: the rows below the header, as lists."""
+
+    title: str
+    header_row: int  # Excel row number of the header
+    columns: dict[str, int]  # key → 0-based column index
+    data: list[list[Any]] = field(default_factory=list)  # rows header_row+1 … (Excel numbering)
+    percent: set[tuple[int, str]] = field(default_factory=set)
+    formula_without_value: set[tuple[int, str]] = field(default_factory=set)
+    merged: list[str] = field(default_factory=list)
+
+    @property
+    def letters(self) -> dict[str, str]:
+        return {key: guard.col_letter(c + 1) for key, c in self.columns.items()}
+
+    @property
+    def first_row(self) -> int:
+        return self.header_row + 1
+
+
+@dataclass
 class RawWorkbook:
     file_name: str
     sha256: str
     size: int
     meta: dict[str, str] | None = None
-    rows: list[RawRow] = field(default_factory=list)
+    data_sheets: list[RawSheet] = field(default_factory=list)
     errors: list[WorkbookError] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    _rows: list[RawRow] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_template(self) -> bool:
         return bool(self.meta) and self.meta.get("format") == tpl.FORMAT_NAME
 
     @property
+    def has_rows(self) -> bool:
+        return any(
+            _is_filled(sheet, values, sheet.first_row + i)
+            for sheet in self.data_sheets
+            for i, values in enumerate(sheet.data)
+        )
+
+    @property
+    def rows(self) -> list[RawRow]:
+        """Every non-empty data row as :class:`RawRow` (built once, on demand)."""
+        if self._rows is None:
+            self._rows = [row for sheet in self.data_sheets for row in _raw_rows(sheet)]
+        return self._rows
+
+    @property
     def codes(self) -> set[str]:
         codes = set()
-        for row in self.rows:
-            parts = tpl.split_key(clean_text(row.get("key") or ""))
-            code = parts[3] if parts else clean_text(row.get("code") or "")
-            if code:
-                codes.add(code)
+        for sheet in self.data_sheets:
+            key_i, code_i = sheet.columns.get("key"), sheet.columns.get("code")
+            for values in sheet.data:
+                key = _at(values, key_i)
+                parts = tpl.split_key(clean_text(key)) if isinstance(key, str) and key.strip() else None
+                code = (
+                    parts[3]
+                    if parts
+                    else (clean_text(_at(values, code_i) or "") if code_i is not None else "")
+                )
+                if code:
+                    codes.add(code)
         return codes
 
 
-# --------------------------------------------------------------------------- safety
+def _at(values: list[Any], index: int | None) -> Any:
+    if index is None or index >= len(values):
+        return None
+    value = values[index]
+    return None if value == "" else value
 
 
-def check_file(data: bytes, file_name: str) -> list[FileError]:
-    """Refuse hostile or unsupported files before any parser sees them."""
-    suffix = PurePosixPath(file_name.replace("\\", "/")).suffix.lower()
-    if not data:
-        return [FileError("file-empty")]
-    if len(data) > MAX_FILE_BYTES:
-        return [
-            FileError("file-too-large", params={"detail": _mib(len(data)), "limit": _mib(MAX_FILE_BYTES)})
-        ]
-    if data.startswith(OLE_SIGNATURE):
-        if suffix in REFUSED_SUFFIXES - {".xlsx"}:
-            return [FileError("unsupported-format", value=suffix, params={"detail": suffix})]
-        return [FileError("encrypted-file")]
-    if suffix in REFUSED_SUFFIXES or (suffix and suffix not in ACCEPTED_SUFFIXES):
-        return [FileError("unsupported-format", value=suffix, params={"detail": suffix})]
-    if not data.startswith(ZIP_SIGNATURE) or not zipfile.is_zipfile(io.BytesIO(data)):
-        return [FileError("not-zip")]
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            total = sum(i.file_size for i in infos)
-            if len(infos) > MAX_MEMBERS or total > MAX_UNCOMPRESSED_BYTES:
-                return [FileError("zip-bomb", params={"detail": f"{len(infos)} 个部件，共 {_mib(total)}"})]
-            for info in infos:
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > 1024 * 1024 and ratio > MAX_RATIO:
-                    return [FileError("zip-bomb", params={"detail": f"{info.filename} 压缩比 {ratio:.0f}:1"})]
-            names = {i.filename for i in infos}
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                return [FileError("macro-enabled")]
-            if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-                return [FileError("unreadable", params={"detail": "缺少 xl/workbook.xml，不是 Excel 工作簿"})]
-            content_types = zf.read("[Content_Types].xml")
-            if b"macroEnabled" in content_types:
-                return [FileError("macro-enabled")]
-            for info in infos:
-                if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    continue
-                with zf.open(info) as part:
-                    head = part.read(XML_PROLOG_BYTES)
-                if _has_doctype(head):
-                    return [FileError("xml-entity", params={"detail": info.filename})]
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, NotImplementedError, EOFError) as exc:
-        return [FileError("not-zip", params={"detail": str(exc)})]
-    return []
-
-
-def _has_doctype(head: bytes) -> bool:
-    upper = head.upper()
-    if b"<!DOCTYPE" in upper or b"<!ENTITY" in upper:
-        return True
-    # UTF-16 encoded parts: check the decoded prolog as well
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        text = head.decode("utf-16", errors="ignore").upper()
-        return "<!DOCTYPE" in text or "<!ENTITY" in text
+def _is_filled(sheet: RawSheet, values: list[Any], r: int) -> bool:
+    for c in sheet.columns.values():
+        if _at(values, c) is not None:
+            return True
+    if sheet.formula_without_value:
+        letters = sheet.letters
+        return any((r, letters[key]) in sheet.formula_without_value for key in sheet.columns)
     return False
 
 
-def _mib(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB"
+def _raw_rows(sheet: RawSheet) -> list[RawRow]:
+    letters = sheet.letters
+    out = []
+    for i, values in enumerate(sheet.data):
+        r = sheet.first_row + i
+        if not _is_filled(sheet, values, r):
+            continue
+        cells = {
+            key: RawCell(
+                _at(values, c),
+                letters[key],
+                (r, letters[key]) in sheet.percent,
+                (r, letters[key]) in sheet.formula_without_value,
+            )
+            for key, c in sheet.columns.items()
+        }
+        out.append(RawRow(sheet.title, r, cells, letters))
+    return out
 
 
 # --------------------------------------------------------------------------- reading
-
-
-_CELL_RE = re.compile(rb"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.S)
-_ATTR_R = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_ATTR_S = re.compile(rb'\bs="(\d+)"')
-_HAS_VALUE = re.compile(rb"<v>[^<]+</v>|<is>", re.S)
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-
-
-def _sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet title → part name (xl/worksheets/sheetN.xml)."""
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    paths = {}
-    for sheet in wb.iterfind("m:sheets/m:sheet", _NS):
-        target = targets.get(sheet.get(_REL_NS), "")
-        path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        paths[sheet.get("name", "")] = path
-    return paths
-
-
-def _percent_styles(zf: zipfile.ZipFile) -> set[bytes]:
-    """Indices (as bytes) of cellXfs whose number format shows a percent."""
-    try:
-        styles = ET.fromstring(zf.read("xl/styles.xml"))
-    except KeyError:
-        return set()
-    percent_ids = {"9", "10"}
-    for fmt in styles.iterfind("m:numFmts/m:numFmt", _NS):
-        code = re.sub(r'"[^"]*"|\\.', "", fmt.get("formatCode", ""))
-        if "%" in code:
-            percent_ids.add(fmt.get("numFmtId", ""))
-    xfs = styles.find("m:cellXfs", _NS)
-    if xfs is None:
-        return set()
-    return {str(i).encode() for i, xf in enumerate(xfs) if xf.get("numFmtId", "0") in percent_ids}
-
-
-def _cell_facts(xml: bytes, percent_xfs: set[bytes]) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
-    """(percent-formatted cells, formula cells without a cached value) as (row, letter)."""
-    percent: set[tuple[int, str]] = set()
-    formula: set[tuple[int, str]] = set()
-    want_formula = b"<f" in xml
-    if not percent_xfs and not want_formula:
-        return percent, formula
-    for match in _CELL_RE.finditer(xml):
-        attrs, inner = match.group(1), match.group(2) or b""
-        ref = _ATTR_R.search(attrs)
-        if ref is None:
-            continue
-        where = (int(ref.group(2)), ref.group(1).decode())
-        if percent_xfs:
-            style = _ATTR_S.search(attrs)
-            if style is not None and style.group(1) in percent_xfs:
-                percent.add(where)
-        if want_formula and b"<f" in inner and not _HAS_VALUE.search(inner):
-            formula.add(where)
-    return percent, formula
-
-
-def _letter(index: int) -> str:
-    return tpl.get_column_letter(index + 1)
 
 
 def _find_header(
@@ -263,20 +231,31 @@ def _find_header(
     return None
 
 
-def read_workbook(data: bytes, file_name: str, headers: Mapping[str, str] | None = None) -> RawWorkbook:
-    """Safety checks, then every data row's cells. Never raises for a bad file.
+def read_workbook(
+    data: bytes, file_name: str, headers: Mapping[str, str] | None = None, *, isolated: bool = True
+) -> RawWorkbook:
+    """Safety checks, then every data sheet's rows. Never raises for a bad file.
 
     ``headers`` maps header texts to column keys (default: the unit template's, HEADER_ALIASES;
-    the office template passes its own, workbook/office.py).
+    the office template passes its own, workbook/office.py). ``isolated`` (the default) runs the
+    checks and the parse in a separate process with memory and time limits (workbook/sandbox.py);
+    ``isolated=False`` runs the same code in this process (the worker itself, benchmarks).
     """
+    if isolated:
+        from workbook.sandbox import read_isolated
+
+        return read_isolated(data, file_name, headers)
     raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     raw.errors.extend(check_file(data, file_name))
     if raw.errors:
         return raw
     try:
         _read(raw, data, headers)
+    except MemoryError:
+        raw.data_sheets.clear()
+        raw.errors.append(FileError("parse-memory", params={"limit": mib(PARSE_MEMORY_BYTES)}))
     except Exception as exc:  # noqa: BLE001 - a corrupt file must become an error, never a crash
-        raw.rows.clear()
+        raw.data_sheets.clear()
         raw.errors.append(FileError("unreadable", params={"detail": f"{type(exc).__name__}: {exc}"[:200]}))
     return raw
 
@@ -285,81 +264,68 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
     from python_calamine import CalamineWorkbook
 
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        paths = _sheet_paths(zf)
-        percent_xfs = _percent_styles(zf)
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        raw.sheets = list(book.sheet_names)
-        if tpl.META_SHEET in raw.sheets:
-            meta_rows = book.get_sheet_by_name(tpl.META_SHEET).to_python(skip_empty_area=False)
-            raw.meta = {
-                clean_text(r[0]): clean_text(r[1]) if r[1] is not None else ""
-                for r in meta_rows
-                if len(r) >= 2 and isinstance(r[0], str) and r[0]
-            }
-        found = False
-        for title in raw.sheets:
-            if title == tpl.META_SHEET:
-                continue
-            rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-            header = _find_header(rows, headers)
-            if header is None:
-                continue
-            found = True
-            header_index, columns = header
-            if raw.meta is not None:
-                _check_sheet_period(raw, title, rows[:header_index])
-                for key in ("value", "key"):
-                    if key not in columns:
-                        raw.errors.append(
-                            SheetError(
-                                "header-missing",
-                                title,
-                                header_index + 1,
-                                "",
-                                params={"expected": tpl.HEADERS[key]},
-                            )
+        inspection, _paths = guard.inspect(zf)
+    if inspection.errors:
+        raw.errors.extend(inspection.errors)
+        return
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    raw.sheets = list(book.sheet_names)
+    if tpl.META_SHEET in raw.sheets:
+        meta_rows = book.get_sheet_by_name(tpl.META_SHEET).to_python(skip_empty_area=False)
+        raw.meta = {
+            clean_text(r[0]): clean_text(r[1]) if r[1] is not None else ""
+            for r in meta_rows
+            if len(r) >= 2 and isinstance(r[0], str) and r[0]
+        }
+    found = False
+    for title in raw.sheets:
+        if title == tpl.META_SHEET:
+            continue
+        rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        header = _find_header(rows, headers)
+        if header is None:
+            continue
+        found = True
+        header_index, columns = header
+        if raw.meta is not None:
+            _check_sheet_period(raw, title, rows[:header_index])
+            for key in ("value", "key"):
+                if key not in columns:
+                    raw.errors.append(
+                        SheetError(
+                            "header-missing",
+                            title,
+                            header_index + 1,
+                            "",
+                            params={"expected": tpl.HEADERS[key]},
                         )
-            elif "value" not in columns:
-                raw.errors.append(
-                    SheetError(
-                        "header-missing",
-                        title,
-                        header_index + 1,
-                        "",
-                        params={"expected": tpl.HEADERS["value"]},
                     )
+        elif "value" not in columns:
+            raw.errors.append(
+                SheetError(
+                    "header-missing", title, header_index + 1, "", params={"expected": tpl.HEADERS["value"]}
                 )
-            xml_path = paths.get(title)
-            percent, formula = (set(), set())
-            if xml_path:
-                percent, formula = _cell_facts(zf.read(xml_path), percent_xfs)
-            letters = {key: _letter(c) for key, c in columns.items()}
-            if len(rows) - header_index - 1 > MAX_ROWS:
-                raw.errors.append(
-                    SheetError(
-                        "file-too-large",
-                        title,
-                        params={"detail": f"{len(rows)} 行", "limit": f"{MAX_ROWS} 行"},
-                    )
+            )
+        if len(rows) - header_index - 1 > MAX_ROWS:
+            raw.errors.append(
+                SheetError(
+                    "file-too-large", title, params={"detail": f"{len(rows)} 行", "limit": f"{MAX_ROWS} 行"}
                 )
-                continue
-            for r in range(header_index + 1, len(rows)):
-                values = rows[r]
-                excel_row = r + 1
-                cells = {}
-                for key, c in columns.items():
-                    value = values[c] if c < len(values) else None
-                    where = (excel_row, letters[key])
-                    no_value = where in formula
-                    if value == "" and not no_value:
-                        value = None
-                    cells[key] = RawCell(value, letters[key], where in percent, no_value)
-                if all(cell.value is None and not cell.formula_without_value for cell in cells.values()):
-                    continue
-                raw.rows.append(RawRow(title, excel_row, cells, letters))
-        if not found:
-            raw.errors.append(FileError("no-data-sheet" if raw.meta is not None else "not-template",
-                                        params={"detail": "没有找到含“指标代码”列的工作表"}))  # fmt: skip
+            )
+            continue
+        facts = inspection.sheets.get(title)
+        sheet = RawSheet(title, header_index + 1, columns, rows[header_index + 1 :])
+        if facts is not None:
+            sheet.percent, sheet.formula_without_value = facts.percent, facts.formula_without_value
+            sheet.merged = facts.merged
+        raw.data_sheets.append(sheet)
+    if not found:
+        raw.errors.append(
+            FileError(
+                "no-data-sheet" if raw.meta is not None else "not-template",
+                params={"detail": "没有找到含“指标代码”列的工作表"},
+            )
+        )
 
 
 def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]]) -> None:
@@ -367,16 +333,16 @@ def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]])
     for r, cells in enumerate(top_rows):
         for c, value in enumerate(cells[:-1]):
             if isinstance(value, str) and clean_text(value) == tpl.PERIOD_LABEL:
-                shown = cells[c + 1]
-                text = clean_text(shown) if shown is not None else ""
+                cell = cells[c + 1]
+                text = clean_text(cell) if cell is not None else ""
                 if text != expected:
                     raw.errors.append(
                         SheetError(
                             "sheet-period-mismatch",
                             title,
                             r + 1,
-                            _letter(c + 1),
-                            text,
+                            guard.col_letter(c + 2),
+                            shown(text),
                             {"expected": expected},
                         )
                     )
@@ -405,9 +371,17 @@ class PlanCatalogue:
     indicators: Mapping[str, IndicatorInfo]
     unit_names: Mapping[str, str]  # any spelling (name or alias) → canonical name
     reports: Mapping[str, frozenset[str]]  # canonical unit name → codes it reports
+    baseline_year: int = 0  # the plan's span, for dates and years (0: not checked)
+    last_year: int = 0
 
     def unit(self, name: str) -> str | None:
         return self.unit_names.get(clean_text(name))
+
+    @property
+    def done_span(self) -> tuple[dt.date, dt.date] | None:
+        if not self.baseline_year or not self.last_year:
+            return None
+        return dt.date(self.baseline_year, 1, 1), dt.date(self.last_year + DONE_YEARS_AFTER_HORIZON, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -448,6 +422,22 @@ class ParsedWorkbook:
         return not self.errors
 
 
+class _Sheet:
+    """What validating one sheet's rows needs, looked up once."""
+
+    def __init__(self, sheet: RawSheet) -> None:
+        self.title = sheet.title
+        self.columns = sheet.columns
+        self.letters = sheet.letters
+        self.percent = sheet.percent
+        self.no_value = sheet.formula_without_value
+        self.inputs = [(key, sheet.columns[key]) for key in INPUT_KEYS if key in sheet.columns]
+        self.checked = list(sheet.columns.items())  # a row with any mapped cell filled is read
+        self.guarded = {
+            c + 1 for k, c in sheet.columns.items() if k in INPUT_KEYS or k in ("key", "code", "unit")
+        }
+
+
 def validate(
     raw: RawWorkbook,
     catalogue: PlanCatalogue,
@@ -468,84 +458,160 @@ def validate(
     result = ParsedWorkbook(raw, catalogue.plan_code, period, unit_name, errors=list(raw.errors))
     seen: dict[tuple[str, str], int] = {}
     version = (raw.meta or {}).get("version", "") if raw.is_template else ""
-    for row in raw.rows:
-        errors: list[WorkbookError] = []
-        parsed = _validate_row(row, catalogue, period, unit_name, allowed_units, seen, errors, owed, version)
-        result.errors.extend(errors)
-        if parsed is not None and not errors:
-            result.rows.append(parsed)
+    template_unit = catalogue.unit(unit_name) if unit_name else None
+    for sheet in raw.data_sheets:
+        info = _Sheet(sheet)
+        merged = _merged_inputs(sheet, info)
+        result.errors.extend(merged)
+        for i, values in enumerate(sheet.data):
+            r = sheet.first_row + i
+            empty = not any(_at(values, c) is not None for _, c in info.checked)
+            if empty and not (
+                info.no_value and any((r, info.letters[k]) in info.no_value for k, _ in info.checked)
+            ):
+                continue
+            errors: list[WorkbookError] = []
+            parsed = _validate_row(
+                values,
+                r,
+                info,
+                catalogue,
+                period,
+                unit_name,
+                template_unit,
+                allowed_units,
+                seen,
+                errors,
+                owed,
+                version,
+            )
+            if errors:
+                result.errors.extend(errors)
+            elif parsed is not None:
+                result.rows.append(parsed)
+    if any(e.code == "merged-cell" for e in result.errors):  # a merged range is refused once, as such
+        covered = {
+            cell for sheet in raw.data_sheets for ref in sheet.merged for cell in _cells_of(sheet.title, ref)
+        }
+        result.errors = [
+            e for e in result.errors if e.code == "merged-cell" or (e.sheet, e.row, e.column) not in covered
+        ]
     return result
 
 
+def _cells_of(title: str, ref: str) -> set[tuple[str, int, str]]:
+    first, _, last = ref.partition(":")
+    c1, r1 = _split_ref(first)
+    c2, r2 = _split_ref(last or first)
+    if (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1) > 10_000:
+        return set()
+    return {
+        (title, r, guard.col_letter(c))
+        for r in range(min(r1, r2), max(r1, r2) + 1)
+        for c in range(min(c1, c2), max(c1, c2) + 1)
+    }
+
+
+def _merged_inputs(sheet: RawSheet, info: _Sheet) -> list[WorkbookError]:
+    """Merged ranges that cover an input or identifier cell of a data row: refused, range named."""
+    errors = []
+    wanted = info.guarded
+    for ref in sheet.merged:
+        first, _, last = ref.partition(":")
+        last = last or first
+        c1, r1 = _split_ref(first)
+        c2, r2 = _split_ref(last)
+        if max(r1, r2) <= sheet.header_row:
+            continue  # the title row
+        if not any(min(c1, c2) <= c <= max(c1, c2) for c in wanted):
+            continue
+        top, left = max(min(r1, r2), sheet.first_row), min(c1, c2)
+        errors.append(CellError("merged-cell", sheet.title, top, guard.col_letter(left), ref))
+    return errors
+
+
+def _split_ref(ref: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in ref if ch.isalpha())
+    digits = "".join(ch for ch in ref if ch.isdigit())
+    return guard.col_number(letters) if letters else 0, int(digits or 0)
+
+
 def _validate_row(
-    row: RawRow,
+    values: list[Any],
+    r: int,
+    sheet: _Sheet,
     cat: PlanCatalogue,
     period: str,
-    template_unit: str,
+    template_unit_name: str,
+    template_unit: str | None,
     allowed: set[str] | None,
     seen: dict[tuple[str, str], int],
     errors: list[WorkbookError],
     owed: Mapping[str, str | None] | None = None,
     version: str = "",
 ) -> ParsedRow | None:
-    sheet, r = row.sheet, row.row
+    title, columns, letters = sheet.title, sheet.columns, sheet.letters
+
+    def get(key: str) -> Any:
+        return _at(values, columns.get(key))
 
     def cell_error(code: str, key: str, value: Any = None, **params: Any) -> None:
-        errors.append(CellError(code, sheet, r, row.letter(key), value, params))
+        errors.append(CellError(code, title, r, letters.get(key, ""), value, params))
 
     # identify the row -----------------------------------------------------
-    key_text = clean_text(row.get("key")) if not is_blank(row.get("key")) else ""
+    key_value = get("key")
+    key_text = clean_text(key_value) if not is_blank(key_value) else ""
     if key_text:
-        parts = tpl.split_key(key_text)
+        parts = tpl.split_key(key_text) if control_char(key_text) is None else None
         if parts is None or parts[0] != cat.plan_code:
-            cell_error("bad-identifier", "key", key_text)
+            cell_error("bad-identifier", "key", shown(key_text))
             return None
         _plan, row_period, unit_text, code = parts
         # format 1 identifiers carry the template's quarter, later ones the figure's period
         expected = period if owed is None or version == "1" else owed.get(code, period)
         if expected is not None and row_period != expected:  # None: nothing due, handled below
-            cell_error("row-period-mismatch", "key", row_period, expected=expected)
+            cell_error("row-period-mismatch", "key", shown(row_period), expected=expected)
             return None
         code_column = "key"
     else:
-        if "key" in row.columns:
+        if "key" in columns:
             cell_error("missing-identifier", "key")
             return None
-        code = clean_text(row.get("code")) if not is_blank(row.get("code")) else ""
+        code_value = get("code")
+        code = clean_text(code_value) if not is_blank(code_value) else ""
         if not code:
             cell_error("missing-identifier", "code")
             return None
-        unit_value = row.get("unit")
-        unit_text = clean_text(unit_value) if not is_blank(unit_value) else template_unit
+        unit_value = get("unit")
+        unit_text = clean_text(unit_value) if not is_blank(unit_value) else template_unit_name
         code_column = "code"
     if code not in cat.indicators:
-        cell_error("unknown-indicator", code_column, code)
+        cell_error("unknown-indicator", code_column, shown(code))
         return None
     unit = cat.unit(unit_text) if unit_text else None
     if unit is None:
-        errors.append(RowError("unit-unknown", sheet, r, "", unit_text or "（空）"))
+        errors.append(RowError("unit-unknown", title, r, "", shown(unit_text) if unit_text else "（空）"))
         return None
-    if template_unit and unit != cat.unit(template_unit):
-        errors.append(RowError("unit-mismatch", sheet, r, "", unit, {"expected": template_unit}))
+    if template_unit_name and unit != template_unit:
+        errors.append(RowError("unit-mismatch", title, r, "", unit, {"expected": template_unit_name}))
         return None
     if code not in cat.reports.get(unit, frozenset()):
-        errors.append(RowError("not-reported-by-unit", sheet, r, "", code, {"unit": unit}))
+        errors.append(RowError("not-reported-by-unit", title, r, "", code, {"unit": unit}))
         return None
     if allowed is not None and unit not in allowed:
-        errors.append(RowError("permission-denied", sheet, r, "", code, {"unit": unit}))
+        errors.append(RowError("permission-denied", title, r, "", code, {"unit": unit}))
         return None
     if (unit, code) in seen:
         errors.append(
-            RowError("duplicate-row", sheet, r, "", code, {"unit": unit, "first_row": seen[(unit, code)]})
+            RowError("duplicate-row", title, r, "", code, {"unit": unit, "first_row": seen[(unit, code)]})
         )
         return None
     seen[(unit, code)] = r
-    info = cat.indicators[code]
-    kind = info.measure_kind
+    kind = cat.indicators[code].measure_kind
     figure_period = period if owed is None else owed.get(code, period)
     if figure_period != period and (figure_period is None or version == "1"):
         # nothing due in this quarter, or (format 1) the figure is now owed for another period
-        filled = [key for key in INPUT_KEYS if key in row.cells and not is_blank(row.get(key))]
+        filled = [key for key, _ in sheet.inputs if not is_blank(get(key))]
         if not filled:
             return None  # an empty row of an indicator with nothing to report here
         if figure_period is None:
@@ -553,22 +619,22 @@ def _validate_row(
         else:
             cell_error("owed-for-other-period", filled[0], code, owed=figure_period)
         return None
-    if "benchmark_value" in row.cells and not is_blank(row.get("benchmark_value")):
-        cell_error("benchmark-by-office", "benchmark_value", _show(row.get("benchmark_value")))
+    if "benchmark_value" in columns and not is_blank(get("benchmark_value")):
+        cell_error("benchmark-by-office", "benchmark_value", shown(get("benchmark_value")))
 
     # read the cells -------------------------------------------------------
-    for key in INPUT_KEYS:
-        cell = row.cells.get(key)
-        if cell is not None and cell.formula_without_value:
-            cell_error("formula-no-value", key)
+    if sheet.no_value:
+        for key, _ in sheet.inputs:
+            if (r, letters[key]) in sheet.no_value:
+                cell_error("formula-no-value", key)
     if errors:
         return None
 
     def attempt(func, key: str, *args):
         try:
-            return func(row.get(key), *args)
+            return func(get(key), *args)
         except CellProblem as problem:
-            cell_error(problem.code, key, _show(problem.value))
+            cell_error(problem.code, key, shown(problem.value), **problem.params)
             return None
 
     value: float | None = None
@@ -581,59 +647,98 @@ def _validate_row(
                 done_on = attempt(parse_date, "done_on")
                 if done_on is None and not errors:
                     cell_error("missing-done-date", "done_on")
+                span = cat.done_span
+                if done_on is not None and span is not None and not span[0] <= done_on <= span[1]:
+                    cell_error(
+                        "date-out-of-span",
+                        "done_on",
+                        done_on.isoformat(),
+                        low=span[0].isoformat(),
+                        high=span[1].isoformat(),
+                    )
     elif kind == "rank":
         rank = attempt(parse_int, "value", "rank-invalid")
         if rank is not None and rank < 1:
-            cell_error("rank-invalid", "value", _show(row.get("value")))
+            cell_error("rank-invalid", "value", shown(get("value")))
+        elif rank is not None and rank > RANK_MAX:
+            cell_error("value-out-of-range", "value", rank, low=1, high=fmt_limit(RANK_MAX))
         size = attempt(parse_int, "field_size", "field-size-invalid")
-        if rank is not None and size is None and not errors:
+        if size is not None and size > RANK_MAX:
+            cell_error("value-out-of-range", "field_size", size, low=1, high=fmt_limit(RANK_MAX))
+        elif rank is not None and size is None and not errors:
             cell_error("missing-field-size", "field_size")
-        elif size is not None and rank is not None and size < max(rank, 1):
-            cell_error("field-size-invalid", "field_size", _show(row.get("field_size")))
+        elif size is not None and rank is not None and size < max(rank, 1) and not errors:
+            cell_error("field-size-invalid", "field_size", shown(get("field_size")))
         value = float(rank) if rank is not None else None
         field_size = size
     else:
-        value = _number(row, "value", kind, cell_error)
+        value = _number_at(sheet, values, r, "value", kind, cell_error)
     benchmark_value = None  # entered by the office (services.benchmarks), never read from a unit's file
-    baseline_value = _number(row, "baseline_value", kind if kind != "milestone" else "level", cell_error)
-    baseline_year = attempt(parse_year, "baseline_year")
+    baseline_value = None
+    if "baseline_value" in columns:
+        baseline_value = _number_at(
+            sheet, values, r, "baseline_value", kind if kind != "milestone" else "level", cell_error
+        )
+    baseline_year = attempt(parse_year, "baseline_year") if "baseline_year" in columns else None
+    if baseline_year is not None and cat.last_year and baseline_year > cat.last_year:
+        cell_error("year-out-of-span", "baseline_year", baseline_year, low=YEAR_MIN, high=cat.last_year)
     if (baseline_value is None) != (baseline_year is None) and not errors:
         cell_error("baseline-incomplete", "baseline_year" if baseline_year is None else "baseline_value")
-    note = attempt(parse_text, "note") or ""
+    note = (attempt(parse_text, "note") or "") if "note" in columns else ""
     if errors:
         return None
     return ParsedRow(
-        sheet, r, unit, code, value, field_size, benchmark_value, done_on if value else None, note,
-        baseline_value, baseline_year, figure_period or period,
-    )  # fmt: skip
+        title,
+        r,
+        unit,
+        code,
+        value,
+        field_size,
+        benchmark_value,
+        done_on if value else None,
+        note,
+        baseline_value,
+        baseline_year,
+        figure_period or period,
+    )
 
 
-def _show(value: Any) -> Any:
-    if isinstance(value, float) and value == int(value):
-        return int(value)
-    return value
+def _number_at(sheet: _Sheet, values: list[Any], r: int, key: str, kind: str, cell_error) -> float | None:
+    c = sheet.columns.get(key)
+    if c is None:
+        return None
+    percent = bool(sheet.percent) and (r, sheet.letters[key]) in sheet.percent
+    return _read_number(_at(values, c), percent, key, kind, cell_error)
 
 
 def _number(row: RawRow, key: str, kind: str, cell_error) -> float | None:
+    """The number of a :class:`RawRow`'s cell (kept for callers working on RawRow)."""
     cell = row.cells.get(key)
     if cell is None:
         return None
+    return _read_number(cell.value, cell.percent, key, kind, cell_error)
+
+
+def _read_number(raw_value: Any, percent: bool, key: str, kind: str, cell_error) -> float | None:
     try:
-        number = parse_number(cell.value, percent_format=cell.percent)
+        number = parse_number(raw_value, percent_format=percent)
     except CellProblem as problem:
-        cell_error(problem.code, key, _show(problem.value))
+        cell_error(problem.code, key, shown(problem.value), **problem.params)
         return None
     if number is None:
         return None
-    shown = _show(cell.value) if not cell.percent else f"{number.value:g}%"
+    text = shown(raw_value) if not percent else f"{number.value:g}%"
     if number.percent and kind not in ("rate", "change"):
-        cell_error("percent-not-allowed", key, shown)
+        cell_error("percent-not-allowed", key, text)
         return None
-    if kind == "rate" and not 0 <= number.value <= 100:
-        cell_error("rate-out-of-range", key, shown)
+    low, high = VALUE_BOUNDS.get(kind, DEFAULT_BOUNDS)
+    if kind == "rate" and not low <= number.value <= high:
+        cell_error("rate-out-of-range", key, text)
         return None
-    # a level and a change rate (下降率 in a year of rising consumption) may be negative
-    if kind not in ("level", "change") and number.value < 0:
-        cell_error("negative-value", key, shown)
+    if low == 0 and number.value < 0:
+        cell_error("negative-value", key, text)
+        return None
+    if not low <= number.value <= high:
+        cell_error("value-out-of-range", key, text, low=fmt_limit(low), high=fmt_limit(high))
         return None
     return number.value

@@ -1,0 +1,118 @@
+"""What an import shows and returns: the preview's changes, the result, their Chinese wording."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from workbook.cells import format_number
+from workbook.errors import WorkbookError
+
+
+@dataclass(frozen=True)
+class Change:
+    sheet: str
+    row: int
+    unit: str
+    code: str
+    name: str
+    status: str  # new / changed / unchanged / baseline / empty
+    old: str = ""
+    new: str = ""
+    period: str = ""  # the period of the figure (an annual figure in a later quarter's template)
+
+
+STATUS_LABELS = {
+    "new": "新增",
+    "changed": "修改",
+    "unchanged": "未变",
+    "baseline": "基期值建议",
+    "empty": "未填写",
+    "rejected": "拒绝",
+}
+RESULT_LABELS = {
+    "committed": "已导入（待审核）",
+    "duplicate": "重复",
+    "unchanged": "无变化",
+    "refused": "拒绝",
+    "dry-run": "试运行",
+}
+
+
+@dataclass
+class ImportPreview:
+    file_name: str
+    sha256: str
+    size: int
+    plan_code: str = ""
+    period: str = ""
+    unit_name: str = ""
+    changes: list[Change] = field(default_factory=list)
+    errors: list[WorkbookError] = field(default_factory=list)
+    duplicate_of: int | None = None  # an upload in force of the same file, and nothing would change
+    stamp: tuple = ()  # the catalogue the preview was validated against (re-checked under the lock)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {k: 0 for k in ("new", "changed", "unchanged", "baseline", "empty")}
+        for change in self.changes:
+            counts[change.status] += 1
+        counts["rejected"] = len({(e.sheet, e.row) for e in self.errors if e.row is not None})
+        counts["errors"] = len(self.errors)
+        return counts
+
+    @property
+    def changes_anything(self) -> bool:
+        c = self.counts
+        return self.ok and self.duplicate_of is None and (c["new"] + c["changed"] + c["baseline"]) > 0
+
+    def error_messages(self) -> list[str]:
+        return [e.message for e in self.errors]
+
+
+@dataclass
+class ImportResult:
+    preview: ImportPreview
+    status: str  # committed / duplicate / unchanged / refused / dry-run
+    upload_id: int | None = None
+    pending_review: bool = False  # the figures await the office's review (a reporter's upload)
+
+    @property
+    def message(self) -> str:
+        p, c = self.preview, self.preview.counts
+        name = p.file_name
+        if self.status == "refused":
+            return f"{name}：已拒绝，{c['errors']} 处错误，未写入任何数据"
+        if self.status == "duplicate":
+            return f"{name}：与上传记录 #{p.duplicate_of} 为同一文件，且数据与现有数据相同，未做任何修改"
+        if self.status == "unchanged":
+            return f"{name}：文件中的数据与现有数据相同，未做任何修改"
+        summary = f"新增 {c['new']}，修改 {c['changed']}，未变 {c['unchanged']}，基期值建议 {c['baseline']}"
+        if self.status == "dry-run":
+            return f"{name}：（试运行，未写入）{summary}"
+        text = f"{name}：已导入（上传记录 #{self.upload_id}）{summary}"
+        if self.pending_review:
+            text += "；数据待审核，质量办审核通过后计入统计"
+        elif c["baseline"]:
+            text += "；基期值建议待质量办审核"
+        return text
+
+
+def figure_text(
+    kind: str, value, field_size, benchmark_value, done_on: dt.date | None, retracted=False
+) -> str:
+    if retracted:
+        return ""
+    if kind == "milestone":
+        text = "已完成" if (value or 0) >= 1 else "未完成"
+        return text + (f"（{done_on.isoformat()}）" if done_on else "")
+    text = format_number(value)
+    if kind == "rank" and field_size:
+        text += f"/{field_size}"
+    if benchmark_value is not None:
+        text += f"（基准 {format_number(benchmark_value)}）"
+    return text

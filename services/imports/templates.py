@@ -1,0 +1,113 @@
+"""The fill-in template of one unit (or of every reporting unit), built with one query per table."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.models import Indicator, Observation
+from db.session import read_scope
+from indicators.periods import Period
+from indicators.vocabulary import LABELS
+from services.baselines import NO_BASELINE_KINDS
+from services.imports.context import plan_context
+from services.imports.results import figure_text
+from workbook import template as tpl
+
+
+def template_data(
+    session: Session, plan_code: str, period: str, unit_name: str | None = None
+) -> tpl.TemplateData:
+    """The rows of the fill-in template of one unit (or of every reporting unit)."""
+    ctx = plan_context(session, plan_code)
+    p = Period.parse(period)
+    wanted = None
+    if unit_name:
+        wanted = ctx.catalogue.unit(unit_name)
+        if wanted is None:
+            raise LookupError(f"计划“{plan_code}”中没有单位“{unit_name}”")
+    units = [wanted] if wanted else list(ctx.reporting_order)
+    owed = ctx.owed(p)
+    latest = max((o for o in owed.values() if o), default=str(p))
+    wanted_ids = {ctx.unit_ids[u] for u in units if u in ctx.unit_ids}
+    # the current, not retracted figures up to the latest period asked for (one query)
+    shown: dict[tuple[int, int], list] = {}
+    query = (
+        select(
+            Observation.indicator_id,
+            Observation.unit_id,
+            Observation.period,
+            Observation.value,
+            Observation.field_size,
+            Observation.benchmark_value,
+            Observation.done_on,
+        )
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(
+            Indicator.plan_id == ctx.plan_id,
+            Observation.superseded_by_id.is_(None),
+            Observation.retracted.is_(False),
+            Observation.period <= latest,
+        )
+        .order_by(Observation.period)
+    )
+    if wanted:
+        query = query.where(Observation.unit_id.in_(wanted_ids))
+    for obs in session.execute(query):
+        shown.setdefault((obs.indicator_id, obs.unit_id), []).append(obs)
+    rows = []
+    for unit in units:
+        unit_id = ctx.unit_ids.get(unit)
+        reported = ctx.catalogue.reports.get(unit, frozenset())
+        for code, ind in ctx.indicators.items():
+            if code not in reported or owed[code] is None:
+                continue  # not this unit's, or nothing due in this quarter: no row
+            fp = owed[code]
+            history = [o for o in shown.get((ind.id, unit_id), ()) if o.period <= fp]
+            same = [o for o in history if o.period == fp]
+            last = same[-1] if same else next((o for o in reversed(history) if o.period < fp), None)
+            last_text = ""
+            if last is not None:
+                last_text = figure_text(
+                    ind.measure_kind, last.value, last.field_size, last.benchmark_value, last.done_on
+                )
+                if last_text:
+                    last_text += f"（{last.period}）"
+            target_text = "；".join(
+                f"{year}年：{text or LABELS.get(comparator, comparator)}"
+                for year, comparator, text, _bench in ind.targets
+            )
+            rows.append(
+                tpl.TemplateRow(
+                    unit_name=unit,
+                    code=code,
+                    name=ind.name,
+                    measure_kind=ind.measure_kind,
+                    measure_unit=ind.measure_unit,
+                    target_text=target_text,
+                    last_value=last_text,
+                    benchmark=ctx.catalogue.indicators[code].benchmark,
+                    needs_baseline=ctx.baseline_in_force(ind.id) is None
+                    and ind.measure_kind not in NO_BASELINE_KINDS,
+                    figure_period=fp,
+                    period_text=tpl.period_text(fp, ind.frequency or "quarterly"),
+                )
+            )
+        if wanted and not rows:
+            raise LookupError(f"单位“{unit}”在计划“{plan_code}”中{p.label}没有需要报送的指标")
+    return tpl.TemplateData(
+        plan_code=ctx.code,
+        plan_title=ctx.title,
+        jurisdiction=ctx.jurisdiction,
+        period=str(p),
+        period_label=p.label,
+        unit_name=wanted or "",
+        rows=tuple(rows),
+    )
+
+
+def make_template(url: str | None, plan_code: str, period: str, unit_name: str | None = None) -> bytes:
+    """The .xlsx template for one unit (``unit_name``) or every reporting unit (None)."""
+    with read_scope(url) as session:
+        data = template_data(session, plan_code, period, unit_name)
+    return tpl.write_template(data)

@@ -1,0 +1,210 @@
+"""Parse uploads in a separate process with a memory and a time limit.
+
+A hostile workbook can at worst exhaust the process that reads it. So the safety checks and
+the python-calamine parse (``read_workbook(..., isolated=False)``) run in a worker process
+(``python -m workbook._parse_worker``) that limits its own address space
+(``resource.setrlimit(RLIMIT_AS)``: its size at start plus ``PARSE_MEMORY_BYTES``); the caller
+waits at most ``PARSE_TIMEOUT_SECONDS`` and kills the worker when it runs over or dies. Either
+way only that upload fails, with a Chinese message (``parse-timeout`` / ``parse-memory``); the
+server and every other user carry on.
+
+Workers are kept warm and reused (a parse costs a pipe round trip, not a Python start); at most
+``MAX_WORKERS`` parse at once (further uploads wait their turn within the same time limit), and
+a worker that has grown large is retired. ``QTT_PARSE_ISOLATION=0`` parses in-process (debugging
+only: no limits).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pickle
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from workbook.errors import FileError
+from workbook.limits import PARSE_MEMORY_BYTES, PARSE_TIMEOUT_SECONDS, mib
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_WORKERS = 2
+MAX_IDLE = 2
+RETIRE_RSS_BYTES = 400 * 1024 * 1024
+_HEADER = struct.Struct(">Q")
+
+_lock = threading.Lock()
+_idle: list[_Worker] = []
+_slots = threading.BoundedSemaphore(MAX_WORKERS)
+
+
+class WorkerFailed(Exception):
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(code)
+        self.code, self.detail = code, detail
+
+
+class _Worker:
+    def __init__(self, memory: int) -> None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "workbook._parse_worker", str(memory)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=str(ROOT),
+            env=env,
+        )
+        self.jobs = 0
+
+    def call(self, payload: object, deadline: float) -> object:
+        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.proc.stdin.write(_HEADER.pack(len(data)) + data)
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise WorkerFailed("parse-failed", "读取进程意外退出") from exc
+        header = self._read(_HEADER.size, deadline)
+        (size,) = _HEADER.unpack(header)
+        body = self._read(size, deadline)
+        self.jobs += 1
+        return pickle.loads(body)  # noqa: S301 - our own worker's answer
+
+    def _read(self, size: int, deadline: float) -> bytes:
+        fd = self.proc.stdout.fileno()
+        chunks, left = [], size
+        while left:
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise WorkerFailed("parse-timeout")
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                raise WorkerFailed("parse-timeout")
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                code = self.proc.wait(timeout=5)
+                # killed by the kernel or aborted on a failed allocation: the memory limit
+                if code in (-6, -9, 134, 137) or code is None:
+                    raise WorkerFailed("parse-memory")
+                raise WorkerFailed("parse-failed", f"读取进程退出（{code}）")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def rss(self) -> int:
+        try:
+            with open(f"/proc/{self.proc.pid}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) * 1024
+        except OSError:
+            return 0
+        return 0
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.kill()
+        with contextlib.suppress(Exception):
+            self.proc.wait(timeout=5)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(Exception):
+                pipe.close()
+
+
+def _checkout(memory: int) -> _Worker:
+    with _lock:
+        while _idle:
+            worker = _idle.pop()
+            if worker.alive():
+                return worker
+            worker.kill()
+    return _Worker(memory)
+
+
+def _checkin(worker: _Worker) -> None:
+    if not worker.alive() or worker.rss() > RETIRE_RSS_BYTES:
+        worker.kill()
+        return
+    with _lock:
+        if len(_idle) < MAX_IDLE:
+            _idle.append(worker)
+            return
+    worker.kill()
+
+
+@atexit.register
+def shutdown() -> None:
+    """Stop the idle workers (at exit; tests call it too)."""
+    with _lock:
+        workers, _idle[:] = list(_idle), []
+    for worker in workers:
+        worker.kill()
+
+
+def warm() -> None:
+    """Start a worker ahead of the first upload (in the background; a no-op when one is idle)."""
+
+    def start() -> None:
+        with _lock:
+            if _idle:
+                return
+        worker = _Worker(PARSE_MEMORY_BYTES)
+        _checkin(worker)
+
+    threading.Thread(target=start, daemon=True).start()
+
+
+def run(
+    payload: tuple, *, timeout: float = PARSE_TIMEOUT_SECONDS, memory: int = PARSE_MEMORY_BYTES
+) -> object:
+    """Send ``payload`` (function name, args) to a worker; raise WorkerFailed on timeout or death."""
+    deadline = time.monotonic() + timeout
+    if not _slots.acquire(timeout=timeout):
+        raise WorkerFailed("parse-timeout")
+    try:
+        worker = _checkout(memory)
+        try:
+            result = worker.call(payload, deadline)
+        except BaseException:
+            worker.kill()
+            raise
+        _checkin(worker)
+        return result
+    finally:
+        _slots.release()
+
+
+def read_isolated(
+    data: bytes,
+    file_name: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    timeout: float = PARSE_TIMEOUT_SECONDS,
+    memory: int = PARSE_MEMORY_BYTES,
+):
+    """``read_workbook`` in a worker process; a timeout or a crash becomes the upload's error."""
+    import hashlib
+
+    from workbook.reader import RawWorkbook, read_workbook
+
+    if os.environ.get("QTT_PARSE_ISOLATION", "1") == "0":
+        return read_workbook(data, file_name, headers, isolated=False)
+    try:
+        return run(
+            ("read", data, file_name, dict(headers) if headers else None), timeout=timeout, memory=memory
+        )
+    except WorkerFailed as failure:
+        raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
+        params = {
+            "limit": f"{timeout:g}" if failure.code == "parse-timeout" else mib(memory),
+            "detail": failure.detail,
+        }
+        raw.errors.append(FileError(failure.code, params=params))
+        return raw
