@@ -558,6 +558,10 @@ def audit_rows(
             "修改后": "" if e.after is None else str(e.after),
             "文件SHA256": e.file_sha256,
             "说明": e.detail,
+            # the stored fields, for the page's sentence (ui.vocabulary.audit_sentence)
+            "_entry": {"actor": e.actor, "actor_role": e.actor_role, "action": e.action, "outcome": e.outcome,
+                       "unit": e.unit, "entity": e.entity, "entity_key": e.entity_key, "before": e.before,
+                       "after": e.after, "detail": e.detail},  # fmt: skip
         }
         for e in session.scalars(query)
     ]

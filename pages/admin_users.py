@@ -14,6 +14,7 @@ from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
+from ui.vocabulary import MULTISELECT_PLACEHOLDER
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -49,8 +50,13 @@ with read_scope(data.current_url()) as session:
     plan_units = units_of_plan(session, plan.code) if plan else []
 with st.form("new_user", clear_on_submit=True):
     name = st.text_input("账户名")
-    role = st.selectbox("角色", list(ActorRole), format_func=lambda r: ROLE_LABELS[r])
-    chosen = st.multiselect("绑定责任单位（填报员必选）", [u["name"] for u in plan_units])
+    roles = list(ActorRole)  # a new account reads only until the office gives it more
+    role = st.selectbox(
+        "角色", roles, index=roles.index(ActorRole.VIEWER), format_func=lambda r: ROLE_LABELS[r]
+    )
+    chosen = st.multiselect(
+        "绑定责任单位（填报员必选）", [u["name"] for u in plan_units], placeholder=MULTISELECT_PLACEHOLDER
+    )
     submitted = st.form_submit_button("创建", type="primary")
 if submitted:
     ids = [u["id"] for u in plan_units if u["name"] in chosen]

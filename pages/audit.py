@@ -14,8 +14,8 @@ from services.actor import ROLE_LABELS
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
-from ui.formats import audit_action_label
 from ui.guard import ensure_routed
+from ui.vocabulary import AUDIT_ACTIONS, audit_action_label, audit_names, audit_sentence
 
 ensure_routed()
 
@@ -27,7 +27,8 @@ st.caption(
 
 cols = st.columns(5)
 who = cols[0].text_input("用户")
-action = cols[1].text_input("操作", placeholder="如 record_figure")
+actions = ["", *sorted(AUDIT_ACTIONS, key=audit_action_label)]
+action = cols[1].selectbox("操作", actions, format_func=lambda a: audit_action_label(a) if a else "全部")
 outcome = cols[2].selectbox(
     "结果", ["", "ok", "refused"], format_func=lambda o: {"": "全部", "ok": "成功", "refused": "已拒绝"}[o]
 )
@@ -35,12 +36,17 @@ since = cols[3].date_input("起始日期", value=dt.date.today() - dt.timedelta(
 until = cols[4].date_input("截止日期", value=dt.date.today())
 
 with read_scope(data.current_url()) as session:
-    rows = audit_rows(session, who.strip(), action.strip(), outcome, since, until)
+    rows = audit_rows(session, who.strip(), action, outcome, since, until)
+plan_names = {p.code: p.jurisdiction for p in data.plans(data.current_url(), data.data_fingerprint())}
 frame = pd.DataFrame(rows)
 st.markdown(f"共 **{len(rows)}** 条。")
 if rows:
+    names = audit_names(data.current_url())
+    frame.insert(1, "经过", [audit_sentence(r["_entry"], names) for r in rows])
+    frame = frame.drop(columns=["_entry", "修改前", "修改后", "对象"])
     frame["操作"] = frame["操作"].map(audit_action_label)
     frame["角色"] = frame["角色"].map(lambda r: ROLE_LABELS.get(r, r))
+    frame["计划"] = frame["计划"].map(lambda c: plan_names.get(c, c))
     st.dataframe(frame, hide_index=True, width="stretch", height=min(560, 35 * (len(rows) + 1) + 3))
     buffer = io.BytesIO()
     safe = frame.map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)

@@ -5,15 +5,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from db.queries import pending_rows, period_lock_rows
+from db.queries import period_lock_rows
 from db.session import read_scope
 from indicators.periods import Period
-from services import review
+from services import review, review_queue
+from services.progress import default_as_of
 from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
+from ui.confirm import confirm_button, show_done
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
+from ui.vocabulary import source_label
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -23,33 +26,60 @@ plan = plan_selector()
 if plan is None:
     st.stop()
 st.title(f"{escape_markdown(plan.jurisdiction)} · 数据审核与季度锁定")
+with read_scope(data.current_url()) as session:
+    locks = period_lock_rows(session, plan.code)
 
 with read_scope(data.current_url()) as session:
-    pending = pending_rows(session, plan.code)
-    locks = period_lock_rows(session, plan.code)
+    pending = review_queue.pending_figures(session, plan.code)
+show_done()
+notice = st.session_state.pop("review_notice", None)
+if notice:
+    st.success(escape_markdown(notice))
 
 st.subheader(f"待审核数据（{len(pending)} 条）")
 if not pending:
     st.info("没有待审核的数据。填报员上传的数据在此审核通过后才计入总览。")
-else:
-    st.dataframe(pd.DataFrame(pending).drop(columns=["id"]), hide_index=True, width="stretch")
-    labels = {row["id"]: f"{row['季度']} {row['指标']} · {row['单位']} · {row['数值']}" for row in pending}
-    select_all = st.checkbox("全选", value=True)
-    chosen = st.multiselect(
-        "选择要审核的数据", list(labels), default=list(labels) if select_all else [], format_func=labels.get
-    )
-    comment = st.text_input("审核意见（退回时必填）")
-    left, right = st.columns(2)
-    accept = left.button(f"通过所选（{len(chosen)}）", type="primary", disabled=not chosen)
-    give_back = right.button(f"退回所选（{len(chosen)}）", disabled=not chosen)
-    if (accept or give_back) and run_write(
-        actor, "review", lambda s: review.review_figures(s, actor, chosen, accept, comment)
-    ):
-        st.session_state["review_notice"] = f"已{'通过' if accept else '退回'} {len(chosen)} 条数据。"
+nonce = st.session_state.setdefault("review_nonce", 0)  # a new nonce after each decision: inputs cleared
+
+
+def _decide(ids: list[int], accept: bool, comment: str) -> None:
+    if run_write(actor, "review", lambda s: review.review_figures(s, actor, ids, accept, comment)):
+        st.session_state["review_notice"] = f"已{'通过' if accept else '退回'} {len(ids)} 条数据。"
+        st.session_state["review_nonce"] = nonce + 1
         st.rerun()
-notice = st.session_state.pop("review_notice", None)
-if notice:
-    st.success(notice)
+
+
+for fig in pending:
+    with st.container(border=True):
+        st.text(  # plain text: nothing from data is rendered as markdown
+            f"{fig.period_label} {fig.indicator_code} {fig.indicator} · {fig.unit}\n"
+            f"原值 {fig.old} → 新值 {fig.new}（第 {fig.version} 版）\n"
+            f"填报人 {fig.entered_by}，{fig.entered_at:%Y-%m-%d %H:%M}，{source_label(fig.source)}"
+            + (f"：{fig.file_name}" if fig.file_name else "")
+            + (f"\n填报说明：{fig.note}" if fig.note else "\n填报说明：（无）")
+        )
+        if fig.flag:
+            st.warning(f"待核实：{escape_markdown(fig.flag)}", icon=":material/flag:")
+        comment = st.text_input(
+            "审核意见（退回时必填）",
+            key=f"review_comment_{fig.id}_{nonce}",
+            placeholder="如：与统计年报不符，请核实",
+        )
+        left, right, _rest = st.columns([1, 1, 4])
+        if left.button("通过", key=f"review_accept_{fig.id}", type="primary"):
+            _decide([fig.id], True, comment)
+        if right.button("退回", key=f"review_return_{fig.id}"):
+            _decide([fig.id], False, comment)
+if len(pending) > 1:
+    confirm_button(
+        f"全部通过（{len(pending)} 条）",
+        key="review_accept_all",
+        question=f"确定通过全部 {len(pending)} 条待审核数据吗？通过后计入总览。",
+        action=lambda: run_write(
+            actor, "review", lambda s: review.review_figures(s, actor, [f.id for f in pending], True)
+        ),
+        done=f"已通过 {len(pending)} 条数据。",
+    )
 
 st.subheader("待核实（数据质量提示）")
 st.caption(
@@ -80,19 +110,37 @@ for item in flagged:
             st.rerun()
 
 st.subheader("季度锁定")
-quarter_text = st.text_input("季度", placeholder="如 2026Q2")
-reason = st.text_input("解锁理由（解锁时必填）")
-left, right = st.columns(2)
-try:
-    quarter = Period.parse(quarter_text) if quarter_text else None
-except ValueError as exc:
-    st.error(escape_markdown(str(exc)))
-    quarter = None
-if left.button("锁定该季度", disabled=quarter is None):
-    run_write(actor, "lock_period", lambda s: review.lock_period(s, actor, plan.code, quarter), "已锁定")
-if right.button("解锁该季度", disabled=quarter is None):
-    run_write(
-        actor, "unlock_period", lambda s: review.unlock_period(s, actor, plan.code, quarter, reason), "已解锁"
-    )
+st.caption("锁定后该季度的数据不能再修改；解锁须说明理由（记入审计日志）。")
+with read_scope(data.current_url()) as session:
+    quarters = review_queue.quarter_states(session, plan.code, default_as_of(plan))
+if quarters:
+    by_period = {str(q.period): q for q in quarters}
+    wanted = st.query_params.get("quarter")
+    options = list(by_period)
+    index = options.index(wanted) if wanted in by_period else 0
+    chosen = by_period[st.selectbox("季度", options, index=index, format_func=lambda p: by_period[p].label)]
+    left, right = st.columns(2)
+    with left:
+        confirm_button(
+            "锁定该季度",
+            key="lock_quarter",
+            question=f"确定锁定{chosen.period.label}吗？锁定后该季度的数据不能再修改。"
+            + ("" if chosen.ready else "（该季度还有未审核或退回待更正的数据。）"),
+            action=lambda: run_write(
+                actor, "lock_period", lambda s: review.lock_period(s, actor, plan.code, chosen.period)
+            ),
+            done=f"已锁定{chosen.period.label}。",
+            disabled=chosen.locked,
+            button_type="primary",
+        )
+    with right, st.form("unlock", clear_on_submit=True, border=False):
+        reason = st.text_input("解锁理由（解锁时必填）", placeholder="如：县统计局更正了年报数据")
+        if st.form_submit_button("解锁该季度", disabled=not chosen.locked) and run_write(
+            actor, "unlock_period", lambda s: review.unlock_period(s, actor, plan.code, chosen.period, reason)
+        ):
+            st.session_state["review_notice"] = f"已解锁{chosen.period.label}。"
+            st.rerun()
 if locks:
-    st.dataframe(pd.DataFrame(locks), hide_index=True, width="stretch")
+    frame = pd.DataFrame(locks)
+    frame["季度"] = frame["季度"].map(lambda p: Period.parse(p).label)
+    st.dataframe(frame, hide_index=True, width="stretch")

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Indicator, Observation, PeriodLock, Plan, Unit
+from db.models import Indicator, Observation, Plan, Unit
 from db.queries import PlanInfo, get_plan, load_plan_data, report_records
 from indicators.periods import Period
 from services.actor import Actor, ActorRole
@@ -325,34 +325,9 @@ def flags_section(ctx: Context) -> Section:
 def lockable_quarters(session: Session, plan: PlanInfo, today: dt.date) -> list[Period]:
     """Quarters up to the assessment quarter, not locked, with figures, every one of them reviewed
     (none awaiting review, none returned and waiting for the unit's correction); newest first."""
-    from indicators.periods import period_range
+    from services.review_queue import quarter_states
 
-    current = current_quarter(plan, today)
-    locked = set(
-        session.scalars(
-            select(PeriodLock.period).where(PeriodLock.plan_id == plan.id, PeriodLock.unlocked_at.is_(None))
-        )
-    )
-    states: dict[str, set[str]] = {}
-    rows = session.execute(
-        select(Observation.period, Observation.review_state)
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(
-            Indicator.plan_id == plan.id,
-            Observation.superseded_by_id.is_(None),
-            Observation.retracted.is_(False),
-        )
-        .distinct()
-    )
-    for period, state in rows:
-        states.setdefault(period, set()).add(state)
-    out = []
-    for p in period_range(plan.first_period, current):
-        seen = states.get(str(p))
-        if str(p) in locked or not seen or seen & {"pending", "returned"}:
-            continue
-        out.append(p)
-    return list(reversed(out))
+    return [q.period for q in quarter_states(session, plan.code, current_quarter(plan, today)) if q.ready]
 
 
 def lock_section(ctx: Context) -> Section:

@@ -1,0 +1,169 @@
+"""What the 数据审核 page shows for each figure awaiting review, and the quarters one may lock.
+
+Per figure: the value in force (the latest accepted version of the same indicator, unit and
+quarter) → the new value, the reporter's note, who sent it when and from which file, and the
+data-quality flag the new value would raise (indicators.quality, with the pending figures
+counted). Read-only; the decisions go through services.review.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from db.models import Indicator, Observation, PeriodLock, Plan, Unit
+from indicators.explain import fmt_quantity
+from indicators.periods import Period, period_range
+
+
+@dataclass(frozen=True)
+class PendingFigure:
+    id: int
+    period: str
+    period_label: str
+    indicator_code: str
+    indicator: str
+    unit: str
+    old: str  # the value in force, formatted ("—" when none)
+    new: str
+    note: str
+    entered_by: str
+    entered_at: dt.datetime
+    file_name: str
+    source: str  # file / manual / demo (pages show ui.vocabulary.SOURCE_LABELS)
+    version: int
+    flag: str  # data-quality reason, "" when none
+
+
+def _value_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
+    if obs is None:
+        return "—（首次报送）"
+    if obs.retracted:
+        return "（已撤回）"
+    if kind == "milestone":
+        return f"已完成（{obs.done_on:%Y-%m-%d}）" if obs.done_on else "未完成"
+    text = fmt_quantity(obs.value, measure_unit, grouping=True)
+    if kind == "rank" and obs.field_size:
+        text = f"第 {fmt_quantity(obs.value, '')} 位（共 {obs.field_size} 个）"
+    if obs.benchmark_value is not None:
+        text += f"（基准 {fmt_quantity(obs.benchmark_value, measure_unit, grouping=True)}）"
+    return text
+
+
+def _pending_flags(session: Session, plan_code: str) -> dict[tuple[str, str, str], str]:
+    from db.queries import load_plan_data
+    from indicators.series import prepare_series
+
+    plan, datas = load_plan_data(session, plan_code, include_pending=True)
+    out: dict[tuple[str, str, str], str] = {}
+    for item in datas:
+        for flag in prepare_series(item, plan.settings).flags:
+            out[(flag.indicator_code, flag.unit, str(flag.period))] = flag.reason
+    return out
+
+
+def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
+    accepted = aliased(Observation)
+    query = (
+        select(
+            Observation, Indicator.code, Indicator.name, Indicator.measure_unit, Indicator.measure_kind,
+            Unit.name,
+        )  # fmt: skip
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .join(Unit, Unit.id == Observation.unit_id)
+        .where(
+            Plan.code == plan_code,
+            Observation.review_state == "pending",
+            Observation.superseded_by_id.is_(None),
+        )
+        .order_by(Observation.period, Indicator.position, Unit.name)
+    )
+    rows = session.execute(query).all()
+    flags = _pending_flags(session, plan_code) if rows else {}
+    out = []
+    for obs, code, name, measure_unit, kind, unit in rows:
+        old = session.scalar(
+            select(accepted)
+            .where(
+                accepted.indicator_id == obs.indicator_id,
+                accepted.unit_id == obs.unit_id,
+                accepted.period == obs.period,
+                accepted.review_state == "accepted",
+                accepted.version < obs.version,
+            )
+            .order_by(accepted.version.desc())
+            .limit(1)
+        )
+        out.append(
+            PendingFigure(
+                id=obs.id, period=obs.period, period_label=Period.parse(obs.period).label,
+                indicator_code=code, indicator=name, unit=unit,
+                old=_value_text(old, measure_unit, kind), new=_value_text(obs, measure_unit, kind),
+                note=obs.note or "", entered_by=obs.entered_by, entered_at=obs.entered_at,
+                file_name=obs.file_name or "", source=obs.source, version=obs.version,
+                flag=flags.get((code, unit, obs.period), ""),
+            )  # fmt: skip
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class QuarterState:
+    period: Period
+    locked: bool
+    pending: int  # figures awaiting review
+    returned: int  # returned, awaiting the unit's correction
+    figures: int  # current figures of the quarter
+
+    @property
+    def label(self) -> str:
+        if self.locked:
+            state = "已锁定"
+        elif not self.figures:
+            state = "尚无数据"
+        elif self.pending or self.returned:
+            parts = [f"{self.pending} 条待审核"] if self.pending else []
+            parts += [f"{self.returned} 条退回待更正"] if self.returned else []
+            state = "，".join(parts)
+        else:
+            state = "已全部审核，可锁定"
+        return f"{self.period.label}（{state}）"
+
+    @property
+    def ready(self) -> bool:
+        return not self.locked and self.figures > 0 and not self.pending and not self.returned
+
+
+def quarter_states(session: Session, plan_code: str, until: Period) -> list[QuarterState]:
+    """Every quarter from the plan's first to ``until``, newest first, with its review state."""
+    plan = session.scalar(select(Plan).where(Plan.code == plan_code))
+    if plan is None:
+        return []
+    locked = set(
+        session.scalars(
+            select(PeriodLock.period).where(PeriodLock.plan_id == plan.id, PeriodLock.unlocked_at.is_(None))
+        )
+    )
+    counts: dict[str, dict[str, int]] = {}
+    rows = session.execute(
+        select(Observation.period, Observation.review_state)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(
+            Indicator.plan_id == plan.id,
+            Observation.superseded_by_id.is_(None),
+            Observation.retracted.is_(False),
+        )
+    )
+    for period, state in rows:
+        bucket = counts.setdefault(period, {})
+        bucket[state] = bucket.get(state, 0) + 1
+    out = []
+    for p in reversed(period_range(Period.parse(plan.first_period), until)):
+        c = counts.get(str(p), {})
+        pending, returned = c.get("pending", 0), c.get("returned", 0)
+        out.append(QuarterState(p, str(p) in locked, pending, returned, sum(c.values())))
+    return out
