@@ -11,10 +11,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data
-from ui.auth import account_page, current_actor, login_page, must_change_password, public_read
+from ui import data, routing
+from ui.auth import account_page, current_actor, login_page, must_change_password, public_read, sync_cookie
 from ui.guard import mark_routed, take_intended
 from ui.safe import escape_markdown
+from ui.supervision import todo_count
 from ui.widgets import PLAN_KEY
 
 st.set_page_config(page_title="质量目标监测平台", page_icon=":material/verified:", layout="wide")
@@ -26,7 +27,7 @@ st.markdown(
 )
 
 READ_PAGES = [
-    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:", default=True),
+    st.Page("pages/overview.py", title="总览", icon=":material/dashboard:"),
     st.Page("pages/indicator.py", title="指标详情", icon=":material/monitoring:"),
     st.Page("pages/units.py", title="责任单位", icon=":material/groups:"),
     st.Page("pages/catalogue.py", title="计划与指标", icon=":material/list_alt:"),
@@ -34,6 +35,12 @@ READ_PAGES = [
 if (Path(__file__).parent / "pages" / "briefing.py").is_file():
     READ_PAGES.append(st.Page("pages/briefing.py", title="汇报材料", icon=":material/slideshow:"))
 UPLOAD_PAGE = st.Page("pages/upload.py", title="填报上传", icon=":material/upload_file:")
+TODO_PAGE = st.Page("pages/todo.py", title="我的待办", icon=":material/checklist:")
+# supervision loop (督办闭环): signed-in users only; the badge counts what the user's units owe
+SUPERVISION_PAGES = [
+    st.Page("pages/tasks.py", title="重点任务台账", icon=":material/task_alt:"),
+    st.Page("pages/notices.py", title="督办台账", icon=":material/campaign:"),
+]
 ADMIN_PAGES = [
     st.Page("pages/review.py", title="数据审核", icon=":material/fact_check:"),
     st.Page("pages/targets_admin.py", title="目标维护", icon=":material/edit_note:"),
@@ -53,42 +60,42 @@ if _plan_param and st.session_state.get("_plan_param") != _plan_param:
     st.session_state[PLAN_KEY] = _plan_param  # plan_selector falls back to the first plan if unknown
 
 actor = current_actor()
+_owed = todo_count(actor) if actor is not None and not must_change_password(actor) else 0
+UNIT_TASKS_PAGE = st.Page(
+    "pages/unit_tasks.py", title=f"任务填报与反馈（{_owed}）" if _owed else "任务填报与反馈",
+    icon=":material/notifications:",
+)  # fmt: skip
+EVERY_PAGE = READ_PAGES + [TODO_PAGE, UPLOAD_PAGE] + ADMIN_PAGES + HELP_PAGES + [ACCOUNT_PAGE, LOGIN_PAGE]
+EVERY_PAGE += [UNIT_TASKS_PAGE, *SUPERVISION_PAGES]
 if actor is None:
-    pages = {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [LOGIN_PAGE]} if public_read() else [LOGIN_PAGE]
+    public = {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [LOGIN_PAGE]}
+    visible = public if public_read() else {"": [LOGIN_PAGE]}
+    landing = READ_PAGES[0] if public_read() else LOGIN_PAGE
+    stand_in = lambda pg: login_page  # noqa: E731 - any other address asks to sign in, and keeps the link
 elif must_change_password(actor):
     st.session_state["auth_notice"] = "首次登录或密码已重置：请先修改密码。"
-    pages = [ACCOUNT_PAGE]
+    visible, landing = {"": [ACCOUNT_PAGE]}, ACCOUNT_PAGE
+    stand_in = lambda pg: account_page  # noqa: E731
 else:
     work = [UPLOAD_PAGE] if actor.role.value in ("admin", "reporter") else []
-    from ui.supervision import todo_count  # supervision loop (督办闭环): signed-in users only
-
-    supervision = [
-        st.Page("pages/tasks.py", title="重点任务台账", icon=":material/task_alt:"),
-        st.Page("pages/notices.py", title="督办台账", icon=":material/campaign:"),
-    ]
-    if actor.role.value in ("admin", "reporter"):
-        owed = todo_count(actor)  # the badge: what the user's units owe, or what awaits the office
-        title = f"我的待办（{owed}）" if owed else "我的待办"
-        supervision.insert(0, st.Page("pages/todo.py", title=title, icon=":material/notifications:"))
-    pages = {"监测": READ_PAGES + work, "督办": supervision, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
+    visible = {"工作": [TODO_PAGE, *work]} if work else {}
+    visible |= {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
+    visible["督办"] = ([UNIT_TASKS_PAGE] if work else []) + SUPERVISION_PAGES
     if actor.role.value == "admin":
-        pages["管理"] = ADMIN_PAGES
-
-navigation = st.navigation(pages)
+        visible["管理"] = ADMIN_PAGES
+    landing = TODO_PAGE if actor.role.value == "reporter" else READ_PAGES[0]
+    stand_in = lambda pg: routing.no_access(pg.title, landing)  # noqa: E731
+start = routing.start_page(landing, login_page if actor is None and not public_read() else None)
+pages = routing.with_stand_ins(visible, EVERY_PAGE, stand_in, start)
+signed_out_only = actor is None and not public_read()
+navigation = st.navigation(pages, position="hidden" if signed_out_only else "sidebar", expanded=True)
 intended = take_intended()
 if intended is not None:  # a page URL opened before the router had run once in this server
-    target = next(
-        (
-            pg
-            for group in (pages.values() if isinstance(pages, dict) else [pages])
-            for pg in group
-            if pg.url_path == Path(intended[0]).stem
-        ),
-        None,
-    )
+    target = routing.find(pages, Path(intended[0]).stem)
     if target is not None:
         st.session_state.pop("_plan_param", None)  # let the link's ?plan= apply on the next run
         st.switch_page(target, query_params=intended[1])
+sync_cookie()  # write or remove the sign-in cookie when one is queued (ui/auth.py)
 if actor is not None:
     st.sidebar.caption(f"当前用户：{escape_markdown(actor.label)}")
 st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")
