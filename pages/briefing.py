@@ -2,6 +2,9 @@
 
 Plan and quarter come from the query string (``/briefing?plan=lingbi&as_of=2026Q2``)
 or the small selectors at the top.  The numbers are those of ``manage.py status``.
+The page fits one 1600×900 screen for both seed plans; ``?screen=large`` (or the 会议室大屏
+toggle) lays it out for a 1920×1080 meeting-room screen with larger text. Every count names
+how many of its items are listed ("共 13 项，列出最滞后的 6 项").
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import datetime as dt
 import streamlit as st
 
 from ui import data
-from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, text_color
+from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, status_label, text_color
 from ui.guard import ensure_routed
 from ui.safe import escape_html
 from ui.widgets import plan_selector, quarter_selector, status_tiles
 
 ensure_routed()
 
+large = st.query_params.get("screen") == "large"
+scale = 1.2 if large else 1.0
 st.markdown(
     """<style>
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
@@ -31,9 +36,18 @@ st.markdown(
         text-align: left}
     .brief-badge {border-radius: 4px; padding: 1px 6px; white-space: nowrap; font-size: 0.8rem}
     .brief-stamp {color: #666; font-size: 0.82rem; text-align: right}
+    .brief-demo {color: #fff; background: #B00020; border-radius: 4px; padding: 1px 8px; font-size: 1rem;
+        vertical-align: middle; margin-left: 10px; white-space: nowrap}
+    .brief-head {font-weight: 700; margin: 2px 0 2px 0}
     </style>""",
     unsafe_allow_html=True,
 )
+if large:  # 1920×1080 meeting-room screen: everything 20 % larger
+    st.markdown(
+        "<style>html {font-size: 19px} .brief-title {font-size: 2.2rem}"
+        ".brief-list {font-size: 0.95rem}</style>",
+        unsafe_allow_html=True,
+    )
 
 
 @st.cache_data(ttl=600, max_entries=16, show_spinner=False)
@@ -53,12 +67,21 @@ def _files(url: str, plan_code: str, as_of: str, fingerprint: tuple, today: dt.d
 def _badge(status: str) -> str:
     return (
         f'<span class="brief-badge" style="background:{STATUS_COLORS[status]};color:{text_color(status)}">'
-        f"{status}</span>"
+        f"{status_label(status)}</span>"
     )
 
 
+def _count_head(title: str, total: int, shown: int, measure: str) -> str:
+    """``进度最滞后的指标（共 13 项，列出最滞后的 6 项）``: the count always matches the list below."""
+    listed = "" if shown >= total else f"，列出最滞后的 {shown} {measure}"
+    return f'<div class="brief-head">{title}（共 {total} {measure}{listed}）</div>'
+
+
+LIST_LIMIT = 7 if large else 5
+
+
 # --- selectors (query params first) -------------------------------------------------------
-top = st.columns([2, 2, 5, 1.3])
+top = st.columns([2, 2, 1.6, 1.3, 1.3], vertical_alignment="bottom")
 plan = plan_selector(top[0])
 if plan is None:
     st.stop()
@@ -78,7 +101,15 @@ if not b.rows:
     st.info("该计划尚无指标，请先导入计划目录。")
     st.stop()
 
-with top[3].popover("导出", icon=":material/download:", width="stretch"):
+top[2].page_link("pages/overview.py", label="返回平台", icon=":material/arrow_back:")
+wants_large = top[3].toggle("会议室大屏", value=large, help="按 1920×1080 大屏放大显示")
+if wants_large != large:
+    if large:
+        del st.query_params["screen"]
+    else:
+        st.query_params["screen"] = "large"
+    st.rerun()
+with top[4].popover("导出", icon=":material/download:", width="stretch"):
     if st.button("生成汇报材料", icon=":material/build:", key="brief_build"):
         st.session_state["brief_ready"] = (plan.code, as_of)
     if st.session_state.get("brief_ready") == (plan.code, as_of):
@@ -121,21 +152,23 @@ with top[3].popover("导出", icon=":material/download:", width="stretch"):
         )
 
 # --- the 16:9 screen -----------------------------------------------------------------------------
+demo_tag = '<span class="brief-demo">演示数据（非真实填报）</span>' if b.demo else ""
 st.markdown(
-    f'<div class="brief-title">{escape_html(b.deck_title)}（截至{b.label}）</div>'
+    f'<div class="brief-title">{escape_html(b.deck_title)}（截至{b.label}）{demo_tag}</div>'
     f'<div class="brief-sub">{escape_html(b.plan_title)}　|　{escape_html(b.overall_sentence())}</div>',
     unsafe_allow_html=True,
 )
 status_tiles(b.counts)
 
-left, right = st.columns([1.15, 1])
+left, right = st.columns([1.4, 1])
 with left:
-    fig = matrix_figure(b.rows, title="红黄绿灯矩阵")
-    fig.update_layout(height=min(560, max(300, 44 * len(b.categories) + 110)), margin={"t": 60})
+    st.markdown('<div class="brief-head">红黄绿灯矩阵</div>', unsafe_allow_html=True)
+    fig = matrix_figure(b.rows, font_size=round(13 * scale), line_chars=5)
+    fig.update_layout(margin={"t": 30, "b": 0, "l": 0, "r": 0})  # legend on top, no title to overlap
     st.plotly_chart(fig, config=plotly_config("汇报", plan.jurisdiction, as_of), key="brief_matrix")
 with right:
-    top_lag = b.lagging[:6]
-    st.markdown(f"**进度最滞后的指标**（共 {len(b.lagging)} 项）")
+    top_lag = b.lagging[:LIST_LIMIT]
+    st.markdown(_count_head("进度最滞后的指标", len(b.lagging), len(top_lag), "项"), unsafe_allow_html=True)
     if top_lag:
         rows = "".join(
             f"<tr><td>{_badge(r['status'])}</td><td><b>{escape_html(r['code'])}</b> {escape_html(r['name'])}"
@@ -145,8 +178,9 @@ with right:
         st.markdown(f'<table class="brief-list">{rows}</table>', unsafe_allow_html=True)
     else:
         st.success("没有滞后、严重滞后或未报送的指标。")
-    behind = [u for u in b.ranking if u["score"] > 0][:5]
-    st.markdown(f"**滞后的牵头单位**（共 {sum(1 for u in b.ranking if u['score'] > 0)} 个）")
+    behind_all = [u for u in b.ranking if u["score"] > 0]
+    behind = behind_all[:LIST_LIMIT]
+    st.markdown(_count_head("滞后的牵头单位", len(behind_all), len(behind), "个"), unsafe_allow_html=True)
     if behind:
         rows = "".join(
             f"<tr><td>{u['rank']}</td><td>{escape_html(u['unit'])}</td><td>滞后指数 {u['score']:.1f}</td>"

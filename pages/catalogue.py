@@ -9,11 +9,11 @@ from ui import data
 from ui.formats import counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.widgets import demo_banner, plan_selector
+from ui.widgets import demo_banner, frame_height, plan_selector
 
 ensure_routed()
 
-plan = plan_selector()
+plan = plan_selector(st.columns([3, 8])[0])  # at the top of the page, not only in the sidebar
 if plan is None:
     st.stop()
 
@@ -72,17 +72,33 @@ table = pd.DataFrame(
             ),
             "基期值": r["baseline"]
             or ("0（累计新增按定义）" if r["measure_kind"] == "new_since_baseline" else "未提供"),
-            "计量方式": label(r["measure_kind"]),
-            "报送频次": reporting_frequency_text(r["frequency"], r["release_lag"]),
-            "计数方式": counting_text(r["figure_basis"], r["whole_items"]),
             "牵头单位": "、".join(r["lead_units"]),
+            "报送与计数": f"{reporting_frequency_text(r['frequency'], r['release_lag'])}；"
+            f"{counting_text(r['figure_basis'], r['whole_items'])}；{label(r['measure_kind'])}",
             "配合单位": "、".join(r["co_units"]),
         }
         for r in shown
     ]
 )
 st.markdown(f"共 **{len(rows)}** 项指标，当前显示 **{len(shown)}** 项。")
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 * (len(shown) + 1) + 4, 640))
+# Widths fit the main area at 1366×768 with the sidebar open (~1,000 px); 配合单位 may scroll into view.
+st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=frame_height(len(shown), 640),
+    column_config={
+        "代码": st.column_config.TextColumn(width=90),
+        "类别": st.column_config.TextColumn(width=70),
+        "指标": st.column_config.TextColumn(width=200),
+        "现行目标": st.column_config.TextColumn(width=150),
+        "征求意见建议": st.column_config.TextColumn(width=110),
+        "基期值": st.column_config.TextColumn(width=80),
+        "牵头单位": st.column_config.TextColumn(width=110),
+        "报送与计数": st.column_config.TextColumn(width=150),
+        "配合单位": st.column_config.TextColumn(width=150),
+    },
+)
 
 with st.expander("指标原文与责任分工"):
     for r in shown:
@@ -99,7 +115,8 @@ revisions = data.revisions(url, plan.code, fingerprint)
 if not revisions:
     st.info("该计划没有征求意见修改记录。")
 else:
-    st.dataframe(
+    # A static table: the consultation texts (原稿 → 建议) wrap and read in full, no cell to scroll.
+    st.table(
         pd.DataFrame(
             [
                 {
@@ -115,8 +132,6 @@ else:
                 }
                 for r in revisions
             ]
-        ),
-        hide_index=True,
-        width="stretch",
+        ).style.hide(axis="index")
     )
     st.caption("“是否采纳”为“未说明”时，原稿目标继续有效；两者均保留可查。")

@@ -11,11 +11,19 @@ import streamlit as st
 from indicators.explain import fmt_ratio
 from indicators.periods import Period, period_range
 from ui import data
-from ui.charts import SERIES_COLORS, plotly_config, status_color, style, text_color
+from ui.charts import (
+    SERIES_COLORS,
+    plotly_config,
+    status_color,
+    status_label,
+    style,
+    styled_status,
+    text_color,
+)
 from ui.formats import counting_text, format_number, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.widgets import dashboard_context, demo_banner
+from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
 
@@ -60,8 +68,8 @@ st.subheader(escape_markdown(f"{row['code']} {row['name']}"))
 status = row["status"]
 st.markdown(
     f'<span style="background:{status_color(status)};color:{text_color(status)};padding:3px 12px;'
-    f'border-radius:6px;font-weight:700">{html.escape(status)}</span>　截至 {period_label}：'
-    f'{escape_markdown(row["reason"])}',  # inline in a markdown paragraph: names in it are escaped
+    f'border-radius:6px;font-weight:700">{html.escape(status_label(status))}</span>　截至 {period_label}：'
+    f"{escape_markdown(row['reason'])}",  # inline in a markdown paragraph: names in it are escaped
     unsafe_allow_html=True,
 )
 if row.get("flag"):
@@ -190,21 +198,23 @@ with left:
         st.info("所选季度早于计划的第一个报送季度。")
     else:
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "季度": q["label"],
-                        "状态": q["status"],
-                        "实际值": format_number(q["value"], unit),
-                        "应达值": format_number(q["expected"], unit),
-                        "依据": q["reason"],
-                    }
-                    for q in reversed(quarters)
-                ]
+            styled_status(
+                pd.DataFrame(
+                    [
+                        {
+                            "季度": q["label"],
+                            "状态": q["status"],
+                            "实际值": format_number(q["value"], unit),
+                            "应达值": format_number(q["expected"], unit),
+                            "依据": q["reason"],
+                        }
+                        for q in reversed(quarters)
+                    ]
+                )
             ),
             hide_index=True,
             width="stretch",
-            height=min(36 * (len(quarters) + 1) + 4, 320),
+            height=frame_height(len(quarters), 320),
         )
 with right:
     st.markdown("**目标修改记录（征求意见）**")
@@ -257,5 +267,5 @@ else:
         ),
         hide_index=True,
         width="stretch",
-        height=min(36 * (len(versions) + 1) + 4, 360),
+        height=frame_height(len(versions), 360),
     )

@@ -9,11 +9,11 @@ from indicators.dashboard import most_behind
 from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
-from ui.charts import plotly_config
+from ui.charts import plotly_config, styled_status
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.widgets import dashboard_context, demo_banner, status_tiles
+from ui.widgets import dashboard_context, demo_banner, frame_height, status_tiles
 
 ensure_routed()
 
@@ -50,7 +50,7 @@ st.caption(f"共 {len(rows):,} 项指标。点击左侧“指标详情”查看�
 fig = data.matrix(url, plan.code, as_of, fingerprint, pending)  # built once per data version
 st.subheader("红黄绿灯矩阵")
 st.plotly_chart(fig, config=plotly_config("总览", plan.jurisdiction, as_of), key="matrix")
-st.caption("每格一项指标（格内为指标编号尾号）；鼠标悬停显示指标名称与一句话判断依据。")
+st.caption("每格一项指标，按类别分行，格内为状态符号和指标简称；鼠标悬停显示指标全称与一句话判断依据。")
 
 left, right = st.columns([3, 2])
 with left:
@@ -59,26 +59,26 @@ with left:
     if not worst:
         st.success("截至本季度没有滞后、严重滞后或未报送的指标。")
     else:
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "状态": r["status"],
-                        "指标": f"{r['code']} {r['name']}",
-                        "当前值": format_number(r["current_value"], r["measure_unit"]),
-                        "序时进度应达": format_number(r["expected_value"], r["measure_unit"]),
-                        "完成序时进度": "—"
-                        if r["progress_ratio"] is None
-                        else fmt_ratio(r["progress_ratio"]),
-                        "牵头单位": "、".join(r["lead_units"]),
-                        "依据": r["reason"],
-                    }
-                    for r in worst
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            height=min(36 * (len(worst) + 1) + 4, 400),
+        st.table(  # a static table: every reason wrapped and readable in full, status cells coloured
+            styled_status(
+                pd.DataFrame(
+                    [
+                        {
+                            "状态": r["status"],
+                            "指标": f"{r['code']} {r['name']}",
+                            "当前值": format_number(r["current_value"], r["measure_unit"]),
+                            "序时进度应达": format_number(r["expected_value"], r["measure_unit"]),
+                            "完成序时进度": "—"
+                            if r["progress_ratio"] is None
+                            else fmt_ratio(r["progress_ratio"]),
+                            "牵头单位": "、".join(r["lead_units"]),
+                            "依据": r["reason"],
+                        }
+                        for r in worst
+                    ]
+                ),
+                hide_index=True,
+            )
         )
 with right:
     st.subheader("进度最滞后的责任单位")
@@ -91,7 +91,7 @@ with right:
             unit_ranking_table(ranking, "牵头单位", "牵头指标"),
             hide_index=True,
             width="stretch",
-            height=min(36 * (len(ranking) + 1) + 4, 400),
+            height=frame_height(len(ranking)),
         )
         st.caption(f"滞后指数 0–100：{severity_weights_text()}，其余 0 分；总分除以 3×牵头指标数。")
 

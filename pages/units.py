@@ -12,11 +12,19 @@ import streamlit as st
 from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
-from ui.charts import REPORT_COLORS, STATUS_COLORS, plotly_config, style
+from ui.charts import (
+    COLOR_WORDS,
+    REPORT_COLORS,
+    REPORT_ICONS,
+    STATUS_COLORS,
+    plotly_config,
+    style,
+    styled_status,
+)
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.widgets import dashboard_context, demo_banner
+from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
 
@@ -55,6 +63,18 @@ elif "unit" in st.query_params:
     del st.query_params["unit"]
 
 
+# Widths that fit the main area at 1366×768 with the sidebar open (about 1,000 px): no column cut off.
+INDICATOR_COLUMNS = {
+    "状态": st.column_config.TextColumn(width=80),
+    "指标": st.column_config.TextColumn(width=230),
+    "当前值": st.column_config.TextColumn(width=90),
+    "应达值": st.column_config.TextColumn(width=90),
+    "连续滞后": st.column_config.TextColumn(width=80),
+    "预警": st.column_config.TextColumn(width=60),
+    "依据": st.column_config.TextColumn(width=330, help="悬停单元格可看全文"),
+}
+
+
 def _indicator_table(items: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -82,10 +102,11 @@ if unit:
             st.info(f"本单位没有{title}。")
         else:
             st.dataframe(
-                _indicator_table(items),
+                styled_status(_indicator_table(items)),
                 hide_index=True,
                 width="stretch",
-                height=min(36 * (len(items) + 1) + 4, 330),
+                height=frame_height(len(items), 380),
+                column_config=INDICATOR_COLUMNS,
             )
     mine = [o for o in view["obligations"] if o["unit"] == unit]
     if mine:
@@ -98,18 +119,20 @@ if unit:
         if late:
             with st.expander(f"逾期与未报送明细（{len(late)} 条）"):
                 st.dataframe(
-                    pd.DataFrame(
-                        [
-                            {
-                                "季度": o["period"],
-                                "指标": o["indicator_code"],
-                                "情况": o["state"],
-                                "截止日期": o["deadline"],
-                                "首次报送": o["first_reported_at"] or "—",
-                                "逾期天数": f"{o['days_late']} 天" if o["days_late"] else "",
-                            }
-                            for o in late
-                        ]
+                    styled_status(
+                        pd.DataFrame(
+                            [
+                                {
+                                    "季度": o["period"],
+                                    "指标": o["indicator_code"],
+                                    "情况": o["state"],
+                                    "截止日期": o["deadline"],
+                                    "首次报送": o["first_reported_at"] or "—",
+                                    "逾期天数": f"{o['days_late']} 天" if o["days_late"] else "",
+                                }
+                                for o in late
+                            ]
+                        )
                     ),
                     hide_index=True,
                     width="stretch",
@@ -156,7 +179,7 @@ else:
             unit_ranking_table(ranking, parts=False),
             hide_index=True,
             width="stretch",
-            height=min(36 * (len(shown) + 1) + 4, 460),
+            height=frame_height(len(ranking), 460),
         )
     st.caption(
         f"滞后指数 0–100：{severity_weights_text()}，其余 0 分；总分除以 3×牵头指标数。配合指标单独统计。"
@@ -198,7 +221,8 @@ else:
                 continue
             worst = 2 if c["未报送"] else (1 if c["逾期"] else 0)
             zr.append(worst)
-            tr.append(f"{int(c['按时'])}/{int(c['逾期'])}/{int(c['未报送'])}")
+            icon = REPORT_ICONS[("按时", "逾期", "未报送")[worst]]  # reads without colour too
+            tr.append(f"{icon} {int(c['按时'])}/{int(c['逾期'])}/{int(c['未报送'])}")
             hr.append(f"按时 {int(c['按时'])}，逾期 {int(c['逾期'])}，未报送 {int(c['未报送'])}")
         z.append(zr)
         text.append(tr)
@@ -227,11 +251,26 @@ else:
             ygap=2,
         )
     )
+    for state in ("按时", "逾期", "未报送"):  # the legend: the same colours, icons and words
+        heat.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=f"{REPORT_ICONS[state]} {state}",
+                marker={"symbol": "square", "size": 14, "color": REPORT_COLORS[state]},
+                hoverinfo="skip",
+            )
+        )
     heat.update_yaxes(autorange="reversed", title=None)
     heat.update_xaxes(type="category", title=None, side="top")
-    style(heat, height=max(260, 26 * len(units) + 80))
+    style(heat, height=max(260, 26 * len(units) + 110))
+    heat.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0}, showlegend=True)
     st.plotly_chart(heat, config=plotly_config("报送情况", plan.jurisdiction, as_of), key="completeness")
-    st.caption("格内为 按时/逾期/未报送 的数量；颜色取该季度最差的情况：绿色按时、橙色逾期、红色未报送。")
+    words = "、".join(
+        f"{COLOR_WORDS[REPORT_COLORS[s]]}{REPORT_ICONS[s]}{s}" for s in ("按时", "逾期", "未报送")
+    )
+    st.caption(f"格内为 按时/逾期/未报送 的数量；颜色和符号取该季度最差的情况：{words}。")
     total = len(table[table["state"] != "未到期"])
     received = int((table["state"].isin(["按时", "逾期"])).sum())
     st.markdown(

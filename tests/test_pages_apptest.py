@@ -66,7 +66,7 @@ def test_every_page_runs_for_both_plans(app, page, plan):
 def test_quarter_change_and_first_quarter(app):
     app.session_state["selected_plan"] = "lingbi"
     app.run()
-    quarter = app.sidebar.selectbox[1]
+    quarter = next(s for s in app.selectbox if s.label.startswith("季度"))
     assert quarter.label.startswith("季度")
     first = quarter.options[-1]
     quarter.set_value(first if not isinstance(first, str) or "Q" in first else first).run()
@@ -82,7 +82,7 @@ def test_unit_query_param_lands_on_unit(app):
     app.session_state["selected_plan"] = "luan"
     app.switch_page("pages/units.py")
     app.run()
-    unit = app.selectbox[0].options[0]
+    unit = next(s for s in app.selectbox if s.label == "查看单位").options[0]
     app.query_params["unit"] = unit
     app.run()
     assert not app.exception
@@ -94,10 +94,15 @@ def test_indicator_page_every_indicator_of_lingbi(app):
     app.session_state["selected_plan"] = "lingbi"
     app.switch_page("pages/indicator.py")
     app.run()
-    box = app.selectbox[0]
+    box = _indicator_box(app)
     for code in box.options[:]:
-        app.selectbox[0].set_value(code.split(" ")[0] if " " in code else code).run()
+        _indicator_box(app).set_value(code.split(" ")[0] if " " in code else code).run()
         assert not app.exception, (code, app.exception)
+
+
+def _indicator_box(app):
+    """The indicator selectbox (plan and quarter selectors come first, at the top of the page)."""
+    return next(s for s in app.selectbox if s.label == "指标")
 
 
 def test_plan_without_figures_shows_messages(app, tmp_path):
@@ -123,8 +128,8 @@ def test_plan_without_figures_shows_messages(app, tmp_path):
         assert not app.exception, (page, app.exception)
     app.switch_page("pages/indicator.py")
     app.run()
-    for code in app.selectbox[0].options:
-        app.selectbox[0].set_value(code.split(" ")[0]).run()
+    for code in _indicator_box(app).options:
+        _indicator_box(app).set_value(code.split(" ")[0]).run()
         assert not app.exception, (code, app.exception)
         assert "尚无填报" in _texts(app)
 
@@ -178,15 +183,15 @@ def test_briefing_page_runs_for_both_plans(app, plan):
 
 def test_overview_can_include_figures_awaiting_review(app, tmp_path, monkeypatch):
     """Off by default; a kept choice turns it on with a warning (clicking it is covered in the browser)."""
-    toggle = next(c for c in app.sidebar.checkbox if c.label == "包含待审核数据")
-    assert toggle.value is False and not app.sidebar.warning
+    toggle = next(c for c in app.checkbox if c.label == "包含待审核数据")
+    assert toggle.value is False and not any("尚未审核通过" in w.value for w in app.warning)
     again = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     sign_in(again, Actor("leader", ActorRole.VIEWER))
     again.session_state["include_pending"] = True
     again.run()
     assert not again.exception, again.exception
-    assert next(c for c in again.sidebar.checkbox if c.label == "包含待审核数据").value is True
-    assert any("尚未审核通过" in w.value for w in again.sidebar.warning)
+    assert next(c for c in again.checkbox if c.label == "包含待审核数据").value is True
+    assert any("尚未审核通过" in w.value for w in again.warning)
 
 
 def test_methodology_page_reads_for_a_clerk(app):
@@ -230,3 +235,17 @@ def test_indicator_page_shows_definition_source_and_reporting(app):
     assert "报送频次**：按年度（次年第2季度报送）" in line
     assert "计数方式**：期末数" in line
     assert "林业部门森林资源年度监测" in line
+
+
+def test_demo_banner_offers_removal_to_the_office_only(app):
+    """The demo banner names no shell command; only an admin gets the 删除演示数据 button (the click,
+    the confirmation and the audited removal are driven in a real browser: tests/test_browser_look.py,
+    since AppTest does not deliver button clicks on st.navigation pages)."""
+    app.session_state["selected_plan"] = "lingbi"
+    app.run()
+    banner = next(w.value for w in app.warning if "演示数据" in w.value)
+    assert "manage.py" not in banner and "python" not in banner
+    assert not [b for b in app.button if b.label == "删除演示数据"]  # a viewer cannot remove them
+    sign_in(app, Actor("office", ActorRole.ADMIN))
+    app.run()
+    assert [b.key for b in app.button if b.label == "删除演示数据"] == ["demo_remove_lingbi"]

@@ -43,25 +43,72 @@ class DashboardContext:
 
 
 def dashboard_context() -> DashboardContext:
-    """The sidebar selectors of the dashboard pages; stops the page when there is nothing to show."""
-    plan = plan_selector()
+    """The selectors of the dashboard pages, in one row at the top of the page (visible without
+    scrolling at 1366×768); stops the page when there is nothing to show."""
+    cols = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
+    plan = plan_selector(cols[0])
     if plan is None:
         st.stop()
-    as_of = quarter_selector(plan)
-    include_pending = pending_toggle()
+    as_of = quarter_selector(plan, cols[1])
+    include_pending = pending_toggle(cols[2])
     if as_of is None:
         st.stop()
     return DashboardContext(plan, as_of, include_pending, data.current_url(), data.data_fingerprint())
 
 
 def demo_banner(plan: PlanInfo) -> None:
-    """A clear banner when the plan's figures include demo data."""
-    if data.has_demo(data.current_url(), plan.id, data.data_fingerprint()):
-        st.warning(
-            "当前显示的包含**演示数据**（非真实填报），仅供熟悉系统。"
-            "删除演示数据：`python manage.py demo remove`",
-            icon=":material/science:",
+    """A clear banner when the plan's figures include demo data; the office removes them here."""
+    notice = st.session_state.pop("demo_removed_notice", None)
+    if notice:
+        st.success(notice, icon=":material/check_circle:")
+    if not data.has_demo(data.current_url(), plan.id, data.data_fingerprint()):
+        return
+    from ui.auth import current_actor
+
+    actor = current_actor()
+    admin = actor is not None and actor.role.value == "admin"
+    text, button = st.columns([6, 1.3], vertical_alignment="center") if admin else (st.container(), None)
+    text.warning(
+        "当前显示的包含**演示数据**（非真实填报），仅供熟悉系统；据此生成的汇报材料均标有“演示数据”。"
+        + ("" if admin else "正式使用前，请质量办删除演示数据。"),
+        icon=":material/science:",
+    )
+    confirm_key = f"demo_remove_confirm_{plan.code}"
+    if button is not None and button.button(
+        "删除演示数据", icon=":material/delete:", key=f"demo_remove_{plan.code}", width="stretch"
+    ):
+        st.session_state[confirm_key] = True
+    if admin and st.session_state.get(confirm_key):
+        _confirm_demo_removal(plan, confirm_key)
+
+
+def _confirm_demo_removal(plan: PlanInfo, confirm_key: str) -> None:
+    """The confirmation step (inline, under the banner): what goes, what stays, then 确认 or 取消."""
+    from ui.actions import run_write
+    from ui.auth import current_actor
+    from ui.safe import escape_markdown
+
+    with st.container(border=True):
+        st.markdown(
+            f"将删除 **{escape_markdown(plan.jurisdiction)}** 计划的全部演示数据（演示填报值、演示基期值和"
+            "演示基准值）。各单位真实填报的数据不受影响。此操作记入审计日志，删除后不能恢复。"
         )
+        left, right, _ = st.columns([1.2, 1, 5])
+        if right.button("取消", key="demo_remove_cancel", width="stretch"):
+            st.session_state.pop(confirm_key, None)
+            st.rerun()
+        if left.button("确认删除", type="primary", key="demo_remove_confirm", width="stretch"):
+            from services.demo import remove_demo
+
+            actor = current_actor()
+            st.session_state.pop(confirm_key, None)
+            if actor is None:
+                st.error("请先登录。")
+                return
+            removed = run_write(actor, "manage_demo", lambda session: remove_demo(session, actor, plan.code))
+            if removed is not None:
+                st.session_state["demo_removed_notice"] = f"已删除演示数据 {removed:,} 条。"
+                st.rerun()
 
 
 def quarter_selector(plan: PlanInfo, where=st.sidebar) -> str | None:
@@ -116,15 +163,15 @@ def _persistent_selectbox(where, label: str, options: list, key: str, default, f
 
 
 def status_tiles(counts: dict[str, int]) -> None:
-    """One coloured tile per status with its count (colours from ui.charts)."""
-    from ui.charts import STATUS_COLORS, STATUS_MEANINGS, STATUS_ORDER, text_color
+    """One coloured tile per status with its count, icon and word (colours from ui.charts)."""
+    from ui.charts import STATUS_COLORS, STATUS_ICONS, STATUS_MEANINGS, STATUS_ORDER, text_color
 
     ordered = [s for s in STATUS_ORDER if s in counts] + [s for s in counts if s not in STATUS_ORDER]
     tiles = "".join(
         f'<div class="status-tile" data-status="{status}" title="{STATUS_MEANINGS.get(status, "")}" '
         f'style="background:{STATUS_COLORS[status]};'
         f'color:{text_color(status)}"><div class="tile-count">{counts[status]:,}</div>'
-        f'<div class="tile-label">{status}</div></div>'
+        f'<div class="tile-label">{STATUS_ICONS.get(status, "")} {status}</div></div>'
         for status in ordered
     )
     st.markdown(
@@ -135,3 +182,11 @@ def status_tiles(counts: dict[str, int]) -> None:
         f'<div class="status-tiles">{tiles}</div>',
         unsafe_allow_html=True,
     )
+
+
+ROW_PX = 35  # st.dataframe's row height (header row the same)
+
+
+def frame_height(rows: int, cap: int = 420) -> int:
+    """A st.dataframe height that fits ``rows`` rows exactly (no empty rows at the end), at most ``cap``."""
+    return min(ROW_PX * (rows + 1) + 3, cap)
