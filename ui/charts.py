@@ -214,17 +214,21 @@ def matrix_figure(
     n_rows = max((c["y"] for c in cells), default=0) + 1
     used = min(columns, max((c["x"] for c in cells), default=0) + 1)
     fig = go.Figure()
-    for c in cells:
-        fig.add_shape(
-            type="rect",
-            x0=c["x"] - 0.47,
-            x1=c["x"] + 0.47,
-            y0=c["y"] - 0.45,
-            y1=c["y"] + 0.45,
-            fillcolor=status_color(c["status"]),
-            line={"width": 0},
-            layer="below",
-        )
+    # Shapes are set once at the end: each add_shape / add_hline re-validates every shape already
+    # there (60 cells cost ~0.3 s that way, ~5 ms as one list).
+    shapes: list[dict[str, Any]] = [
+        {
+            "type": "rect",
+            "x0": c["x"] - 0.47,
+            "x1": c["x"] + 0.47,
+            "y0": c["y"] - 0.45,
+            "y1": c["y"] + 0.45,
+            "fillcolor": status_color(c["status"]),
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for c in cells
+    ]
     for status in STATUS_ORDER:
         chosen = [c for c in cells if c["status"] == status]
         if not chosen:
@@ -267,8 +271,20 @@ def matrix_figure(
             firsts[c["band"]] = (c["y"], c["category"])
     bands = sorted(firsts.values())
     ends = [*(y for y, _ in bands[1:]), n_rows]
-    for y, _ in bands[1:]:  # a thin line between categories
-        fig.add_hline(y=y - 0.5, line={"color": "#888888", "width": 1})
+    for y, _ in bands[1:]:  # a thin line between categories (what add_hline draws)
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": y - 0.5,
+                "y1": y - 0.5,
+                "line": {"color": "#888888", "width": 1},
+            }
+        )
+    fig.update_layout(shapes=shapes)
     fig.update_xaxes(visible=False, range=[-0.55, max(used, columns) - 0.45])
     fig.update_yaxes(
         range=[n_rows - 0.5, -0.5],
