@@ -5,8 +5,9 @@ indicators are its own responsibility, co indicators are shared.
 
 Ranking score (滞后指数, 0–100): each indicator of the unit weighs
 未完成 and 严重滞后 3, 未报送 2, 滞后 1, others 0 (逾期完成 and 无法评估 included);
-the score is the weighted sum divided by 3 × the number of the unit's indicators, × 100.  0 means nothing behind, 100 means
-everything seriously behind.  Averaging keeps a unit with many indicators from being
+the score is the weighted sum divided by 3 × the number of the unit's indicators,
+× 100.  0 means nothing behind, 100 means everything seriously behind.
+Averaging keeps a unit with many indicators from being
 ranked worse merely for carrying more of the plan; ties are broken by the weighted
 sum (more lagging work first), then by the count of 严重滞后, then by name.
 Not reporting weighs more than being behind because it hides the real position, and

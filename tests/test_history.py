@@ -136,7 +136,7 @@ def test_not_reported_by_one_of_two_units_escalates_only_that_unit():
     assert history[-1].status is S.NOT_REPORTED and history[-1].missing_units == ("乙局",)
     found = escalations([history], SETTINGS)
     assert [(e.key, e.streak, e.units) for e in found] == [("M", 2, ("乙局",))]
-    assert SUPERVISION != found[0].level
+    assert found[0].level != SUPERVISION
 
 
 def test_empty_history():

@@ -1,4 +1,4 @@
-"""Data-quality flags: impossible values, falling cumulative counts, jumps; flagged figures are not used."""
+"""Data-quality flags: impossible values, falling cumulative counts, jumps; flagged figures are used and marked."""
 
 from __future__ import annotations
 
@@ -86,30 +86,42 @@ def test_each_reporting_unit_is_checked_on_its_own_series():
     )
     (flag,) = quality_flags(d, SETTINGS)
     assert (flag.unit, str(flag.period), flag.check) == ("乙县", "2025Q2", DECREASE)
-    # the sum for 2025Q2 is not used: one part is flagged
+    # the sum for 2025Q2 is still used (7 + 8), and marked
     a = assess(d, P("2025Q2"), SETTINGS)
-    assert (a.current_value, a.current_period) == (14, P("2025Q1"))
+    assert (a.current_value, a.current_period) == (15, P("2025Q2"))
+    assert [f.unit for f in a.flags] == ["乙县"] and "待核实" in a.reason
 
 
-def test_flagged_figure_is_not_used_and_the_reason_says_so():
+def test_flagged_figure_is_used_and_the_reason_says_so():
     d = data(NSB, *series(("2026Q1", 20), ("2026Q2", 15)))
     a = assess(d, P("2026Q2"), SETTINGS)
-    assert (a.current_value, a.current_period) == (20, P("2026Q1"))
-    assert a.status is S.BEHIND  # judged on 20 against 22.5 due by 2026Q2: 0.889
+    assert (a.current_value, a.current_period) == (15, P("2026Q2"))
+    assert a.status is S.BEHIND  # judged on 15 against 22.5 due by 2026Q2: 0.667
     assert "待核实" in a.reason and "2026年第1季度" in a.reason and "15" in a.reason
     assert [f.check for f in a.flags] == [DECREASE]
 
 
-def test_flagged_only_figure_cannot_be_assessed():
+def test_flagged_only_figure_is_shown_with_its_flag():
     a = assess(data(RATE, *series(("2026Q2", 120))), P("2026Q2"), SETTINGS)
-    assert a.status is S.CANNOT_ASSESS and a.missing == ("有效数据",)
-    assert a.current_value is None and len(a.flags) == 1
+    assert a.current_value == 120 and len(a.flags) == 1
+    assert "待核实" in a.reason and "0–100%" in a.reason
 
 
-def test_flagged_as_of_figure_still_counts_as_reported():
+def test_flagged_as_of_figure_counts_as_reported_and_is_used():
     a = assess(data(RATE, *series(("2026Q1", 93), ("2026Q2", 101))), P("2026Q2"), SETTINGS)
     assert a.status is not S.NOT_REPORTED
-    assert a.current_value == 93
+    assert a.current_value == 101 and a.flags
+
+
+def test_whole_item_steps_of_one_are_never_jumps():
+    # 驰名商标 stock 2, 2, 2, 3, 3, 4, 4, 5: every change is 0 or 1 brand
+    s = replace(spec(K.STOCK, (target(2027, C.GE, 5),), (2, 2024), unit="件"), whole_items=True)
+    pairs = list(zip(["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1", "2026Q2", "2026Q3", "2026Q4"],
+                     [2, 2, 2, 3, 3, 4, 4, 5], strict=True))  # fmt: skip
+    assert checks(data(s, *series(*pairs))) == []
+    # without the whole-item rule the step 3 → 4 after 0, 0, 1 changes (median non-zero 1) is fine too,
+    # but a step of 6 items is flagged
+    assert checks(data(s, *series(*pairs, ("2027Q1", 11)))) == [("2027Q1", JUMP)]
 
 
 def test_lower_is_better_rate_may_fall_freely():
