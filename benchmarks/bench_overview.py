@@ -177,12 +177,14 @@ def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> 
                 value = med[(n, page, state)]
                 cells.append(f"{value * 1000:>12.0f} ({value / med[(base, page, state)]:>5.2f}×)")
             print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
-    ranges = []
+    low = {key: min(values) for key, values in times.items()}
+    print("\n== The same, least disturbed round (min; the machine is shared): ms (ratio to 1 plan) ==")
     for page in PAGES:
         for state in STATES:
-            low, high = min(times[(top, page, state)]), max(times[(top, page, state)])
-            ranges.append(f"{page} {state} {low * 1000:.0f}–{high * 1000:.0f} ms")
-    print("\n(min–max of the rounds at the largest scale: " + "; ".join(ranges) + ")")
+            one = low[(base, page, state)]
+            values = [low[(n, page, state)] for n in sizes]
+            cells = [f"{v * 1000:>12.0f} ({v / one:>5.2f}×)" for v in values]
+            print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
     if top == base:
         return
     print(f"\n== Goals ({top:,} plans against 1) ==")
@@ -190,11 +192,14 @@ def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> 
         for state in ("warm", "cold"):
             ratio = med[(top, page, state)] / med[(base, page, state)]
             verdict = "MET" if ratio <= FLAT_GOAL else "NOT MET"
-            print(f"[{verdict}] {page} {state}: {ratio:.2f}× (goal ≤ {FLAT_GOAL}×)")
+            least = low[(top, page, state)] / low[(base, page, state)]
+            print(f"[{verdict}] {page} {state}: {ratio:.2f}× of medians "
+                  f"(goal ≤ {FLAT_GOAL}×; min of rounds {least:.2f}×)")  # fmt: skip
         cold = med[(top, page, "cold")]
         verdict = "MET" if cold < COLD_GOAL_S else "NOT MET"
         goal = f"goal < {COLD_GOAL_S * 1000:.0f} ms"
-        print(f"[{verdict}] {page} cold at {top:,} plans: {cold * 1000:.0f} ms ({goal})")
+        print(f"[{verdict}] {page} cold at {top:,} plans: {cold * 1000:.0f} ms median ({goal}; "
+              f"min {low[(top, page, 'cold')] * 1000:.0f} ms)")  # fmt: skip
         first = med[(top, page, "first view")] / med[(base, page, "first view")]
         print(f"        ({page} first view after every cache is emptied: {first:.2f}×, "
               f"{med[(top, page, 'first view')] * 1000:.0f} ms; not a goal)")  # fmt: skip
