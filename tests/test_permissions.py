@@ -89,6 +89,52 @@ def act_unlock_account(session, actor):
     accounts.unlock_user(session, actor, "admin")
 
 
+def act_record_benchmark(session, actor):
+    from services.benchmarks import record_benchmark
+
+    record_benchmark(session, actor, "luan", "LA-PQ-04", Period(2025, 2), 0.3, "省市场监管局通报")
+
+
+def act_record_baseline(session, actor):
+    from services.baselines import record_baseline
+
+    record_baseline(session, actor, "lingbi", "LB-PQ-07", 30, 2023, "县统计局年报")
+
+
+def act_propose_baseline_own(session, actor):
+    from services.baselines import propose_baseline
+
+    indicator_id, own, _ = _ids(session)
+    propose_baseline(session, actor, indicator_id, own, 31, 2023, source="本单位台账")
+
+
+def act_propose_baseline_other(session, actor):
+    from db.models import Responsibility
+    from services.baselines import propose_baseline
+
+    _, own, _ = _ids(session)
+    # an indicator another unit is responsible for (the reporter is not)
+    indicator_id, other = session.execute(
+        select(Responsibility.indicator_id, Responsibility.unit_id)
+        .join(Indicator, Indicator.id == Responsibility.indicator_id)
+        .join(Plan)
+        .where(Plan.code == "lingbi", Responsibility.unit_id != own, Indicator.measure_kind != "milestone")
+        .order_by(Responsibility.id)
+    ).first()
+    propose_baseline(session, actor, indicator_id, other, 31, 2023, source="本单位台账")
+
+
+def act_review_baselines(session, actor):
+    review.review_baselines(session, actor, [], True)
+
+
+def act_clear_flag(session, actor):
+    indicator_id, own, _ = _ids(session)
+    obs = record_figure(session, system_actor(), FigureInput(indicator_id, own, Period(2025, 3), 41))
+    session.flush()
+    review.clear_flag(session, actor, obs.id, "核实无误")
+
+
 ACTIONS = {
     "record own unit": act_record_own,
     "record other unit": act_record_other,
@@ -104,11 +150,17 @@ ACTIONS = {
     "reset password": act_reset_password,
     "list accounts": act_list_users,
     "unlock account": act_unlock_account,
+    "record benchmark": act_record_benchmark,
+    "record baseline": act_record_baseline,
+    "propose baseline own unit": act_propose_baseline_own,
+    "propose baseline other unit": act_propose_baseline_other,
+    "review baselines": act_review_baselines,
+    "clear flag": act_clear_flag,
 }
 
 ALLOWED = {  # role → actions allowed (everything else must be refused)
     "admin": set(ACTIONS),
-    "reporter": {"record own unit"},
+    "reporter": {"record own unit", "propose baseline own unit"},
     "viewer": set(),
 }
 
