@@ -1,8 +1,16 @@
-"""填报上传: template download, upload (preview → confirm), undo, bulk import and export."""
+"""填报上传: template download, upload (preview → confirm), undo, bulk import and export.
+
+The page does each piece of work once: an uploaded file is parsed (guarded, in a separate
+process) and validated once, its preview kept in the session by sha256 with the parse; a rerun
+only redraws. Confirming re-checks under the write lock only what may have changed. Templates
+and exports are built when their button is pressed. The preview summarises (counts; the new,
+changed and rejected rows, paged) instead of drawing every row.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pandas as pd
 import streamlit as st
@@ -11,29 +19,46 @@ from indicators.periods import Period, latest_due_period
 from services.actor import ActorRole, PermissionDenied
 from services.audit import refusals_audited
 from services.exports import export_figures
-from services.imports import STATUS_LABELS, commit_import, make_template, preview_import, undo_upload
+from services.imports import (
+    RESULT_LABELS,
+    STATUS_LABELS,
+    commit_import,
+    make_template,
+    preview_import,
+    read_upload,
+    undo_upload,
+)
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.widgets import plan_selector
+from workbook import sandbox
 
 ensure_routed()
 
 ACTOR = require_role(current_actor(), "admin", "reporter")
 IS_ADMIN = ACTOR.role is ActorRole.ADMIN
+PAGE_ROWS = 200  # rows per page of the preview tables
+KEPT_FILES = 3  # parsed files kept per session (the newest)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 plan = plan_selector()
 if plan is None:
     st.stop()
+sandbox.warm()  # a parsing process ready before the first upload
 url, fingerprint = data.current_url(), data.data_fingerprint()
 st.title(f"{escape_markdown(plan.jurisdiction)} · 填报上传")
 
 due = latest_due_period(dt.date.today(), plan.settings.report_deadline_days)
 periods = [str(due.shift(1 - i)) for i in range(8)]
 left, right = st.columns(2)
-period = left.selectbox("填报季度", periods, index=1, format_func=lambda p: Period.parse(p).label)
+if st.session_state.get("upload_period") not in periods:
+    st.session_state.pop("upload_period", None)
+period = left.selectbox(
+    "填报季度", periods, index=1, format_func=lambda p: Period.parse(p).label, key="upload_period"
+)
 units = data.reporting_units(url, plan.code, fingerprint)
 if not IS_ADMIN:  # a reporter works for its own units only (the service layer checks again)
     own = set(data.unit_names(url, tuple(sorted(ACTOR.unit_ids)), fingerprint))
@@ -44,101 +69,178 @@ if not IS_ADMIN:  # a reporter works for its own units only (the service layer c
 ALL = "（全部单位：办公室汇总表）"
 unit = right.selectbox("填报单位", [*units, ALL] if IS_ADMIN else units)
 unit_name = None if unit == ALL else unit
+state = st.session_state
+files: dict = state.setdefault("upload_files", {})  # (sha256, plan, period, unit) → parse, preview, result
+refusals_seen: set = state.setdefault("upload_refusals_audited", set())
 
 tab_template, tab_upload, tab_bulk, tab_history = st.tabs(
     ["下载模板", "上传填报", "批量导入与导出", "上传记录与撤销"]
 )
 
 with tab_template:
-    st.caption("模板只列出该单位负责填报的指标；请在黄色单元格中填写，保存为 .xlsx 后上传。")
-    try:
-        template = make_template(url, plan.code, period, unit_name)
+    st.caption("模板只列出该单位本季度需要填报的指标；请在黄色单元格中填写，保存为 .xlsx 后上传。")
+    template_key = ("template", plan.code, period, unit_name or "", fingerprint)
+    if st.button("生成填报模板", icon=":material/description:"):
+        try:
+            state["upload_template"] = (template_key, make_template(url, plan.code, period, unit_name))
+        except LookupError as exc:
+            state.pop("upload_template", None)
+            st.warning(escape_markdown(str(exc)))
+    made = state.get("upload_template")
+    if made is not None and made[0] == template_key:
         st.download_button(
             "下载填报模板",
-            template,
+            made[1],
             file_name=f"{plan.code}_{period}_{unit_name or '全部单位'}.xlsx",
-            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            mime=XLSX,
             icon=":material/download:",
         )
-    except LookupError as exc:
-        st.warning(escape_markdown(str(exc)))
 
 
-def _show_preview(preview) -> None:
+def _paged(rows: list[dict], key: str) -> None:
+    """A table of at most PAGE_ROWS rows, with a page number when there are more."""
+    if not rows:
+        return
+    pages = (len(rows) - 1) // PAGE_ROWS + 1
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(f"页码（共 {pages} 页，每页 {PAGE_ROWS} 行）", 1, pages, 1, key=key))
+    chunk = rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    st.dataframe(pd.DataFrame(chunk), hide_index=True, width="stretch")
+
+
+def _show_preview(preview, key: str) -> None:
     counts = preview.counts
     cols = st.columns(5)
-    for col, key in zip(cols, ["new", "changed", "unchanged", "baseline", "rejected"], strict=True):
-        col.metric(STATUS_LABELS[key], counts[key])
+    for col, name in zip(cols, ["new", "changed", "unchanged", "baseline", "rejected"], strict=True):
+        col.metric(STATUS_LABELS[name], counts[name])
     if preview.errors:
         st.error(f"发现 {len(preview.errors)} 处错误，文件不会被导入。请修改后重新上传。")
-        st.dataframe(
-            pd.DataFrame(
-                [{"工作表": e.sheet, "行": e.row, "列": e.column, "代码": e.code, "说明": e.message}
-                 for e in preview.errors]
-            ),
-            hide_index=True, width="stretch",
-        )  # fmt: skip
-    rows = [
-        {"状态": STATUS_LABELS[c.status], "单位": c.unit, "指标代码": c.code, "指标": c.name,
-         "数据所属期": Period.parse(c.period).label if c.period else "", "原值": c.old, "新值": c.new,
-         "行": c.row}
-        for c in preview.changes if c.status != "empty"
-    ]  # fmt: skip
-    if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        errors = [{"工作表": e.sheet, "行": e.row, "列": e.column, "说明": e.message} for e in preview.errors]
+        _paged(errors, f"{key}_errors")
+        return
+    shown = [
+        {
+            "状态": STATUS_LABELS[c.status],
+            "单位": c.unit,
+            "指标代码": c.code,
+            "指标": c.name,
+            "数据所属期": Period.parse(c.period).label if c.period else "",
+            "原值": c.old,
+            "新值": c.new,
+            "行": c.row,
+        }
+        for c in preview.changes
+        if c.status in ("new", "changed", "baseline")
+    ]
+    if shown:
+        st.caption(f"以下为将新增或修改的 {len(shown)} 项（未变 {counts['unchanged']} 项不列出）。")
+        _paged(shown, f"{key}_changes")
+
+
+def _remember(key: tuple, entry: dict) -> None:
+    files[key] = entry
+    while len(files) > KEPT_FILES:
+        files.pop(next(iter(files)))
 
 
 with tab_upload:
-    uploaded = st.file_uploader("选择填好的 .xlsx 文件", type=None, key="single_upload")
+    last = state.get("upload_last_result")
+    if last is not None:
+        st.success(escape_markdown(last))
+    uploader_key = f"single_upload_{state.get('upload_generation', 0)}"
+    uploaded = st.file_uploader("选择填好的 .xlsx 文件", type=None, key=uploader_key)
     if uploaded is not None:
         content = uploaded.getvalue()
-        preview = preview_import(
-            url, content, uploaded.name, ACTOR, plan=plan.code, period=period, unit=unit_name
-        )
-        _show_preview(preview)
+        key = (hashlib.sha256(content).hexdigest(), plan.code, period, unit_name or "")
+        entry = files.get(key)
+        if entry is None:  # parsed and validated once per file (and selection) in this session
+            with st.spinner("正在读取和校验文件…"):
+                raw = next((e["raw"] for k, e in files.items() if k[0] == key[0]), None)
+                raw = raw if raw is not None else read_upload(content, uploaded.name)
+                preview = preview_import(
+                    url, content, uploaded.name, ACTOR, plan=plan.code, period=period, unit=unit_name,
+                    raw=raw, refusals_seen=refusals_seen,
+                )  # fmt: skip
+            entry = {"raw": raw, "preview": preview}
+            _remember(key, entry)
+        preview = entry["preview"]
+        state.pop("upload_last_result", None)
+        _show_preview(preview, f"preview_{key[0][:12]}")
         if preview.duplicate_of is not None:
-            st.info(f"该文件与上传记录 #{preview.duplicate_of} 完全相同，无需再次导入。")
+            st.info(
+                f"该文件与上传记录 #{preview.duplicate_of} 完全相同，且数据与现有数据相同，无需再次导入。"
+            )
         elif preview.ok and preview.changes_anything:
             if st.button("确认导入", type="primary", icon=":material/check:"):
                 try:  # a refusal (no permission, a locked quarter) is audited
                     with refusals_audited(url, ACTOR, "upload", entity="upload", plan_code=plan.code):
-                        result = commit_import(url, content, uploaded.name, ACTOR, plan=plan.code,
-                                               period=period, unit=unit_name)  # fmt: skip
+                        result = commit_import(
+                            url, content, uploaded.name, ACTOR, plan=plan.code, period=period,
+                            unit=unit_name, raw=entry["raw"], refusals_seen=refusals_seen,
+                        )  # fmt: skip
                 except (ValueError, PermissionDenied) as exc:  # e.g. the quarter is locked
                     st.error(escape_markdown(str(exc)))
                 else:
-                    show = st.success if result.status == "committed" else st.warning
-                    show(escape_markdown(result.message))
-                    if result.status == "refused":
-                        _show_preview(result.preview)
+                    if result.status == "committed":
+                        text = result.message
+                        if result.pending_review:
+                            text += "。请等待质量办审核（待审核），审核通过前不计入统计。"
+                        files.pop(key, None)  # the stale preview and its button go away
+                        state["upload_last_result"] = text
+                        state["upload_generation"] = state.get("upload_generation", 0) + 1
+                        st.rerun()
+                    entry["preview"] = result.preview  # what changed under the lock
+                    st.warning(escape_markdown(result.message))
         elif preview.ok:
-            st.info("文件中没有任何新的或修改的数据。")
+            st.info("文件中的数据与现有数据相同，没有任何新的或修改的数据。")
 
 with tab_bulk:
     if not IS_ADMIN:
         st.info("批量导入与全部单位数据导出由质量办（管理员）使用。")
     else:
         st.subheader("批量导入")
-        files = st.file_uploader("选择多个填报文件", accept_multiple_files=True, key="bulk_upload")
+        bulk = st.file_uploader("选择多个填报文件", accept_multiple_files=True, key="bulk_upload")
         dry_run = st.checkbox("只校验，不写入（试运行）")
-        if files and st.button("开始导入", icon=":material/upload:"):
+        if bulk and st.button("开始导入", icon=":material/upload:"):
             bar = st.progress(0.0)
             summary = []
-            for i, f in enumerate(files, start=1):
-                result = commit_import(url, f.getvalue(), f.name, ACTOR, plan=plan.code, dry_run=dry_run)
-                c = result.preview.counts
-                summary.append({"文件": f.name, "结果": result.status, "新增": c["new"], "修改": c["changed"],
-                                "错误": c["errors"], "说明": result.message})  # fmt: skip
-                bar.progress(i / len(files), text=f"{i}/{len(files)} {f.name}")
+            for i, f in enumerate(bulk, start=1):
+                try:
+                    result = commit_import(url, f.getvalue(), f.name, ACTOR, plan=plan.code, dry_run=dry_run)
+                    c = result.preview.counts
+                    label = RESULT_LABELS.get(result.status, result.status)
+                    summary.append(
+                        {"文件": f.name, "结果": label, "新增": c["new"], "修改": c["changed"],
+                         "错误": c["errors"], "说明": result.message}
+                    )  # fmt: skip
+                except (ValueError, PermissionDenied) as exc:  # one file's refusal never stops the rest
+                    summary.append(
+                        {"文件": f.name, "结果": "拒绝", "新增": 0, "修改": 0, "错误": 1, "说明": str(exc)}
+                    )
+                bar.progress(i / len(bulk), text=f"{i}/{len(bulk)} {f.name}")
             st.dataframe(pd.DataFrame(summary), hide_index=True, width="stretch")
         st.subheader("导出本季度全部单位数据")
         c1, c2 = st.columns(2)
-        c1.download_button("导出 Excel", export_figures(url, plan.code, period, "xlsx"),
-                           file_name=f"{plan.code}_{period}_填报数据.xlsx")  # fmt: skip
-        c2.download_button("导出 CSV", export_figures(url, plan.code, period, "csv"),
-                           file_name=f"{plan.code}_{period}_填报数据.csv", mime="text/csv")  # fmt: skip
+        export_key = ("export", plan.code, period, fingerprint)
+        if c1.button("生成 Excel 导出", icon=":material/table:"):
+            state["upload_export_xlsx"] = (export_key, export_figures(url, plan.code, period, "xlsx"))
+        if c2.button("生成 CSV 导出", icon=":material/table:"):
+            state["upload_export_csv"] = (export_key, export_figures(url, plan.code, period, "csv"))
+        made_x, made_c = state.get("upload_export_xlsx"), state.get("upload_export_csv")
+        if made_x is not None and made_x[0] == export_key:
+            c1.download_button(
+                "下载 Excel", made_x[1], file_name=f"{plan.code}_{period}_填报数据.xlsx", mime=XLSX
+            )
+        if made_c is not None and made_c[0] == export_key:
+            c2.download_button(
+                "下载 CSV", made_c[1], file_name=f"{plan.code}_{period}_填报数据.csv", mime="text/csv"
+            )
 
 with tab_history:
+    undone = state.pop("upload_undo_result", None)
+    if undone is not None:
+        st.success(escape_markdown(undone))
     history = data.uploads(url, plan.code, fingerprint)
     if not history:
         st.info("还没有上传记录。")
@@ -150,7 +252,9 @@ with tab_history:
         )
         cols = st.columns([5, 1])
         if item["undone_at"]:
-            cols[0].markdown(f"~~{label}~~ 已由 {escape_markdown(item['undone_by'])} 撤销")
+            requested = (c.get("undo") or {}).get("requested", 0)
+            note = f"，其中 {requested} 项撤销待质量办审核" if requested else ""
+            cols[0].markdown(f"~~{label}~~ 已由 {escape_markdown(item['undone_by'])} 撤销{note}")
             continue
         cols[0].markdown(label)
         if cols[1].button("撤销", key=f"undo_{item['id']}"):
@@ -159,7 +263,7 @@ with tab_history:
                     url, ACTOR, "undo_upload", also=(LookupError, ValueError), entity="upload",
                     entity_key=str(item["id"]), plan_code=plan.code,
                 ):  # fmt: skip
-                    st.success(escape_markdown(undo_upload(url, item["id"], ACTOR).message))
+                    state["upload_undo_result"] = undo_upload(url, item["id"], ACTOR).message
                 st.rerun()
             except (LookupError, ValueError, PermissionDenied) as exc:
                 st.error(escape_markdown(str(exc)))

@@ -291,7 +291,7 @@ def _duplicate_of(session: Session, prep: _Prepared) -> int | None:
             Upload.unit_id.is_(None) if unit_id is None else Upload.unit_id == unit_id,
             Upload.undone_at.is_(None),
         )
-        .order_by(Upload.id)
+        .order_by(Upload.id.desc())
         .limit(1)
     )
 

@@ -1,0 +1,151 @@
+"""The 填报上传 page in AppTest: a file is parsed and validated once, the preview summarises and pages,
+confirming writes and clears the preview, a reporter is told the figures await review, templates and
+exports are built on request only, a refused preview is audited once however often the page reruns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import bad_inputs
+import pytest
+from sqlalchemy import func, select
+
+pytest.importorskip("streamlit.testing.v1")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from db.models import AuditEntry, Observation, Unit, Upload  # noqa: E402
+from db.session import read_scope  # noqa: E402
+from services.actor import Actor, ActorRole  # noqa: E402
+from services.imports import make_template  # noqa: E402
+from tests.conftest import ROOT  # noqa: E402
+
+PLAN, UNIT, PERIOD = bad_inputs.PLAN, bad_inputs.UNIT, bad_inputs.PERIOD
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _app(tmp_path, monkeypatch, actor: Actor) -> tuple[AppTest, str]:
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["auth_actor"] = actor
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+    at.session_state["selected_plan"] = PLAN
+    at.session_state["upload_period"] = PERIOD
+    at.run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/upload.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert next(b for b in at.selectbox if b.label == "填报季度").value == PERIOD
+    assert next(b for b in at.selectbox if b.label == "填报单位").value == UNIT
+    return at, url
+
+
+def _texts(at: AppTest) -> str:
+    parts = [
+        e.value for kind in (at.success, at.info, at.warning, at.error, at.caption, at.markdown) for e in kind
+    ]
+    return "\n".join(str(p) for p in parts)
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _upload(at: AppTest, data: bytes, name: str = "q.xlsx") -> None:
+    at.file_uploader[0].set_value((name, data, XLSX)).run()
+    assert not at.exception, at.exception
+
+
+def _count(url, model, *where):
+    with read_scope(url) as s:
+        return s.scalar(select(func.count(model.id)).where(*where))
+
+
+def test_admin_upload_preview_confirm_once(tmp_path, monkeypatch):
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    assert not at.get("download_button"), "no template is built before it is asked for"
+    template = make_template(url, PLAN, PERIOD, UNIT)
+    rows = bad_inputs.template_rows(template)
+    _upload(at, bad_inputs.filled(template))
+    assert _metrics(at)["新增"] == str(len(rows))
+    assert "将新增或修改的" in _texts(at)
+    files = at.session_state["upload_files"]
+    assert len(files) == 1
+    entry_id = id(next(iter(files.values()))["preview"])
+    at.run()  # a rerun redraws: the file is not parsed or validated again
+    assert id(next(iter(at.session_state["upload_files"].values()))["preview"]) == entry_id
+    confirm = next(b for b in at.button if b.label == "确认导入")
+    confirm.click().run()
+    assert not at.exception, at.exception
+    assert _count(url, Upload) == 1 and _count(url, Observation, Observation.upload_id.is_not(None)) == len(
+        rows
+    )
+    assert "已导入" in _texts(at)
+    assert not [b for b in at.button if b.label == "确认导入"], "the stale preview and its button are gone"
+    assert not at.session_state["upload_files"]
+
+
+def test_reporter_is_told_the_figures_await_review(tmp_path, monkeypatch):
+    from services.setup import init_database
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    init_database(url)
+    with read_scope(url) as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == UNIT))
+    at, url = _app(tmp_path, monkeypatch, Actor("填报员甲", ActorRole.REPORTER, frozenset({unit_id})))
+    _upload(at, bad_inputs.filled(make_template(url, PLAN, PERIOD, UNIT)))
+    next(b for b in at.button if b.label == "确认导入").click().run()
+    assert not at.exception, at.exception
+    assert "待审核" in _texts(at)
+    with read_scope(url) as s:
+        states = set(s.scalars(select(Observation.review_state).where(Observation.upload_id.is_not(None))))
+    assert states == {"pending"}
+
+
+def test_refused_preview_is_audited_once_across_reruns(tmp_path, monkeypatch):
+    from services.setup import init_database
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    init_database(url)
+    with read_scope(url) as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == "市住建局"))
+    at, url = _app(tmp_path, monkeypatch, Actor("填报员乙", ActorRole.REPORTER, frozenset({unit_id})))
+    other = bad_inputs.filled(make_template(url, PLAN, PERIOD, UNIT))  # another unit's template
+    _upload(at, other)
+    for _ in range(3):
+        at.run()
+    assert "文件不会被导入" in _texts(at)
+    refused = AuditEntry.outcome == "refused"
+    assert _count(url, AuditEntry, refused, AuditEntry.actor == "填报员乙") == 1
+
+
+def test_template_and_export_built_on_request(tmp_path, monkeypatch):
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    next(b for b in at.button if b.label == "生成填报模板").click().run()
+    assert not at.exception, at.exception
+    assert [d.label for d in at.get("download_button")] == ["下载填报模板"]
+    next(b for b in at.button if b.label == "生成 CSV 导出").click().run()
+    assert "下载 CSV" in [d.label for d in at.get("download_button")]
+
+
+def test_paged_preview_of_many_errors(tmp_path, monkeypatch):
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    os.environ.setdefault("QTT_TEST", "1")
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(make_template(url, PLAN, PERIOD, UNIT)))
+    ws = wb[bad_inputs.S]
+    src = 4
+    for r in range(ws.max_row + 1, ws.max_row + 260):  # 259 duplicate rows: one error each
+        for c in range(1, 16):
+            ws.cell(r, c).value = ws.cell(src, c).value
+        ws.cell(r, 8).value = 3
+    _upload(at, bad_inputs.save(wb))
+    assert any("页码" in n.label for n in at.number_input)
+    (table,) = at.dataframe
+    assert len(table.value) == 200
