@@ -24,12 +24,15 @@ ensure_routed()
 large = st.query_params.get("screen") == "large"
 scale = 1.2 if large else 1.0
 st.markdown(
-    """<style>
+    """<span class="css-only"></span><style>
+    [data-testid="stElementContainer"]:has(.css-only) {display: none}  /* style-only blocks take no room */
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stSidebarNav"],
     [data-testid="stExpandSidebarButton"], header[data-testid="stHeader"] {display: none !important}
     .stMainBlockContainer, .block-container {padding: 0.8rem 2rem 1rem 2rem !important;
         max-width: 100% !important}
-    .brief-title {font-size: 1.9rem; font-weight: 700; margin: 0; line-height: 1.25}
+    .brief-title {font-size: 1.75rem; font-weight: 700; margin: 0; line-height: 1.25}
+    [data-testid="stMain"], .stMain {padding-top: 0 !important; margin-top: 0 !important}
+    .status-tile {padding: 4px 12px !important} .tile-count {font-size: 1.6rem !important}
     .brief-sub {color: #555; font-size: 0.95rem; margin-bottom: 4px}
     .brief-list {width: 100%; border-collapse: collapse; font-size: 0.86rem}
     .brief-list td, .brief-list th {padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top;
@@ -44,7 +47,7 @@ st.markdown(
 )
 if large:  # 1920×1080 meeting-room screen: everything 20 % larger
     st.markdown(
-        "<style>html {font-size: 19px} .brief-title {font-size: 2.2rem}"
+        '<span class="css-only"></span><style>html {font-size: 18px} .brief-title {font-size: 2.1rem}'
         ".brief-list {font-size: 0.95rem}</style>",
         unsafe_allow_html=True,
     )
@@ -77,7 +80,7 @@ def _count_head(title: str, total: int, shown: int, measure: str) -> str:
     return f'<div class="brief-head">{title}（共 {total} {measure}{listed}）</div>'
 
 
-LIST_LIMIT = 7 if large else 5
+LIST_LIMIT = 5  # what fits beside the matrix at 1600×900 (and, larger, at 1920×1080)
 
 
 # --- selectors (query params first) -------------------------------------------------------
@@ -163,7 +166,8 @@ status_tiles(b.counts)
 left, right = st.columns([1.4, 1])
 with left:
     st.markdown('<div class="brief-head">红黄绿灯矩阵</div>', unsafe_allow_html=True)
-    fig = matrix_figure(b.rows, font_size=round(13 * scale), line_chars=5)
+    # 11 per row: 六安's 65 indicators in 9 rows; 12 px labels (6 characters a line) fit a cell at 1600 px
+    fig = matrix_figure(b.rows, columns=11, font_size=round(12 * scale), line_chars=5)
     fig.update_layout(margin={"t": 30, "b": 0, "l": 0, "r": 0})  # legend on top, no title to overlap
     st.plotly_chart(fig, config=plotly_config("汇报", plan.jurisdiction, as_of), key="brief_matrix")
 with right:

@@ -9,11 +9,12 @@ from ui import data
 from ui.formats import counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.widgets import demo_banner, frame_height, plan_selector
+from ui.widgets import demo_banner, frame_height, plan_selector, top_padding
 
 ensure_routed()
 
-plan = plan_selector(st.columns([3, 8])[0])  # at the top of the page, not only in the sidebar
+top_padding()
+plan = plan_selector(st.columns([3, 8])[0])  # at the top of the page (below Streamlit's top bar)
 if plan is None:
     st.stop()
 
@@ -81,22 +82,22 @@ table = pd.DataFrame(
     ]
 )
 st.markdown(f"共 **{len(rows)}** 项指标，当前显示 **{len(shown)}** 项。")
-# Widths fit the main area at 1366×768 with the sidebar open (~1,000 px); 配合单位 may scroll into view.
+# Widths fit the main area at 1366×768 with the sidebar open (about 900 px): no column cut off.
 st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     height=frame_height(len(shown), 640),
     column_config={
-        "代码": st.column_config.TextColumn(width=90),
-        "类别": st.column_config.TextColumn(width=70),
-        "指标": st.column_config.TextColumn(width=200),
-        "现行目标": st.column_config.TextColumn(width=150),
-        "征求意见建议": st.column_config.TextColumn(width=110),
-        "基期值": st.column_config.TextColumn(width=80),
-        "牵头单位": st.column_config.TextColumn(width=110),
-        "报送与计数": st.column_config.TextColumn(width=150),
-        "配合单位": st.column_config.TextColumn(width=150),
+        "代码": st.column_config.TextColumn(width=80),
+        "类别": st.column_config.TextColumn(width=60),
+        "指标": st.column_config.TextColumn(width=160),
+        "现行目标": st.column_config.TextColumn(width=120),
+        "征求意见建议": st.column_config.TextColumn(width=90),
+        "基期值": st.column_config.TextColumn(width=60),
+        "牵头单位": st.column_config.TextColumn(width=100),
+        "报送与计数": st.column_config.TextColumn(width=110),
+        "配合单位": st.column_config.TextColumn(width=100),
     },
 )
 

@@ -215,6 +215,13 @@ with left:
             hide_index=True,
             width="stretch",
             height=frame_height(len(quarters), 320),
+            column_config={  # fits half the main area at 1366×768; 依据 in full on hover
+                "季度": st.column_config.TextColumn(width=105),
+                "状态": st.column_config.TextColumn(width=75),
+                "实际值": st.column_config.TextColumn(width=75),
+                "应达值": st.column_config.TextColumn(width=75),
+                "依据": st.column_config.TextColumn(width=100),
+            },
         )
 with right:
     st.markdown("**目标修改记录（征求意见）**")
@@ -222,7 +229,7 @@ with right:
     if not revisions:
         st.info("该指标没有目标修改记录。")
     else:
-        st.dataframe(
+        st.table(  # the consultation texts wrap and read in full
             pd.DataFrame(
                 [
                     {
@@ -236,9 +243,7 @@ with right:
                     }
                     for r in revisions
                 ]
-            ),
-            hide_index=True,
-            width="stretch",
+            ).style.hide(axis="index")
         )
 
 st.markdown("**数据来源（每个数据由谁、何时、从哪个文件填报；含历次版本）**")
@@ -268,4 +273,17 @@ else:
         hide_index=True,
         width="stretch",
         height=frame_height(len(versions), 360),
+        column_config={  # fits the main area at 1366×768 (about 1,000 px)
+            "季度": st.column_config.TextColumn(width=70),
+            "填报单位": st.column_config.TextColumn(width=100),
+            "数值": st.column_config.TextColumn(width=70),
+            "版本": st.column_config.TextColumn(width=55),
+            "现行": st.column_config.TextColumn(width=55),
+            "填报人": st.column_config.TextColumn(width=70),
+            "填报时间": st.column_config.TextColumn(width=130),
+            "来源文件": st.column_config.TextColumn(width=125),
+            "审核": st.column_config.TextColumn(width=65),
+            "演示": st.column_config.TextColumn(width=40),
+            "备注": st.column_config.TextColumn(width=95),
+        },
     )

@@ -88,7 +88,7 @@ with right:
         st.success("没有牵头指标滞后的责任单位。")
     else:
         st.dataframe(
-            unit_ranking_table(ranking, "牵头单位", "牵头指标"),
+            unit_ranking_table(ranking, "牵头单位", "牵头指标", parts=False),  # the counts: 责任单位 page
             hide_index=True,
             width="stretch",
             height=frame_height(len(ranking)),

@@ -63,15 +63,15 @@ elif "unit" in st.query_params:
     del st.query_params["unit"]
 
 
-# Widths that fit the main area at 1366×768 with the sidebar open (about 1,000 px): no column cut off.
+# Widths that fit the main area at 1366×768 with the sidebar open (about 900 px): no column cut off.
 INDICATOR_COLUMNS = {
     "状态": st.column_config.TextColumn(width=80),
-    "指标": st.column_config.TextColumn(width=230),
+    "指标": st.column_config.TextColumn(width=200),
     "当前值": st.column_config.TextColumn(width=90),
     "应达值": st.column_config.TextColumn(width=90),
     "连续滞后": st.column_config.TextColumn(width=80),
     "预警": st.column_config.TextColumn(width=60),
-    "依据": st.column_config.TextColumn(width=330, help="悬停单元格可看全文"),
+    "依据": st.column_config.TextColumn(width=260, help="悬停单元格可看全文"),
 }
 
 

@@ -42,9 +42,20 @@ class DashboardContext:
     fingerprint: tuple
 
 
+def top_padding() -> None:
+    """Room under Streamlit's 3.75rem top bar for the selectors' labels; style-only blocks take no room."""
+    st.markdown(
+        '<span class="css-only"></span><style>[data-testid="stElementContainer"]:has(.css-only){display:none}'
+        ".stMainBlockContainer{padding-top:3.8rem !important}</style>",
+        unsafe_allow_html=True,
+    )
+
+
 def dashboard_context() -> DashboardContext:
     """The selectors of the dashboard pages, in one row at the top of the page (visible without
     scrolling at 1366×768); stops the page when there is nothing to show."""
+    # below Streamlit's 3.75rem top bar, so that the selectors' labels are not under it
+    top_padding()
     cols = st.columns([3, 3, 2, 3], vertical_alignment="bottom")
     plan = plan_selector(cols[0])
     if plan is None:
