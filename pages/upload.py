@@ -177,7 +177,7 @@ with tab_upload:
                     with refusals_audited(url, ACTOR, "upload", entity="upload", plan_code=plan.code):
                         result = commit_import(
                             url, content, uploaded.name, ACTOR, plan=plan.code, period=period,
-                            unit=unit_name, raw=entry["raw"], refusals_seen=refusals_seen,
+                            unit=unit_name, raw=entry["raw"], refusals_seen=refusals_seen, preview=preview,
                         )  # fmt: skip
                 except (ValueError, PermissionDenied) as exc:  # e.g. the quarter is locked
                     st.error(escape_markdown(str(exc)))

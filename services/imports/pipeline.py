@@ -96,6 +96,7 @@ class _Write:
 class _Prepared:
     raw: RawWorkbook
     preview: ImportPreview
+    key: tuple = ()  # (actor, plan, period, unit) it was validated for
     parsed: ParsedWorkbook | None = None
     ctx: PlanContext | None = None
     writes: list[_Write] = field(default_factory=list)
@@ -378,6 +379,8 @@ def preview_import(
     with _gc_paused(), read_scope(url) as session:
         prep = _prepare(session, raw, actor, plan, period, unit)
     _audit_once(url, actor, prep, plan, refusals_seen)
+    prep.key = (actor, plan, period, unit)
+    prep.preview.prepared = prep
     return prep.preview
 
 
@@ -393,17 +396,26 @@ def commit_import(
     dry_run: bool = False,
     raw: RawWorkbook | None = None,
     refusals_seen: set | None = None,
+    preview: ImportPreview | None = None,
 ) -> ImportResult:
     """Validate (outside the write lock), re-check what may have changed under it, write in one transaction.
 
     A file with errors writes nothing; a file equal to what is current writes nothing
     (``unchanged`` / ``duplicate``). ``dry_run`` computes the preview only. ``raw``: the parse
-    the caller already has (the page's cached one); otherwise the file is read here.
+    the caller already has (the page's cached one); otherwise the file is read here. ``preview``: the
+    page's preview of the same file and selection, whose validated rows are reused (only what may
+    have changed is re-checked under the write lock).
     """
-    raw = raw if raw is not None else read_upload(data, file_name)
+    reuse = preview.prepared if preview is not None else None
+    if reuse is not None and (reuse.raw.sha256, reuse.key) != (_sha(data), (actor, plan, period, unit)):
+        reuse = None
+    raw = reuse.raw if reuse is not None else raw if raw is not None else read_upload(data, file_name)
     with _gc_paused():
-        with read_scope(url) as session:
-            prep = _prepare(session, raw, actor, plan, period, unit)
+        if reuse is not None:  # the page's preview: validated already, re-checked under the lock below
+            prep = reuse
+        else:
+            with read_scope(url) as session:
+                prep = _prepare(session, raw, actor, plan, period, unit)
         if not prep.preview.ok or prep.parsed is None:
             _audit_once(url, actor, prep, plan, refusals_seen)
             return ImportResult(prep.preview, "refused")
@@ -419,6 +431,12 @@ def commit_import(
             busy = FileError("db-busy", params={"limit": f"{SQLITE_BUSY_TIMEOUT_MS / 1000:g}"})
             prep.preview.errors = [busy]
             return ImportResult(prep.preview, "refused")
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def _is_busy(exc: sa_exc.OperationalError) -> bool:

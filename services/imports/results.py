@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from workbook.cells import format_number
 from workbook.errors import WorkbookError
@@ -51,6 +52,7 @@ class ImportPreview:
     errors: list[WorkbookError] = field(default_factory=list)
     duplicate_of: int | None = None  # an upload in force of the same file, and nothing would change
     stamp: tuple = ()  # the catalogue the preview was validated against (re-checked under the lock)
+    prepared: Any = field(default=None, repr=False, compare=False)  # the validated rows, for confirming
 
     @property
     def ok(self) -> bool:
