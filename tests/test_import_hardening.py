@@ -270,4 +270,4 @@ def test_the_pages_of_other_users_keep_answering_while_a_bomb_is_read():
     thread.join()
     assert [e.code for e in raw.errors] == ["sheet-too-large"]
     assert time.monotonic() - start < 10
-    assert len(ticks) >= 2
+    assert ticks and all(b - a < 1.0 for a, b in zip(ticks, ticks[1:], strict=False))  # never blocked
