@@ -556,7 +556,7 @@ def audit_rows(
             "对象": f"{e.entity} {e.entity_key}".strip(),
             "修改前": "" if e.before is None else str(e.before),
             "修改后": "" if e.after is None else str(e.after),
-            "文件SHA256": e.file_sha256,
+            "文件指纹": e.file_sha256,
             "说明": e.detail,
             # the stored fields, for the page's sentence (ui.vocabulary.audit_sentence)
             "_entry": {"actor": e.actor, "actor_role": e.actor_role, "action": e.action, "outcome": e.outcome,

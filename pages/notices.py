@@ -15,6 +15,7 @@ from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.supervision import evidence_buttons, today
+from ui.vocabulary import MULTISELECT_PLACEHOLDER
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -58,9 +59,9 @@ if IS_ADMIN:
             "反馈期限（工作日）", min_value=1, max_value=60, value=notices.DEFAULT_RESPONSE_DAYS
         )
         codes = {f"{r['code']} {r['name']}": r["code"] for r in catalogue}
-        picked = st.multiselect("指标", list(codes))
+        picked = st.multiselect("指标", list(codes), placeholder=MULTISELECT_PLACEHOLDER)
         task_codes = {f"{r['编号']} {r['任务']}（{r['任务状态']}）": r["编号"] for r in ledger}
-        picked_tasks = st.multiselect("重点任务", list(task_codes))
+        picked_tasks = st.multiselect("重点任务", list(task_codes), placeholder=MULTISELECT_PLACEHOLDER)
         request = st.text_area("要求（可选，写入通知单）")
         if st.form_submit_button("印发通知单", type="primary"):
             result = run_write(

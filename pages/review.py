@@ -50,7 +50,7 @@ def _decide(ids: list[int], accept: bool, comment: str) -> None:
 
 
 for fig in pending:
-    with st.container(border=True):
+    with st.container(border=True, key=f"review_card_{fig.id}"):
         st.text(  # plain text: nothing from data is rendered as markdown
             f"{fig.period_label} {fig.indicator_code} {fig.indicator} · {fig.unit}\n"
             f"原值 {fig.old} → 新值 {fig.new}（第 {fig.version} 版）\n"

@@ -16,6 +16,7 @@ from ui.auth import current_actor
 from ui.formats import describe_target
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
+from ui.vocabulary import MULTISELECT_PLACEHOLDER
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -94,8 +95,14 @@ with tab_units:
         units = units_of_plan(session, plan.code)
     names = {u["name"]: u["id"] for u in units}
     with st.form("change_units"):
-        lead = st.multiselect("牵头单位", list(names), default=[n for n in row["lead_units"] if n in names])
-        co = st.multiselect("配合单位", list(names), default=[n for n in row["co_units"] if n in names])
+        lead = st.multiselect(
+            "牵头单位", list(names), default=[n for n in row["lead_units"] if n in names],
+            placeholder=MULTISELECT_PLACEHOLDER,
+        )
+        co = st.multiselect(
+            "配合单位", list(names), default=[n for n in row["co_units"] if n in names],
+            placeholder=MULTISELECT_PLACEHOLDER,
+        )
         reason = st.text_area("调整理由（必填）")
         if st.form_submit_button("保存调整", type="primary"):
             run_write(

@@ -70,12 +70,14 @@ for section in sections:
         continue
     for item in section.items:
         with st.container(border=True):
+            text, action = st.columns([6, 1], vertical_alignment="center")
             mark = ":red-badge[需尽快处理] " if item.urgent else ""
-            st.markdown(mark + escape_markdown(item.text))
+            lines = mark + escape_markdown(item.text)
             if item.detail:
-                st.markdown(escape_markdown(item.detail))
+                lines += "  \n" + escape_markdown(item.detail)
+            text.markdown(lines)
             if item.link is not None:
-                st.page_link(
+                action.page_link(
                     f"pages/{item.link.page}.py",
                     label=item.link.label,
                     icon=":material/arrow_forward:",

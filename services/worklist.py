@@ -345,13 +345,14 @@ def lock_section(ctx: Context) -> Section:
     )  # fmt: skip
 
 
-register(owed_section, roles=("reporter",))
+# most urgent first: what came back, what is owed; for the office what waits on it
 register(returned_section, roles=("reporter",))
+register(owed_section, roles=("reporter",))
 register(pending_section, roles=("reporter",))
 register(warnings_section, roles=("reporter",))
-register(late_units_section, roles=("admin",))
 register(review_section, roles=("admin",))
 register(flags_section, roles=("admin",))
+register(late_units_section, roles=("admin",))
 register(lock_section, roles=("admin",))
 
 

@@ -46,7 +46,7 @@ def filled_template(env, tmp_path, unit: str, period: str, value: float, code: s
     ws = wb["填报数据"] if "填报数据" in wb.sheetnames else wb.worksheets[0]
     header_row = next(r for r in range(1, 10) if any(ws.cell(r, c).value == "指标代码" for c in range(1, 20)))
     columns = {ws.cell(header_row, c).value: c for c in range(1, ws.max_column + 1)}
-    value_col = next(c for name, c in columns.items() if name and str(name).startswith("本季度"))
+    value_col = next(c for name, c in columns.items() if name and str(name).startswith(("本季度", "填报数值")))
     rows = [r for r in range(header_row + 1, ws.max_row + 1) if ws.cell(r, columns["指标代码"]).value]
     row = next(r for r in rows if ws.cell(r, columns["指标代码"]).value == code) if code else rows[0]
     ws.cell(row, value_col).value = value
@@ -115,7 +115,7 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     period = str(latest_due_period(dt.date.today(), 10))
     before = status_row(env, CODE, period)
 
-    sign_in(page, server, "clerk", clerk_password, "clerk-new-secret-1")
+    sign_in(page, server, "clerk", clerk_password, "field-report-key-19")
     nav(page, "填报上传")
     upload(page, filled_template(env, tmp_path, OWN_UNIT, period, VALUE, CODE))
     shot(page, "accounts_reporter_preview")
@@ -132,7 +132,7 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     assert page.get_by_role("button", name="确认导入").count() == 0
     sign_out(page)
 
-    sign_in(page, server, "admin", admin_password, "admin-new-secret-1")
+    sign_in(page, server, "admin", admin_password, "quality-office-key-7")
     nav(page, "审计日志")
     page.get_by_label("用户").fill("clerk")
     page.get_by_label("用户").press("Enter")

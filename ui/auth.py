@@ -138,11 +138,16 @@ def _queue_cookie(token: str | None) -> None:
 
 
 def sync_cookie() -> None:
-    """Called by the router on every run: writes or removes the session cookie while one is queued.
+    """Called by the router on every run, at the same place: writes or removes the session cookie
+    while one is queued.
 
-    The CookieManager component answers True once the browser has done it; the queue is then
-    cleared. Drawn in the page as a zero-height frame, hidden.
+    Everything is drawn inside one hidden container that exists on every run, so that the
+    page's own elements never move when the cookie frames come and go (a moved form would lose
+    what the user was typing). The CookieManager component answers True once the browser has
+    done it; the queue is then cleared.
     """
+    slot = st.container(key="auth_cookie_slot")
+    slot.markdown("<style>.st-key-auth_cookie_slot{display:none}</style>", unsafe_allow_html=True)
     pending = st.session_state.get(_COOKIE_KEY)
     if pending is None:
         return
@@ -153,21 +158,17 @@ def sync_cookie() -> None:
     if st.session_state.get(key) is True:
         st.session_state.pop(_COOKIE_KEY, None)
         return
-    st.markdown(
-        '<style>[data-testid="stElementContainer"]:has(iframe[title*="cookie_manager"]),'
-        '.element-container:has(iframe[title*="cookie_manager"]){display:none}</style>',
-        unsafe_allow_html=True,
-    )
-    manager = stx.CookieManager(key=f"{key}_all")
-    if token is None:
-        with contextlib.suppress(KeyError):  # the component's own copy of the cookies lacked it
-            manager.delete(sessions.COOKIE_NAME, key=key)
-    else:
-        expires = dt.datetime.now(dt.UTC) + sessions.MAX_AGE
-        manager.set(
-            sessions.COOKIE_NAME, token, key=key, expires_at=expires, secure=_https() or None,
-            same_site="strict",
-        )  # fmt: skip
+    with slot:
+        manager = stx.CookieManager(key=f"{key}_all")
+        if token is None:
+            with contextlib.suppress(KeyError):  # the component's own copy of the cookies lacked it
+                manager.delete(sessions.COOKIE_NAME, key=key)
+        else:
+            expires = dt.datetime.now(dt.UTC) + sessions.MAX_AGE
+            manager.set(
+                sessions.COOKIE_NAME, token, key=key, expires_at=expires, secure=_https() or None,
+                same_site="strict",
+            )  # fmt: skip
 
 
 def _still_valid(actor: Actor) -> bool:
