@@ -26,7 +26,7 @@ from indicators.explain import fmt_ratio
 from ui.charts import STATUS_COLORS, status_label, text_color
 
 FONT = "微软雅黑"
-WIDTH, HEIGHT = Inches(13.333), Inches(7.5)
+WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13 1/3 × 7.5 in (16:9)
 MARGIN = Inches(0.5)
 DARK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
@@ -375,7 +375,8 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
 
     if b.demo:
         for slide in prs.slides:
-            watermark(slide, large=not _is_chart_slide(slide))  # a chart image carries its own
+            if not _is_chart_slide(slide):  # a chart image carries its own watermark and note
+                watermark(slide)
     buf = io.BytesIO()
     prs.save(buf)
     return buf.getvalue()

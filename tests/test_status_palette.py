@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from indicators.dashboard import DISPLAY_ORDER, status_counts
 from indicators.vocabulary import STATUS_SEVERITY, Status
-from ui.charts import STATUS_COLORS, STATUS_MEANINGS, STATUS_ORDER, text_color
+from ui.charts import (
+    COLOR_WORDS,
+    REPORT_COLORS,
+    REPORT_ICONS,
+    STATUS_COLORS,
+    STATUS_ICONS,
+    STATUS_MEANINGS,
+    STATUS_ORDER,
+    contrast,
+    status_cell_css,
+    status_label,
+    text_color,
+)
+from ui.formats import short_name
 
 
 def _luminance(hex_colour: str) -> float:
@@ -31,17 +44,101 @@ def test_every_status_has_a_colour_a_meaning_a_place_and_a_severity():
     assert list(status_counts([])) == list(STATUS_ORDER)
 
 
-def test_colours_are_distinct_and_the_new_statuses_read_as_intended():
+def _hsv(hex_colour: str) -> tuple[float, float, float]:
+    import colorsys
+
+    r, g, b = (int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    h, s, v = colorsys.rgb_to_hsv(r, g, b)
+    return h * 360, s, v
+
+
+def _is_red(c: str) -> bool:
+    h, s, v = _hsv(c)
+    return (h < 12 or h > 348) and s > 0.6
+
+
+def _is_amber(c: str) -> bool:
+    h, s, v = _hsv(c)
+    return 35 <= h <= 55 and s > 0.7 and v > 0.8
+
+
+def _is_green(c: str) -> bool:
+    h, s, v = _hsv(c)
+    return 90 <= h <= 150 and s > 0.25
+
+
+def _is_grey(c: str) -> bool:
+    return _hsv(c)[1] < 0.05
+
+
+def test_colours_are_distinct_and_read_as_traffic_lights():
     assert len(set(STATUS_COLORS.values())) == len(STATUS_COLORS)
-    red, late = STATUS_COLORS[Status.NOT_ACHIEVED.value], STATUS_COLORS[Status.ACHIEVED_LATE.value]
-    r, g, b = (int(red[i : i + 2], 16) for i in (1, 3, 5))
-    assert r > 2 * g and r > 2 * b  # 未完成 is a red, like 严重滞后
-    r, g, b = (int(late[i : i + 2], 16) for i in (1, 3, 5))
-    assert g > r and b > r  # 逾期完成 is a teal (green-blue)
+    c = STATUS_COLORS
+    assert _is_red(c[Status.SERIOUSLY_BEHIND.value]) and _is_red(c[Status.NOT_ACHIEVED.value])  # red
+    assert _is_amber(c[Status.BEHIND.value])  # yellow / amber
+    assert _is_green(c[Status.ACHIEVED.value]) and _is_green(c[Status.ON_TRACK.value])  # two greens …
+    dark, light = _hsv(c[Status.ACHIEVED.value])[2], _hsv(c[Status.ON_TRACK.value])[2]
+    assert light - dark > 0.25  # … told apart by lightness (also in grey print)
+    assert _is_grey(c[Status.CANNOT_ASSESS.value])  # grey
+    for own in (Status.NOT_REPORTED, Status.ACHIEVED_LATE):  # a colour of its own: none of the above
+        colour = c[own.value]
+        assert not (_is_red(colour) or _is_amber(colour) or _is_green(colour) or _is_grey(colour)), own
+    # 未完成 darker than 严重滞后: as grave, told apart by its word and icon
+    assert _hsv(c[Status.NOT_ACHIEVED.value])[2] < _hsv(c[Status.SERIOUSLY_BEHIND.value])[2]
+
+
+def test_reporting_states_use_the_same_palette():
+    assert REPORT_COLORS["未报送"] == STATUS_COLORS[Status.NOT_REPORTED.value]  # the heatmap = the tiles
+    assert _is_green(REPORT_COLORS["按时"]) and _is_amber(REPORT_COLORS["逾期"])
+    for colour in REPORT_COLORS.values():
+        assert colour in COLOR_WORDS  # the legend sentence names the colour it shows
+    assert set(REPORT_ICONS) == set(REPORT_COLORS)
+
+
+def test_text_on_every_colour_has_contrast_of_at_least_4_5():
+    # WCAG AA for normal text: the tiles, table cells, badges and slide cells print words on these colours.
+    for status, colour in {**STATUS_COLORS, **REPORT_COLORS}.items():
+        assert contrast(colour, text_color(status)) >= 4.5, (
+            status,
+            colour,
+            contrast(colour, text_color(status)),
+        )
+    assert contrast("#FFFFFF", "#000000") == 21.0  # the formula: black on white is 21:1
+    assert round(contrast("#777777", "#FFFFFF"), 2) == 4.48  # WCAG's own example of a grey just below 4.5
+
+
+def test_every_colour_has_a_word_and_an_icon_beside_it():
+    icons = [STATUS_ICONS[s] for s in STATUS_ORDER]
+    assert len(set(icons)) == len(icons)  # distinct shapes: readable in grey print and without colour
+    for status in STATUS_ORDER:
+        assert status_label(status) == f"{STATUS_ICONS[status]} {status}"
+        css = status_cell_css(status)
+        assert STATUS_COLORS[status] in css and text_color(status) in css
+        assert status_cell_css(status_label(status)) == css  # a labelled cell is coloured the same
+    assert status_cell_css("县农业农村局") == ""  # other cells untouched
+
+
+def test_short_names_fit_a_matrix_cell():
+    import csv
+
+    from tests.conftest import ROOT
+
+    assert short_name("工业产品质量监督抽查合格率") == "工业产品抽查合格率"
+    assert short_name("森林覆盖率") == "森林覆盖率"
+    assert short_name("建成区绿化覆盖率") == "建成区绿化覆盖率"  # 建成区 is a noun, not the verb 建成
+    assert short_name("新增4A级景区数") == "4A级景区数"
+    assert short_name("培育“皖美品牌”示范企业数") == "皖美品牌示范企业数"
+    for plan in ("luan", "lingbi"):
+        names = [
+            r["name"] for r in csv.DictReader((ROOT / "data" / "catalogue" / plan / "indicators.csv").open())
+        ]
+        shorts = [short_name(n) for n in names]
+        assert all(1 <= len(s) <= 10 for s in shorts)
+        assert len(set(shorts)) == len(shorts), plan  # every cell of a plan reads differently
 
 
 def test_tile_text_is_legible_on_every_status_colour():
-    # 3:1 is WCAG's minimum for large text (the tiles' counts and labels are large and bold).
     for status, colour in STATUS_COLORS.items():
-        assert _contrast(colour, text_color(status)) >= 3.0, status
+        assert contrast(colour, text_color(status)) >= 4.5, status
     assert text_color(Status.NOT_ACHIEVED.value) == "#FFFFFF"
+    assert text_color(Status.BEHIND.value) == "#000000"
