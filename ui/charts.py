@@ -134,10 +134,12 @@ def status_cell_css(value: object) -> str:
     return f"background-color: {colour}; color: {ink_on(colour)}; font-weight: 600" if colour else ""
 
 
-def styled_status(frame, columns: Sequence[str] = ("状态",)):
-    """A DataFrame with its status columns coloured (for st.dataframe); other cells unchanged."""
+def styled_status(frame, columns: Sequence[str] = ("状态", "情况"), hide_index: bool = False):
+    """A DataFrame's Styler with its status columns coloured (st.dataframe, st.table); other cells unchanged.
+    ``hide_index`` for st.table, which has no such option."""
     present = [c for c in columns if c in frame.columns]
-    return frame.style.map(status_cell_css, subset=present) if present else frame
+    styler = frame.style.map(status_cell_css, subset=present) if present else frame.style
+    return styler.hide(axis="index") if hide_index else styler
 
 
 def export_filename(*parts: str) -> str:
