@@ -1,0 +1,33 @@
+"""AppTest of the real app as a running server sees it.
+
+Why this exists (Streamlit 1.67): ``AppTest._run`` resets ``PagesManager.uses_pages_directory``
+to ``None`` before every run (streamlit PR #14217), and a new ``PagesManager`` then sets it to
+``True`` because this project has a ``pages/`` folder. The script runner therefore starts every
+AppTest run the legacy way (``_mpa_v1``): it runs the requested page file directly, without
+app.py. Our pages hand such a run over to the router (``ui.guard.ensure_routed`` →
+``st.switch_page("app.py")`` → the page again), and the widget input of that run — a file set
+on ``st.file_uploader``, a button click — is consumed by the first, discarded pass and never
+reaches the page.
+
+In a real server the flag is ``False`` from the first ``st.navigation`` call on (it is a
+class attribute, process-wide), so every run after the first goes through app.py. This helper
+makes AppTest do the same: after each ``PagesManager`` is built the flag is ``False`` again.
+Nothing of the app is replaced; only AppTest's reset of the process-wide flag is undone.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def route_through_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AppTest run starts with app.py, as in a server where the router has run once."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
