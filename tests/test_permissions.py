@@ -247,7 +247,10 @@ def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatc
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
-    def sign_in_through_the_form():
+    def sign_in_through_the_form(fresh: bool = False):
+        nonlocal at
+        if fresh:  # signing in again after being signed out: a new browser session (reload, new tab)
+            at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         at.run()
         assert not at.exception, at.exception
         assert "请登录" in " ".join(c.value for c in at.caption)
@@ -273,7 +276,7 @@ def test_a_disabled_account_is_signed_out_at_its_next_rerun(tmp_path, monkeypatc
 
     with session_scope(url) as session:
         accounts.set_disabled(session, system_actor(), "leader", False)
-    sign_in_through_the_form()
+    sign_in_through_the_form(fresh=True)
     with session_scope(url) as session:
         accounts.reset_password(session, system_actor(), "leader")  # the password is no longer the same
     signed_out_with_the_reason()
