@@ -136,6 +136,15 @@ def _show_preview(preview, key: str) -> None:
     if shown:
         st.caption(f"以下为将新增或修改的 {len(shown)} 项（未变 {counts['unchanged']} 项不列出）。")
         _paged(shown, f"{key}_changes")
+    tasks = [
+        {"状态": STATUS_LABELS[t.status], "单位": t.unit, "任务编号": t.code, "任务": t.title,
+         "原进展": t.old, "新进展": t.new, "行": t.row}
+        for t in preview.task_changes
+        if t.status != "unchanged"
+    ]  # fmt: skip
+    if tasks:
+        st.caption(f"“重点任务”工作表：将报告进展 {len(tasks)} 项（审核前为待审核）。")
+        _paged(tasks, f"{key}_tasks")
 
 
 def _remember(key: tuple, entry: dict) -> None:

@@ -60,6 +60,15 @@ MESSAGES: dict[str, str] = {
     "not-due": "指标“{value}”在 {period} 无需报送（不在报送期或数据尚未发布），请清空该行或下载新模板",
     "owed-for-other-period": "模板格式已更新：指标“{value}”本季度应填报 {owed} 的数据，请下载新模板重新填写",
     "missing-done-date": "里程碑已完成时须填写完成日期",
+    # the 重点任务 sheet (workbook/tasks_sheet.py)
+    "task-missing-identifier": "缺少任务行标识：请勿删改隐藏的“任务行标识”列",
+    "task-unknown": "任务编号“{value}”不在该计划中",
+    "task-not-unit": "单位“{unit}”不是任务“{value}”的责任单位",
+    "task-duplicate": "任务“{value}”（{unit}）重复填报，首次出现在第 {first_row} 行",
+    "task-status-invalid": "推进状态“{value}”无效，请选择未启动、推进中、已完成或滞后",
+    "task-status-missing": "已填写进展情况，须同时选择推进状态（未启动、推进中、已完成或滞后）",
+    "task-progress-missing": "推进状态为“{status}”，须同时填写进展情况",
+    "task-confirmed": "任务“{value}”{period}的进展已由质量办确认完成，不能再修改：请清空该行",
     # cell level
     "type-error": "“{value}”不是数字",
     "not-finite": "“{value}”不是有限的数字（非数值或无穷大）",

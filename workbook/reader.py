@@ -136,6 +136,7 @@ class RawWorkbook:
     data_sheets: list[RawSheet] = field(default_factory=list)
     errors: list[WorkbookError] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
+    task_sheets: list[RawSheet] = field(default_factory=list)  # 重点任务 (workbook/tasks_sheet.py)
     _rows: list[RawRow] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -284,6 +285,8 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
         rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
         header = _find_header(rows, headers)
         if header is None:
+            if headers is None and raw.meta is not None:
+                _read_task_sheet(raw, title, rows, inspection)
             continue
         found = True
         header_index, columns = header
@@ -326,6 +329,26 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
                 params={"detail": "没有找到含“指标代码”列的工作表"},
             )
         )
+
+
+def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]], inspection) -> None:
+    """A unit template's 重点任务 sheet (found by its header), kept as calamine's rows."""
+    from workbook.tasks_sheet import header_of
+
+    header = header_of(rows)
+    if header is None:
+        return
+    header_index, columns = header
+    _check_sheet_period(raw, title, rows[:header_index])
+    if len(rows) - header_index - 1 > MAX_ROWS:
+        size = {"detail": f"{len(rows)} 行", "limit": f"{MAX_ROWS} 行"}
+        raw.errors.append(SheetError("file-too-large", title, params=size))
+        return
+    sheet = RawSheet(title, header_index + 1, columns, rows[header_index + 1 :])
+    facts = inspection.sheets.get(title)
+    if facts is not None:
+        sheet.formula_without_value, sheet.merged = facts.formula_without_value, facts.merged
+    raw.task_sheets.append(sheet)
 
 
 def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]]) -> None:

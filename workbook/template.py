@@ -37,7 +37,9 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 FORMAT_NAME = "qtt-fill-template"
-FORMAT_VERSION = "2"  # 2: the row identifier holds the figure's period (1: the template's quarter)
+# 3: 统计口径/数据来源 columns (read-only) and the 重点任务 sheet; 2: the row identifier holds the
+# figure's period (1: the template's quarter). Every version is read.
+FORMAT_VERSION = "3"
 META_SHEET = "_meta"
 DATA_SHEET = "填报"
 HELP_SHEET = "填报说明"
@@ -62,6 +64,10 @@ COLUMNS: list[tuple[str, str, int, bool]] = [
     ("baseline_year", "基期年份", 10, True),
     ("note", "备注", 30, True),
     ("key", "行标识", 10, False),
+    # format 3: what the figure means and where it comes from (shown, never read as input); after the
+    # hidden identifier so that every earlier column keeps its letter
+    ("definition", "统计口径", 36, False),
+    ("data_source", "数据来源", 20, False),
 ]
 HEADERS = {key: header for key, header, _, _ in COLUMNS}
 COLUMN_LETTERS = {key: get_column_letter(i + 1) for i, (key, _, _, _) in enumerate(COLUMNS)}
@@ -96,6 +102,8 @@ class TemplateRow:
     needs_baseline: bool = False  # no baseline yet: the unit may propose value and year
     figure_period: str = ""  # the period the figure is owed for ("" = the template's quarter)
     period_text: str = ""  # how that period is shown: 2025年度数据
+    definition: str = ""  # 统计口径 / 计算方法 (IndicatorSpec.definition)
+    data_source: str = ""  # 数据来源 (IndicatorSpec.data_source)
 
 
 def period_text(period: str, frequency: str = "quarterly") -> str:
@@ -117,6 +125,7 @@ class TemplateData:
     period_label: str  # 2026年第3季度
     unit_name: str  # "" for the office's all-units workbook
     rows: tuple[TemplateRow, ...]
+    tasks: tuple = ()  # workbook.tasks_sheet.TaskTemplateRow: the 重点任务 sheet (none: no sheet)
     generated_at: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
 
 
@@ -133,10 +142,27 @@ def split_key(key: str) -> tuple[str, str, str, str] | None:
 
 
 _THIN = Side(style="thin", color="BBBBBB")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
+BORDER = _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+INPUT_FILL = _INPUT_FILL = PatternFill("solid", fgColor="FFF7D6")
 _HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 _NA_FILL = PatternFill("solid", fgColor="F2F2F2")
+
+
+def text_cell(ws, r: int, c: int, value):
+    """Write a cell; text that openpyxl would take for a formula (``=…``) stays text."""
+    cell = ws.cell(r, c, value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def header_cell(ws, c: int, header: str, is_input: bool):
+    cell = ws.cell(HEADER_ROW, c, header)
+    cell.font = Font(bold=True)
+    cell.fill = _INPUT_FILL if is_input else _HEADER_FILL
+    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    cell.border = _BORDER
+    return cell
 
 
 def _needs(row: TemplateRow) -> set[str]:
@@ -210,7 +236,8 @@ def write_template(data: TemplateData) -> bytes:
     who = data.unit_name or "全部责任单位"
     ws.cell(TITLE_ROW, 1, f"{data.jurisdiction} 质量目标 {data.period_label} 填报表 — {who}")
     ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=len(COLUMNS) - 1)
+    last_input = [key for key, _, _, _ in COLUMNS].index("key")  # the title spans the columns up to 备注
+    ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=last_input)
     info = [
         "计划",
         data.plan_code,
@@ -225,11 +252,7 @@ def write_template(data: TemplateData) -> bytes:
         cell = ws.cell(INFO_ROW, i, text)
         cell.font = Font(bold=i % 2 == 1, color="555555")
     for i, (_key, header, width, is_input) in enumerate(COLUMNS, start=1):
-        cell = ws.cell(HEADER_ROW, i, header)
-        cell.font = Font(bold=True)
-        cell.fill = _INPUT_FILL if is_input else _HEADER_FILL
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = _BORDER
+        header_cell(ws, i, header, is_input)
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.column_dimensions[COLUMN_LETTERS["key"]].hidden = True
     ws.freeze_panes = ws.cell(FIRST_DATA_ROW, 3)  # header rows and the unit/code columns
@@ -258,12 +281,14 @@ def write_template(data: TemplateData) -> bytes:
             "last": row.last_value,
             "figure_period": row.period_text or period_text(figure_period),
             "key": row_key(data.plan_code, figure_period, row.unit_name, row.code),
+            "definition": row.definition,
+            "data_source": row.data_source,
         }
         needs = _needs(row)
         for c, (key, _header, _w, is_input) in enumerate(COLUMNS, start=1):
-            cell = ws.cell(r, c, values.get(key))
+            cell = text_cell(ws, r, c, values.get(key))
             cell.border = _BORDER
-            if key in ("name", "target", "kind"):
+            if key in ("name", "target", "kind", "definition", "data_source"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if is_input:
                 if key in needs:
@@ -299,9 +324,14 @@ def write_template(data: TemplateData) -> bytes:
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
     if data.rows:
-        ws.auto_filter.ref = f"A{HEADER_ROW}:{COLUMN_LETTERS['note']}{FIRST_DATA_ROW + len(data.rows) - 1}"
+        last_letter = COLUMN_LETTERS[COLUMNS[-1][0]]
+        ws.auto_filter.ref = f"A{HEADER_ROW}:{last_letter}{FIRST_DATA_ROW + len(data.rows) - 1}"
 
     _help_sheet(wb.create_sheet(HELP_SHEET), data)
+    if data.tasks:
+        from workbook.tasks_sheet import write_task_sheet
+
+        write_task_sheet(wb, data)
     meta = wb.create_sheet(META_SHEET)
     for key, value in [
         ("format", FORMAT_NAME),
@@ -335,9 +365,10 @@ HELP_TEXT = [
     "6. 全省平均、省控目标等基准值由质量办统一录入，不需要填写。",
     "7. 尚无基期值的指标：可在“基期值”“基期年份”中填写基期数据（两项须同时填写），作为建议提交质量办审核；审核通过前不生效，也不会覆盖已有数据。",  # noqa: E501
     "8. 应报送的指标请按时填报；确实无法提供的，请在“备注”中说明原因。",
-    "9. 请勿修改指标代码、增删行列或修改隐藏的“行标识”列；可以排序、筛选。",
-    "10. 填好后保存为 .xlsx（不要另存为 .xls、.csv 或带宏的 .xlsm），在系统“填报上传”页面上传。",
-    "11. 上传后系统先显示将要新增/修改的数据，确认后才会保存；上传有误可在同一页面整体撤销。",
+    "9. 请勿修改指标代码、增删行列或修改隐藏的“行标识”列；可以排序、筛选。“统计口径”“数据来源”两列说明指标的计算方法和数据出处，供填报时对照，不需要填写。",  # noqa: E501
+    "10. “重点任务”工作表（如有）列出贵单位本季度需报告进展的重点任务：请在“进展情况”中写明本季度做了什么，在“推进状态”中选择未启动、推进中、已完成或滞后；两项须同时填写，留空的任务视为本次未报告。佐证材料请在系统“任务填报与反馈”页面上传。",  # noqa: E501
+    "11. 填好后保存为 .xlsx（不要另存为 .xls、.csv 或带宏的 .xlsm），在系统“填报上传”页面上传。",
+    "12. 上传后系统先显示将要新增/修改的数据，确认后才会保存；上传有误可在同一页面整体撤销。",
 ]
 
 

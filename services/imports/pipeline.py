@@ -48,10 +48,12 @@ from services.actor import Action, Actor, ActorRole, require
 from services.audit import ensure_account_active, record
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
 from services.imports.results import Change, ImportPreview, ImportResult, figure_text
+from services.imports.tasks import TaskContext, TaskWrite, diff_tasks, task_context, write_tasks
 from services.review import PeriodLocked, active_lock, ensure_baselines_unlocked
 from workbook.cells import format_number
 from workbook.errors import FileError, WorkbookError
 from workbook.reader import ParsedRow, ParsedWorkbook, RawWorkbook, read_workbook, validate
+from workbook.tasks_sheet import ParsedTaskRow, validate_tasks
 
 PROPOSAL_NOTE = "：作为建议提交，质量办审核通过前不生效"
 PAUSE_ENV = "QTT_IMPORT_TEST_PAUSE"  # test-only fault injection: seconds to sleep mid-commit
@@ -101,6 +103,13 @@ class _Prepared:
     ctx: PlanContext | None = None
     writes: list[_Write] = field(default_factory=list)
     proposals: list[tuple[ParsedRow, int, int]] = field(default_factory=list)  # row, indicator id, unit id
+    tasks: TaskContext | None = None  # the plan's key tasks, when the file has a 重点任务 sheet
+    task_rows: list[ParsedTaskRow] = field(default_factory=list)
+    task_writes: list[TaskWrite] = field(default_factory=list)
+
+    @property
+    def writes_nothing(self) -> bool:
+        return not self.writes and not self.proposals and not self.task_writes
 
 
 @contextlib.contextmanager
@@ -278,6 +287,26 @@ def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> Non
         if status != "unchanged":
             writes.append(_Write(row, key, cur))
     prep.preview.changes, prep.writes, prep.proposals = changes, writes, proposals
+    if prep.tasks is not None and prep.task_rows:
+        task_changes, task_writes, task_errors = diff_tasks(
+            session, prep.tasks, ctx.unit_ids, parsed.period, prep.task_rows
+        )
+        prep.preview.task_changes, prep.task_writes = task_changes, task_writes
+        kept = [e for e in prep.preview.errors if e.code != "task-confirmed"]  # recomputed under the lock
+        prep.preview.errors = kept + task_errors
+
+
+def _validate_tasks(session: Session, prep: _Prepared, actor: Actor) -> None:
+    """The 重点任务 sheet's rows (workbook/tasks_sheet.py), with the figures' unit and permissions."""
+    raw, parsed, ctx = prep.raw, prep.parsed, prep.ctx
+    prep.tasks = task_context(session, ctx.plan_id)
+    unit = ctx.catalogue.unit(parsed.unit_name) if parsed.unit_name else ""
+    checked = validate_tasks(
+        raw.task_sheets, ctx.code, parsed.period, prep.tasks.infos, ctx.catalogue.unit, unit or "",
+        _actor_units(session, actor),
+    )  # fmt: skip
+    prep.task_rows = checked.rows
+    prep.preview.errors.extend(checked.errors)
 
 
 def _duplicate_of(session: Session, prep: _Prepared) -> int | None:
@@ -309,8 +338,10 @@ def _prepare(
     if parsed is None or ctx is None:
         return prep
     prep.preview.period, prep.preview.unit_name = parsed.period, parsed.unit_name
+    if raw.task_sheets:
+        _validate_tasks(session, prep, actor)
     _diff(session, prep)
-    if prep.preview.ok and not prep.writes and not prep.proposals:
+    if prep.preview.ok and prep.writes_nothing:
         prep.preview.duplicate_of = _duplicate_of(session, prep)
     return prep
 
@@ -421,7 +452,7 @@ def commit_import(
             return ImportResult(prep.preview, "refused")
         if dry_run:
             return ImportResult(prep.preview, "dry-run")
-        if not prep.writes and not prep.proposals:
+        if prep.writes_nothing:
             return ImportResult(prep.preview, "duplicate" if prep.preview.duplicate_of else "unchanged")
         try:
             return _commit(url, actor, prep, plan, period, unit)
@@ -475,12 +506,15 @@ def _commit(url: str | None, actor: Actor, prep: _Prepared, plan, period, unit) 
                 fresh = plan_context(session, ctx.code)
                 ctx.baselines = fresh.baselines
             _diff(session, prep, _current(session, ctx, periods, keys))
-        if not prep.writes and not prep.proposals:
+            if not prep.preview.ok:  # e.g. a task report confirmed meanwhile
+                return ImportResult(prep.preview, "refused")
+        if prep.writes_nothing:
             prep.preview.duplicate_of = _duplicate_of(session, prep)
             return ImportResult(prep.preview, "duplicate" if prep.preview.duplicate_of else "unchanged")
         for unit_id in sorted({w.key[1] for w in prep.writes} | {p[2] for p in prep.proposals}):
             require(actor, Action.RECORD_FIGURE, unit_id)
-        _ensure_unlocked(session, ctx, {w.key[2] for w in prep.writes})
+        task_period = {prep.parsed.period} if prep.task_writes else set()
+        _ensure_unlocked(session, ctx, {w.key[2] for w in prep.writes} | task_period)
         if prep.proposals:
             ensure_baselines_unlocked(session, ctx.plan_id)
         upload_id = _write(session, actor, prep)
@@ -677,6 +711,7 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         _insert_observations(session, rows[half:], postgres)
     _link(session, links, postgres)
     baselines = _write_proposals(session, actor, prep, upload.id)
+    tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw)
     record(
         session,
         actor,
@@ -692,6 +727,7 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
             "fields": list(FIGURE_FIELDS),
             "figures": after,
             "baselines": baselines,
+            "task_reports": tasks_written,
         },
         detail=f"{raw.file_name}（{raw.size} 字节）"[:2000],
     )

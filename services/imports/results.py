@@ -53,6 +53,7 @@ class ImportPreview:
     duplicate_of: int | None = None  # an upload in force of the same file, and nothing would change
     stamp: tuple = ()  # the catalogue the preview was validated against (re-checked under the lock)
     prepared: Any = field(default=None, repr=False, compare=False)  # the validated rows, for confirming
+    task_changes: list = field(default_factory=list)  # services.imports.tasks.TaskChange (重点任务 sheet)
 
     @property
     def ok(self) -> bool:
@@ -65,12 +66,14 @@ class ImportPreview:
             counts[change.status] += 1
         counts["rejected"] = len({(e.sheet, e.row) for e in self.errors if e.row is not None})
         counts["errors"] = len(self.errors)
+        counts["tasks"] = sum(1 for t in self.task_changes if t.status != "unchanged")
         return counts
 
     @property
     def changes_anything(self) -> bool:
         c = self.counts
-        return self.ok and self.duplicate_of is None and (c["new"] + c["changed"] + c["baseline"]) > 0
+        writes = c["new"] + c["changed"] + c["baseline"] + c["tasks"]
+        return self.ok and self.duplicate_of is None and writes > 0
 
     def error_messages(self) -> list[str]:
         return [e.message for e in self.errors]
@@ -94,6 +97,8 @@ class ImportResult:
         if self.status == "unchanged":
             return f"{name}：文件中的数据与现有数据相同，未做任何修改"
         summary = f"新增 {c['new']}，修改 {c['changed']}，未变 {c['unchanged']}，基期值建议 {c['baseline']}"
+        if c["tasks"]:
+            summary += f"，重点任务进展 {c['tasks']}"
         if self.status == "dry-run":
             return f"{name}：（试运行，未写入）{summary}"
         text = f"{name}：已导入（上传记录 #{self.upload_id}）{summary}"

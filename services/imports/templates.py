@@ -12,6 +12,7 @@ from indicators.vocabulary import LABELS
 from services.baselines import NO_BASELINE_KINDS
 from services.imports.context import plan_context
 from services.imports.results import figure_text
+from services.imports.tasks import template_tasks
 from workbook import template as tpl
 
 
@@ -55,6 +56,14 @@ def template_data(
         query = query.where(Observation.unit_id.in_(wanted_ids))
     for obs in session.execute(query):
         shown.setdefault((obs.indicator_id, obs.unit_id), []).append(obs)
+    about = {  # 统计口径 and 数据来源, shown in the template (one query; not needed by the import itself)
+        i.code: (i.definition or "", i.data_source or "")
+        for i in session.execute(
+            select(Indicator.code, Indicator.definition, Indicator.data_source).where(
+                Indicator.plan_id == ctx.plan_id
+            )
+        )
+    }
     rows = []
     for unit in units:
         unit_id = ctx.unit_ids.get(unit)
@@ -91,10 +100,13 @@ def template_data(
                     and ind.measure_kind not in NO_BASELINE_KINDS,
                     figure_period=fp,
                     period_text=tpl.period_text(fp, ind.frequency or "quarterly"),
+                    definition=about.get(code, ("", ""))[0],
+                    data_source=about.get(code, ("", ""))[1],
                 )
             )
-        if wanted and not rows:
-            raise LookupError(f"单位“{unit}”在计划“{plan_code}”中{p.label}没有需要报送的指标")
+    tasks = template_tasks(session, ctx.plan_id, str(p), units)
+    if wanted and not rows and not tasks:
+        raise LookupError(f"单位“{wanted}”在计划“{plan_code}”中{p.label}没有需要报送的指标或重点任务")
     return tpl.TemplateData(
         plan_code=ctx.code,
         plan_title=ctx.title,
@@ -103,6 +115,7 @@ def template_data(
         period_label=p.label,
         unit_name=wanted or "",
         rows=tuple(rows),
+        tasks=tasks,
     )
 
 
