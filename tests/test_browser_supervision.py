@@ -15,6 +15,7 @@ from tests.supervision_support import PDF, PNG
 from tests.test_browser_accounts import manage, one_time_password, sign_in
 
 pytestmark = BROWSER_MARKS
+expect = pytest.importorskip("playwright.sync_api").expect
 PLAN, UNIT, TASK = "lingbi", "县农业农村局", "LB-T09"
 
 
@@ -29,14 +30,30 @@ def choose_plan(page, name="灵璧县"):
     if page.locator('input[aria-label^="计划"]').count() == 0:  # one plan in view: no selector
         assert name in page.locator("h1").first.inner_text()
         return
-    page.locator('input[aria-label^="计划"]').first.click()
-    page.locator('[role="option"]').filter(has_text=name).first.click()
+    pick(page, "计划", name)
     settle(page)
 
 
 def nav_to(page, title):
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first
+    link.wait_for(timeout=60_000)  # the menu is drawn by the run after the sign-in's own run
+    link.click()
     settle(page)
+
+
+def signed_in(page, server, name, password, new_password):
+    """Sign in (first time: change the password) and wait for the signed-in menu."""
+    sign_in(page, server, name, password, new_password)
+    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    settle(page)
+
+
+def pick(page, label, option_text):
+    """Pick an option of a selectbox / multiselect: type to filter (option lists are virtual)."""
+    box = page.locator(f'input[aria-label^="{label}"]').first
+    box.click()
+    box.fill(option_text)
+    page.locator('[role="option"]').filter(has_text=option_text).first.click(timeout=20_000)
 
 
 def audit(env, action):
@@ -67,7 +84,7 @@ def test_supervision_loop_in_the_browser(browser, server, tmp_path):
     png.write_bytes(PNG)
 
     # the reporter: 我的待办 shows the badge; report LB-T09 with a PDF
-    sign_in(clerk, server, "clerk", clerk_pw, "Nongye-2026-qiu#7")
+    signed_in(clerk, server, "clerk", clerk_pw, "Nongye-2026-qiu#7")
     badge = (
         clerk.locator('[data-testid="stSidebarNav"] a').filter(has_text="任务填报与反馈").first.inner_text()
     )
@@ -75,81 +92,78 @@ def test_supervision_loop_in_the_browser(browser, server, tmp_path):
     nav_to(clerk, "任务填报与反馈")
     choose_plan(clerk)
     shot(clerk, "supervision_unit_todo")
-    clerk.locator('input[aria-label^="选择任务"]').first.click()
-    clerk.locator('[role="option"]').filter(has_text=TASK).first.click()
+    pick(clerk, "选择任务", TASK)
     settle(clerk)
     clerk.get_by_label("进展情况").fill("已上线一网追溯平台")
-    clerk.locator('input[aria-label^="推进状态"]').first.click()
-    clerk.locator('[role="option"]').filter(has_text="已完成").first.click()
+    pick(clerk, "推进状态", "已完成")
     clerk.locator('[data-testid="stFileUploader"] input[type="file"]').last.set_input_files(str(pdf))
     settle(clerk)
     clerk.get_by_role("button", name="提交进展").click()
     settle(clerk)
-    assert clerk.get_by_text(f"已提交 {TASK}").first.is_visible()
+    expect(clerk.get_by_text(f"已提交 {TASK}").first).to_be_visible(timeout=30_000)
 
     # the office returns it with a comment
-    sign_in(office, server, "admin", admin_pw, "Office-2026-zlb#9")
+    signed_in(office, server, "admin", admin_pw, "Office-2026-zlb#9")
     nav_to(office, "重点任务台账")
     choose_plan(office)
-    assert office.get_by_text("待审核的任务进展（1 条）").first.is_visible()
-    assert office.get_by_role("button", name=re.compile("下载 平台上线通知.pdf")).count() == 1
+    expect(office.get_by_text("待审核的任务进展（1 条）").first).to_be_visible(timeout=30_000)
+    expect(office.get_by_role("button", name=re.compile("下载 平台上线通知.pdf"))).to_have_count(
+        1, timeout=30_000
+    )
     office.get_by_label("审核意见（退回时必填）").fill("请补充覆盖的农产品品类")
     office.get_by_role("button", name="退回").click()
     settle(office)
-    assert office.get_by_text("没有待审核的任务进展").first.is_visible()
+    expect(office.get_by_text("没有待审核的任务进展").first).to_be_visible(timeout=30_000)
 
     # the reporter sees the comment and corrects it (the PDF is kept)
     nav_to(clerk, "任务填报与反馈")
-    clerk.locator('input[aria-label^="选择任务"]').first.click()
-    clerk.locator('[role="option"]').filter(has_text=TASK).first.click()
+    pick(clerk, "选择任务", TASK)
     settle(clerk)
-    assert clerk.get_by_text("质量办退回意见：请补充覆盖的农产品品类").first.is_visible()
+    expect(clerk.get_by_text("质量办退回意见：请补充覆盖的农产品品类").first).to_be_visible(timeout=30_000)
     clerk.get_by_label("进展情况").fill("已上线一网追溯平台，覆盖茶叶、蔬菜、水果3类")
-    clerk.locator('input[aria-label^="推进状态"]').first.click()
-    clerk.locator('[role="option"]').filter(has_text="已完成").first.click()
+    pick(clerk, "推进状态", "已完成")
     clerk.get_by_role("button", name="提交进展").click()
     settle(clerk)
 
     # the office confirms completion
     nav_to(office, "重点任务台账")
-    assert office.get_by_role("button", name=re.compile("下载 平台上线通知.pdf")).count() == 1
+    expect(office.get_by_role("button", name=re.compile("下载 平台上线通知.pdf"))).to_have_count(
+        1, timeout=30_000
+    )
     office.get_by_role("button", name="确认完成").click()
     settle(office)
-    office.locator('input[aria-label^="责任单位"]').first.click()
-    office.locator('[role="option"]').filter(has_text=UNIT).first.click()
+    pick(office, "责任单位", UNIT)
     settle(office)
-    assert office.locator('[data-testid="stDataFrame"]').first.is_visible()
+    expect(office.locator('[data-testid="stDataFrame"]').first).to_be_visible(timeout=30_000)
     shot(office, "supervision_task_ledger")
 
     # the office issues a 预警 notice about the task
     nav_to(office, "督办台账")
-    office.locator('input[aria-label^="责任单位"]').first.click()
-    office.locator('[role="option"]').filter(has_text=UNIT).first.click()
-    office.locator('input[aria-label^="重点任务"]').first.click()
-    office.locator('[role="option"]').filter(has_text="LB-T08").first.click()
+    pick(office, "责任单位", UNIT)
+    pick(office, "重点任务", "LB-T08")
     office.keyboard.press("Escape")
     office.get_by_role("button", name="印发通知单").click()
     settle(office)
-    assert office.get_by_text("已印发预警〔").first.is_visible()
+    expect(office.get_by_text("已印发预警〔").first).to_be_visible(timeout=30_000)
     number = re.search(r"预警〔\d{4}〕\d+号", office.get_by_text("已印发预警〔").first.inner_text()).group(0)
 
     # the reporter answers with evidence
     nav_to(clerk, "任务填报与反馈")
-    assert clerk.get_by_text(number).first.is_visible()
+    expect(clerk.get_by_text(number).first).to_be_visible(timeout=30_000)
     clerk.get_by_label("原因分析").first.fill("学习活动排期晚")
     clerk.get_by_label("整改措施").first.fill("12月底前组织专题学习")
     clerk.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(png))
     settle(clerk)
     clerk.get_by_role("button", name="提交反馈").click()
     settle(clerk)
-    assert clerk.get_by_text(f"已提交{number}的反馈").first.is_visible()
+    expect(clerk.get_by_text(f"已提交{number}的反馈").first).to_be_visible(timeout=30_000)
 
     # the office verifies and closes it (销号)
     nav_to(office, "督办台账")
     office.get_by_role("tab", name=re.compile("待核销的反馈")).click()
     office.get_by_role("button", name="销号").click()
     settle(office)
-    assert office.get_by_text(f"{number}已销号").first.is_visible()
+    expect(office.get_by_text(f"{number}已销号").first).to_be_visible(timeout=30_000)
     assert office.get_by_text("已销号").count() >= 1
     shot(office, "supervision_register")
 

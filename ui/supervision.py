@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from db.session import read_scope
@@ -77,6 +76,8 @@ def todo_count(actor: Actor | None) -> int:
 
 def task_overview(plan_code: str, unit: str | None = None) -> None:
     """A short block for the overview and the unit pages: task counts and the overdue ones."""
+    import pandas as pd  # lazy: app.py imports this module for the badge, before the sign-in page
+
     from services import tasks
 
     with read_scope(data.current_url()) as session:
