@@ -355,6 +355,8 @@ register(flags_section, roles=("admin",))
 register(late_units_section, roles=("admin",))
 register(lock_section, roles=("admin",))
 
+# the supervision loop (key tasks, notices) adds its sections here
+from services import worklist_supervision  # noqa: E402,F401
 
 # --------------------------------------------------------------------------- entry point
 

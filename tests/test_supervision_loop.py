@@ -242,3 +242,49 @@ def test_working_days_follow_the_holiday_notices_and_the_office_csv(seeded_url):
         office = calendar(s)
         assert office.add_working_days(dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 4)
         assert dt.date(2027, 2, 1) not in office.extra  # the bad file wrote nothing
+
+
+def test_work_list_shows_tasks_and_notices(seeded_url, store):
+    """我的待办: the reporter's task progress owed / returned and notices to answer; the office's
+    reports to review, answers to verify and late warnings; each goes once handled."""
+    from services.worklist import work_list
+
+    def keys(actor, day=TODAY):
+        with read_scope(seeded_url) as s:
+            return {sec.key: [i.key for i in sec.items] for sec in work_list(s, actor, PLAN, day)}
+
+    with read_scope(seeded_url) as s:
+        clerk = reporter(s, "clerk", UNIT)
+        uid = next(iter(clerk.unit_ids))
+        owed = [
+            i["task_code"]
+            for i in tasks.unit_task_items(s, PLAN, clerk.unit_ids, TODAY)
+            if i["todo"] == "待填报"
+        ]
+    assert TASK in owed
+    mine = keys(clerk)
+    assert f"task-owed/{TASK}/{uid}/2026Q3" in mine["tasks"] and len(mine["tasks"]) == len(owed)
+    assert mine["notices"] == [] and "task_review" not in mine
+
+    with session_scope(seeded_url) as s:
+        rid = tasks.report_progress(s, clerk, PLAN, TASK, UNIT, "2026Q3", "已上线", "已完成", today=TODAY).id
+    assert keys(OFFICE)["task_review"] == [f"task-review/{rid}"]
+    assert f"task-owed/{TASK}/{uid}/2026Q3" not in keys(clerk)["tasks"]
+    with session_scope(seeded_url) as s:
+        tasks.review_report(s, OFFICE, rid, "return", "请补充品类")
+    with read_scope(seeded_url) as s:
+        (sec,) = [x for x in work_list(s, clerk, PLAN, TODAY) if x.key == "tasks"]
+    (returned,) = [i for i in sec.items if i.key == f"task-returned/{TASK}/{uid}"]
+    assert returned.urgent and "请补充品类" in returned.detail and returned.link.page == "unit_tasks"
+    assert keys(OFFICE)["task_review"] == []
+
+    with session_scope(seeded_url) as s:
+        nid = notices.issue_notice(s, OFFICE, PLAN, UNIT, "预警", task_codes=["LB-T08"], today=TODAY).id
+    assert keys(clerk)["notices"] == [f"notice/{nid}"]
+    assert keys(OFFICE, dt.date(2026, 12, 16))["notice_verify"] == [f"notice-late/{nid}"]  # due 12-15
+    with session_scope(seeded_url) as s:
+        notices.answer_notice(s, clerk, nid, "排期晚", "年底前完成", dt.date(2027, 1, 31), today=TODAY)
+    assert keys(clerk)["notices"] == [] and keys(OFFICE)["notice_verify"] == [f"notice-verify/{nid}"]
+    with session_scope(seeded_url) as s:
+        notices.verify_notice(s, OFFICE, nid, True, "")
+    assert keys(OFFICE)["notice_verify"] == []
