@@ -112,6 +112,11 @@ class Briefing:
     report_total: dict[str, Any]
     not_reported: dict[str, list[str]]  # unit → indicator codes missing for the quarter
     notices: list[Notice] = field(default_factory=list)
+    # the supervision loop (services/briefing.py fills them): key tasks whose time node has passed
+    # unfinished (rows of services.tasks.ledger_rows with 督办 = 预警/督办) and the notices of the
+    # 督办台账 not yet closed (rows of services.notices.register_rows, state ≠ 已销号 / 已升级督办)
+    overdue_tasks: list[dict[str, Any]] = field(default_factory=list)
+    open_notices: list[dict[str, Any]] = field(default_factory=list)
     demo: bool = False  # the plan holds demo figures: every page, slide, chart and document says 演示数据
 
     # --- sentences ------------------------------------------------------------------

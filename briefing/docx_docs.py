@@ -233,7 +233,8 @@ def _save(doc) -> bytes:
 
 
 def build_bulletin(b: Briefing) -> bytes:
-    """季度通报: 一、总体进展 二、已达标 三、滞后指标 四、报送情况 五、预警和督办 六、工作要求."""
+    """季度通报: 一、总体进展 二、已达标 三、滞后指标 四、报送情况 五、预警和督办 六、重点任务和督办台账
+    七、工作要求."""
     doc = _document(b.demo)
     _title(doc, b.bulletin_title)
     _demo_line(doc, b.demo)
@@ -309,6 +310,35 @@ def build_bulletin(b: Briefing) -> bytes:
             f"连续{2 * n}个季度及以上的，列入督办。本季度共向{len(b.notices)}个单位发出通知单：{names}。",
         )
 
+    def supervision() -> None:
+        """Key tasks past their time node, and the notices of the 督办台账 not yet closed."""
+        if b.overdue_tasks:
+            _para(doc, f"时间节点已过仍未完成的重点任务{len(b.overdue_tasks)}项：")
+            rows = [
+                [r["编号"], r["任务"], r["牵头单位"], r["时间节点"], r["推进状态"], r["督办"]]
+                for r in b.overdue_tasks
+            ]
+            _table(doc, ["编号", "任务", "牵头单位", "时间节点", "推进状态", "督办"], rows,
+                   [1.6, 4.4, 2.6, 3.8, 1.6, 1.2])  # fmt: skip
+        else:
+            _para(doc, "重点任务均在时间节点内推进，没有逾期未完成的任务。")
+        if b.open_notices:
+            late = sum(1 for r in b.open_notices if r["逾期"])
+            _para(doc, f"督办台账中尚未销号的通知单{len(b.open_notices)}份，其中逾期{late}份：")
+            rows = [
+                [
+                    r["编号"],
+                    r["责任单位"],
+                    r["事项"],
+                    f"{r['反馈期限']:%Y-%m-%d}",
+                    r["状态"] + ("（逾期）" if r["逾期"] else ""),
+                ]
+                for r in b.open_notices
+            ]
+            _table(doc, ["编号", "责任单位", "事项", "反馈期限", "状态"], rows, [2.6, 2.6, 5.4, 2.0, 2.6])
+        else:
+            _para(doc, "督办台账中的通知单均已反馈并销号。")
+
     def requirements() -> None:
         _para(
             doc,
@@ -322,6 +352,7 @@ def build_bulletin(b: Briefing) -> bytes:
         ("进度滞后的指标", lagging),
         ("数据报送情况", reporting),
         ("预警和督办", escalation),
+        ("重点任务和督办台账", supervision),
         ("工作要求", requirements),
     ]
     for i, (heading, body) in enumerate(sections, start=1):

@@ -20,7 +20,21 @@ def load_briefing(
         progress = plan_progress(session, plan_code, as_of)
         records = report_records(session, progress.plan.id)
         demo = has_demo_data(session, progress.plan.id)
-    return build_content(progress, records, today, demo=demo)
+        b = build_content(progress, records, today, demo=demo)
+        supervision(session, b)
+    return b
+
+
+def supervision(session, b: Briefing) -> None:
+    """The bulletin's key tasks past their time node and the open notices of the 督办台账."""
+    from services import notices, tasks
+
+    b.overdue_tasks = [r for r in tasks.ledger_rows(session, b.plan_code, b.today) if r["督办"]]
+    b.open_notices = [
+        r
+        for r in notices.register_rows(session, b.plan_code, b.today)
+        if r["状态"] not in (notices.STATES["closed"], notices.STATES["escalated"])
+    ]
 
 
 def build_briefing(

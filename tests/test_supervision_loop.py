@@ -288,3 +288,24 @@ def test_work_list_shows_tasks_and_notices(seeded_url, store):
     with session_scope(seeded_url) as s:
         notices.verify_notice(s, OFFICE, nid, True, "")
     assert keys(OFFICE)["notice_verify"] == []
+
+
+def test_bulletin_lists_overdue_tasks_and_open_notices(seeded_url, store):
+    from briefing.docx_docs import build_bulletin
+    from services.briefing import load_briefing
+
+    with session_scope(seeded_url) as s:
+        open_one = notices.issue_notice(s, OFFICE, "luan", "市质量发展委员会办公室", "预警", task_codes=["LA-B4-03"],
+                                        today=dt.date(2026, 7, 1)).number  # fmt: skip
+    day = dt.date(2026, 7, 20)  # 10 working days after 07-01 is 07-15: the answer is late
+    b = load_briefing(seeded_url, "luan", today=day)
+    assert "LA-B4-03" in [r["编号"] for r in b.overdue_tasks]
+    assert [(r["编号"], r["状态"], r["逾期"]) for r in b.open_notices] == [(open_one, "待反馈", "是")]
+    doc = Document(io.BytesIO(build_bulletin(b)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "六、重点任务和督办台账" in text and "七、工作要求" in text
+    assert "尚未销号的通知单1份，其中逾期1份" in text
+    assert open_one in cells and "待反馈（逾期）" in cells
+    row = next(r for r in b.overdue_tasks if r["编号"] == "LA-B4-03")
+    assert row["督办"] == "督办" and row["任务"] in cells
