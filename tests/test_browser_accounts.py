@@ -54,6 +54,18 @@ def filled_template(env, tmp_path, unit: str, period: str, value: float, code: s
     return str(path)
 
 
+def last_reported(env, tmp_path, period: str, unit: str = OWN_UNIT, code: str = CODE) -> int:
+    """The unit's figure in force for ``code``, as its template shows it (上次填报: ``44（2026Q3）``)."""
+    path = tmp_path / "current.xlsx"
+    manage(env, "template", "--plan", PLAN, "--unit", unit, "--period", period, "-o", str(path))
+    ws = load_workbook(path).worksheets[0]
+    header = next(r for r in range(1, 10) if any(ws.cell(r, c).value == "指标代码" for c in range(1, 20)))
+    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, columns["指标代码"]).value == code)
+    found = re.match(r"\d+", str(ws.cell(row, columns["上次填报"]).value or ""))
+    return int(found.group(0)) if found else 40
+
+
 def sign_in(page, server, name: str, password: str, new_password: str) -> None:
     go(page, server)
     page.get_by_label("账户名").wait_for(timeout=60_000)
@@ -116,8 +128,9 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     before = status_row(env, CODE, period)
 
     sign_in(page, server, "clerk", clerk_password, "field-report-key-19")
+    value = last_reported(env, tmp_path, period) + 2  # a plausible step from the demo figure
     nav(page, "填报上传")
-    upload(page, filled_template(env, tmp_path, OWN_UNIT, period, VALUE, CODE))
+    upload(page, filled_template(env, tmp_path, OWN_UNIT, period, value, CODE))
     shot(page, "accounts_reporter_preview")
     page.get_by_role("button", name="确认导入").click()
     settle(page)
@@ -148,7 +161,7 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     settle(page)
     assert page.get_by_text("已通过 1 条数据").first.is_visible()
     after = status_row(env, CODE, period)
-    assert float(after["current_value"]) == VALUE and after["current_period"] == period
+    assert float(after["current_value"]) == value and after["current_period"] == period
     nav(page, "总览")  # (a new page load would be a new session: signed out)
     choose(page, "计划", "灵璧县")
     assert tiles(page) == cli_counts(server, PLAN, period)

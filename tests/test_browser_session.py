@@ -16,6 +16,7 @@ from indicators.periods import latest_due_period
 from tests.browser_support import BROWSER_MARKS, SHOTS, go, nav, running_app, settle, shot
 from tests.test_browser_accounts import (
     filled_template,
+    last_reported,
     manage,
     one_time_password,
     sign_in,
@@ -34,7 +35,7 @@ def server(tmp_path_factory):
         yield app
 
 
-def wait_for_cookie(context, env, timeout: float = 30.0) -> dict:
+def wait_for_cookie(context, env, timeout: float = 90.0) -> dict:
     """The browser's session cookie once it holds a live token (its hash in the app's database)."""
     db = env["DATABASE_URL"].split("///", 1)[1]
     deadline = time.time() + timeout
@@ -50,6 +51,11 @@ def wait_for_cookie(context, env, timeout: float = 30.0) -> dict:
                     return c
         time.sleep(0.3)
     pytest.fail("the sign-in cookie was not written")
+
+
+def expect_signed_in(page, label: str) -> None:
+    """Wait for the sidebar's 当前用户 line (a new browser session draws it after its first run)."""
+    page.locator('[data-testid="stSidebar"]').get_by_text(label).first.wait_for(timeout=30_000)
 
 
 def signed_in_as(page) -> str:
@@ -81,13 +87,13 @@ def test_sign_in_survives_reload_new_tab_and_deep_links_until_sign_out(page, ser
 
     page.reload()
     settle(page)
-    assert signed_in_as(page) == "当前用户：admin（管理员）"
+    expect_signed_in(page, "当前用户：admin（管理员）")
 
     tab = page.context.new_page()
     go(tab, server, "units?plan=luan&unit=市市场监管局")
     tab.get_by_role("heading", name="市市场监管局").first.wait_for(timeout=60_000)
     assert "六安市" in tab.locator("h1").first.inner_text()
-    assert signed_in_as(tab) == "当前用户：admin（管理员）"
+    expect_signed_in(tab, "当前用户：admin（管理员）")
     no_english_dialog(tab)
     go(tab, server, "indicator?plan=luan&indicator=LA-BR-04")
     tab.get_by_role("heading").filter(has_text="LA-BR-04").first.wait_for(timeout=60_000)
@@ -140,19 +146,6 @@ def test_a_deep_link_signed_out_opens_the_page_after_sign_in(page, server):
     go(page, server, "review")
     page.get_by_text("无权打开").first.wait_for(timeout=30_000)
     no_english_dialog(page)
-
-
-def last_reported(env, tmp_path, period: str) -> int:
-    """The unit's figure in force for CODE, as its template shows it (上次填报: ``44（2026Q3）``)."""
-    from openpyxl import load_workbook
-
-    path = tmp_path / "current.xlsx"
-    manage(env, "template", "--plan", PLAN, "--unit", UNIT, "--period", period, "-o", str(path))
-    ws = load_workbook(path).worksheets[0]
-    header = next(r for r in range(1, 10) if any(ws.cell(r, c).value == "指标代码" for c in range(1, 20)))
-    columns = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
-    row = next(r for r in range(header + 1, ws.max_row + 1) if ws.cell(r, columns["指标代码"]).value == CODE)
-    return int(re.match(r"\d+", str(ws.cell(row, columns["上次填报"]).value)).group(0))
 
 
 def _review_card(page, text: str):
