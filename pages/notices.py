@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from db.session import read_scope
+from indicators.periods import Period
 from services import notices, tasks
 from services.actor import ActorRole
 from ui import data
@@ -47,9 +48,16 @@ if IS_ADMIN:
         ledger = tasks.ledger_rows(session, plan.code, today())
         answered = notices.register_rows(session, plan.code, today(), state="answered")
         late = notices.escalation_candidates(session, plan.code, today())
+        lagging = notices.indicator_escalations(session, plan.code, today())
+    proposals = [r for r in lagging if not r["open_notice"]]
     catalogue = data.catalogue(url, plan.code, data.data_fingerprint())
-    tab_issue, tab_verify, tab_late = st.tabs(
-        ["印发通知单", f"待核销的反馈（{len(answered)}）", f"逾期未反馈（{len(late)}）"]
+    tab_issue, tab_verify, tab_late, tab_lagging = st.tabs(
+        [
+            "印发通知单",
+            f"待核销的反馈（{len(answered)}）",
+            f"逾期未反馈（{len(late)}）",
+            f"指标预警督办建议（{len(proposals)}）",
+        ]
     )
     with tab_issue, st.form("issue_notice"):
         c1, c2, c3 = st.columns([2, 1, 1])
@@ -123,6 +131,41 @@ if IS_ADMIN:
             ):
                 st.session_state["notices_done"] = f"{r['number']}已升级为督办。"
                 st.rerun()
+    with tab_lagging:
+        st.caption(
+            f"连续 {plan.settings.escalation_quarters} 个季度进度滞后或未报送的指标建议预警，连续 "
+            f"{2 * plan.settings.escalation_quarters} 个季度的建议督办；向牵头单位印发通知单后，"
+            "该单位反馈、质量办核销。"
+        )
+        if not lagging:
+            st.info("没有需要预警或督办的指标。")
+        for r in lagging:
+            cols = st.columns([5, 1], vertical_alignment="center")
+            cols[0].text(
+                f"{r['code']} {r['name']} · {r['unit']}：建议{r['level']}"
+                f"（截至{Period.parse(r['as_of']).label}连续 {r['streak']} 个季度）\n{r['reason']}"
+            )
+            if r["open_notice"]:
+                cols[1].caption(f"已印发{escape_markdown(r['open_notice'])}")
+            elif cols[1].button(f"印发{r['level']}通知单", key=f"lag_{r['code']}_{r['unit']}") and (
+                number := run_write(
+                    actor,
+                    "issue_notice",
+                    lambda s, r=r: (
+                        notices.issue_notice(
+                            s,
+                            actor,
+                            plan.code,
+                            r["unit"],
+                            r["level"],
+                            indicator_codes=[r["code"]],
+                            as_of=r["as_of"],
+                        ).number
+                    ),
+                )
+            ):
+                st.session_state["notices_done"] = f"已印发{number}。"
+                st.rerun()
 
 st.subheader("台账")
 f1, f2, f3, f4 = st.columns([1, 1, 2, 1])
@@ -158,7 +201,22 @@ if rows:
         hide_index=True,
         width="stretch",
         height=min(36 * (len(rows) + 1) + 4, 420),
-        column_config={"事项": st.column_config.TextColumn(width="large")},
+        column_config={  # fits the main column at 1600 px: no column cut off at the right edge
+            k: st.column_config.Column(width=w)
+            for k, w in (
+                ("编号", 120),
+                ("级别", 50),
+                ("责任单位", 110),
+                ("事项", 180),
+                ("印发日期", 90),
+                ("反馈期限", 90),
+                ("状态", 80),
+                ("逾期", 40),
+                ("反馈时间", 120),
+                ("整改措施", 140),
+                ("核销", 110),
+            )
+        },  # fmt: skip
     )
     st.download_button(
         "导出 Excel", notices.register_xlsx(rows), file_name=f"督办台账_{plan.code}_{today()}.xlsx"

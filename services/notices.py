@@ -393,6 +393,46 @@ def escalation_candidates(session: Session, plan_code: str, today: dt.date) -> l
     return out
 
 
+def indicator_escalations(session: Session, plan_code: str, today: dt.date) -> list[dict[str, Any]]:
+    """Indicator × lead-unit pairs the engine escalates (预警 / 督办: consecutive quarters behind or not
+    reported, indicators.history.escalations) as of the assessment quarter, each with the open notice
+    of that unit that already lists the indicator ("" when none: the office may issue one)."""
+    from db.queries import get_plan, load_plan_data
+    from indicators.dashboard import histories
+    from indicators.history import escalations
+    from indicators.vocabulary import Role
+    from services.progress import default_as_of
+
+    plan = _plan(session, plan_code)
+    info, datas = load_plan_data(session, plan_code)
+    current = default_as_of(get_plan(session, plan_code), today)
+    open_by: dict[tuple[str, str], str] = {}
+    for n in session.scalars(
+        select(Notice)
+        .where(Notice.plan_id == plan.id, Notice.state.in_(["issued", "answered", "returned"]))
+        .options(selectinload(Notice.items), selectinload(Notice.unit))
+    ):
+        for item in n.items:
+            if item.indicator_id is not None:
+                open_by.setdefault((item.code, n.unit.name), n.number)
+    out = []
+    for e in escalations(histories(datas, info.settings, current), info.settings, Role.LEAD):
+        for unit in e.units:
+            out.append(
+                {
+                    "code": e.key,
+                    "name": e.name,
+                    "unit": unit,
+                    "level": e.level,
+                    "streak": e.streak,
+                    "as_of": str(e.as_of),
+                    "reason": e.reason,
+                    "open_notice": open_by.get((e.key, unit), ""),
+                }
+            )
+    return out
+
+
 def register_rows(
     session: Session,
     plan_code: str,

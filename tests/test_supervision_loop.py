@@ -309,3 +309,29 @@ def test_bulletin_lists_overdue_tasks_and_open_notices(seeded_url, store):
     assert open_one in cells and "待反馈（逾期）" in cells
     row = next(r for r in b.overdue_tasks if r["编号"] == "LA-B4-03")
     assert row["督办"] == "督办" and row["任务"] in cells
+
+
+def test_lagging_indicators_are_proposed_for_notices(seeded_url, store):
+    """No figure reported: 灵璧 LB-QG-02 is behind every quarter from 2025Q2 to 2026Q3 (6 = 2 × 3: 督办);
+    LB-ENV-01 (annual) from 2026Q1 (3: 预警). Once a notice lists the pair it is no longer proposed."""
+    with read_scope(seeded_url) as s:
+        rows = {(r["code"], r["unit"]): r for r in notices.indicator_escalations(s, PLAN, TODAY)}
+    qg = rows[("LB-QG-02", "县市场监管局")]
+    env = rows[("LB-ENV-01", "县生态环境分局")]
+    assert (qg["level"], qg["streak"], qg["as_of"], qg["open_notice"]) == ("督办", 6, "2026Q3", "")
+    assert (env["level"], env["streak"], env["open_notice"]) == ("预警", 3, "")
+    with session_scope(seeded_url) as s:
+        n = notices.issue_notice(
+            s, OFFICE, PLAN, "县生态环境分局", env["level"], indicator_codes=["LB-ENV-01"], today=TODAY
+        )
+        nid, number = n.id, n.number
+    with read_scope(seeded_url) as s:
+        rows = {(r["code"], r["unit"]): r for r in notices.indicator_escalations(s, PLAN, TODAY)}
+    assert rows[("LB-ENV-01", "县生态环境分局")]["open_notice"] == number == "预警〔2026〕1号"
+    assert rows[("LB-QG-02", "县市场监管局")]["open_notice"] == ""
+    with session_scope(seeded_url) as s:
+        notices.answer_notice(s, reporter(s, "env", "县生态环境分局"), nid, "数据未到", "补报", TODAY, today=TODAY)
+        notices.verify_notice(s, OFFICE, nid, True, "")
+    with read_scope(seeded_url) as s:  # closed, and still behind: proposed again
+        rows = {(r["code"], r["unit"]): r for r in notices.indicator_escalations(s, PLAN, TODAY)}
+    assert rows[("LB-ENV-01", "县生态环境分局")]["open_notice"] == ""
