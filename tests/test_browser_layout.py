@@ -156,8 +156,9 @@ def test_office_removes_demo_figures_in_the_app(browser, server, tmp_path):
         page.get_by_label("再次输入新密码").fill(new)
         page.get_by_role("button", name="修改密码").click()
         settle(page)
-        go(page, server)
-        page.get_by_text("当前用户：office1").first.wait_for(timeout=60_000)  # still signed in
+        shot(page, "layout_demo_after_password")
+        nav(page, "总览")  # in the same tab (a reload keeping the sign-in is another work stream's test)
+        page.get_by_text("当前用户：office1").first.wait_for(timeout=60_000)
         choose(page, "计划", PLANS["lingbi"])
         page.get_by_role("button", name="删除演示数据").wait_for(timeout=60_000)
         banner = page.get_by_text("当前显示的包含").first
