@@ -17,7 +17,7 @@ from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.supervision import evidence_buttons, today
+from ui.supervision import evidence_buttons, node_periods, today
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -86,29 +86,27 @@ shown = [
     and (section == "全部" or r["章节"] == section)
 ]
 st.markdown(f"共 **{len(shown)}** 项（全部 {len(rows)} 项）。")
-columns = [
-    "编号",
-    "任务",
-    "牵头单位",
-    "时间节点",
-    "任务状态",
-    "最近进展季度",
-    "推进状态",
-    "审核",
-    "进展情况",
-    "佐证材料",
-]
-frame = pd.DataFrame([{k: r[k] for k in columns} for r in shown], columns=columns)
+columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "审核", "佐证材料", "进展情况"]
+# widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
+widths = {"编号": 70, "任务": 230, "牵头单位": 110, "时间节点": 130, "任务状态": 80, "推进状态": 70}
+widths |= {"审核": 90, "佐证材料": 70, "进展情况": 250}
+
+
+def _table_row(r: dict) -> dict:
+    row = {k: r[k] for k in columns}
+    row["时间节点"] = node_periods(r["时间节点"])  # the quarters; the full text is in the expander below
+    if r["最近进展季度"] and r["进展情况"]:
+        row["进展情况"] = f"{r['最近进展季度']}：{r['进展情况']}"
+    return row
+
+
+frame = pd.DataFrame([_table_row(r) for r in shown], columns=columns)
 st.dataframe(
     frame,
     hide_index=True,
     width="stretch",
     height=min(36 * (len(shown) + 1) + 4, 520),
-    column_config={
-        "任务": st.column_config.TextColumn(width="medium"),
-        "进展情况": st.column_config.TextColumn(width="large"),
-        "时间节点": st.column_config.TextColumn(width="medium"),
-    },
+    column_config={k: st.column_config.Column(width=w) for k, w in widths.items()},
 )
 buffer = io.BytesIO()
 full = pd.DataFrame([{k: v for k, v in r.items() if k != "id"} for r in shown])
@@ -120,6 +118,6 @@ st.download_button("导出 Excel", buffer.getvalue(), file_name=f"重点任务�
 with st.expander("任务原文与关联指标"):
     for r in shown:
         st.text(
-            f"{r['编号']} {r['任务']}（{r['章节']}）\n"
+            f"{r['编号']} {r['任务']}（{r['章节']}）\n时间节点：{r['时间节点']}\n"
             f"配合单位：{r['配合单位'] or '无'}；关联指标：{r['关联指标'] or '无'}"
         )

@@ -1,6 +1,7 @@
 """任务填报与反馈: what the signed-in user's units owe in the supervision loop — key-task progress to
 report or correct, notices to answer — with the forms to do it (reporters); what awaits the office
 (admins). (我的待办, pages/todo.py, lists every kind of work.)"""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from ui.actions import require_role
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.supervision import audit_refused, today, uploaded_files
+from ui.supervision import audit_refused, node_periods, today, uploaded_files
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -122,7 +123,7 @@ st.dataframe(
                 "任务": i["title"],
                 "单位": i["unit"],
                 "角色": "牵头" if i["role"] == "lead" else "配合",
-                "时间节点": i["nodes"],
+                "时间节点": node_periods(i["nodes"]),
                 "任务状态": i["state"],
                 "上次推进状态": i["last_status"],
             }
@@ -132,7 +133,11 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(36 * (len(items) + 1) + 4, 360),
-    column_config={"任务": st.column_config.TextColumn(width="large")},
+    column_config={  # fits the main column at 1600 px: no column cut off at the right edge
+        k: st.column_config.Column(width=w)
+        for k, w in {"待办": 130, "编号": 70, "任务": 300, "单位": 110, "角色": 50, "时间节点": 130}.items()
+    }
+    | {"任务状态": st.column_config.Column(width=80), "上次推进状态": st.column_config.Column(width=100)},
 )
 labels = {f"{i['task_code']}|{i['unit_id']}": i for i in items}
 choice = st.selectbox(

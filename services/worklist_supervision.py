@@ -64,6 +64,8 @@ def tasks_owed_section(ctx: Context) -> Section:
             )
         elif i["todo"] == "待填报":
             flag = f"，{i['flag']}" if i["flag"] else ""
+            late = (ctx.today - i["deadline"]).days
+            flag += f"；已逾期 {late} 天" if late > 0 else ""
             items.append(
                 Item(
                     f"{i['unit']}：{Period.parse(i['period']).label} {i['task_code']} {i['title']} "

@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from tests.browser_support import BROWSER_MARKS, go, running_app, settle, shot
+from tests.browser_support import BROWSER_MARKS, SHOTS, go, running_app, settle, shot
 from tests.supervision_support import PDF, PNG
 from tests.test_browser_accounts import manage, one_time_password, sign_in
 
@@ -44,13 +44,20 @@ def nav_to(page, title):
 def signed_in(page, server, name, password, new_password):
     """Sign in (first time: change the password) and wait for the signed-in menu."""
     sign_in(page, server, name, password, new_password)
-    page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    try:
+        page.locator('[data-testid="stSidebarNav"]').wait_for(timeout=60_000)
+    except Exception:  # keep what the browser showed
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"failed_sign_in_{name}.png"))
+        raise
     settle(page)
 
 
 def pick(page, label, option_text):
     """Pick an option of a selectbox / multiselect: type to filter (option lists are virtual)."""
     box = page.locator(f'input[aria-label^="{label}"]').first
+    if box.input_value() == option_text:  # already chosen (typing the same text filters nothing)
+        return
     box.click()
     box.fill(option_text)
     page.locator('[role="option"]').filter(has_text=option_text).first.click(timeout=20_000)
@@ -89,6 +96,12 @@ def test_supervision_loop_in_the_browser(browser, server, tmp_path):
         clerk.locator('[data-testid="stSidebarNav"] a').filter(has_text="任务填报与反馈").first.inner_text()
     )
     assert re.search(r"任务填报与反馈（\d+）", badge), badge
+    nav_to(clerk, "我的待办")  # opens on the plan of the reporter's unit
+    expect(clerk.get_by_text(f"{UNIT}：2026年第3季度 {TASK}").first).to_be_visible(timeout=30_000)
+    clerk.get_by_role("heading", name=re.compile("重点任务进展")).first.evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
+    shot(clerk, "supervision_my_todo")
     nav_to(clerk, "任务填报与反馈")
     choose_plan(clerk)
     shot(clerk, "supervision_unit_todo")
@@ -165,6 +178,7 @@ def test_supervision_loop_in_the_browser(browser, server, tmp_path):
     settle(office)
     expect(office.get_by_text(f"{number}已销号").first).to_be_visible(timeout=30_000)
     assert office.get_by_text("已销号").count() >= 1
+    office.get_by_role("heading", name="台账", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(office, "supervision_register")
 
     # every step is in the audit log

@@ -44,6 +44,11 @@ def evidence_buttons(actor: Actor | None, files: list[tuple[int, str, int]], key
         )
 
 
+def node_periods(nodes: str) -> str:
+    """The quarters of a task's time nodes, for table cells: 2027年第4季度前：建成平台 → 2027年第4季度前."""
+    return "；".join(part.split("：", 1)[0] for part in nodes.split("；") if part)
+
+
 def uploaded_files(uploads) -> list[tuple[str, bytes]]:
     return [(f.name, f.getvalue()) for f in (uploads or [])]
 
