@@ -157,7 +157,8 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     assert shown == len(audit_entries(env, "clerk"))  # the page lists every entry of the user
     nav(page, "数据审核")
     assert page.get_by_text("待审核数据（1 条）").first.is_visible()
-    page.get_by_role("button", name=re.compile("通过所选")).click()
+    card = page.locator('[class*="st-key-review_card_"]').filter(has_text=CODE).first  # one card per figure
+    card.get_by_role("button", name="通过", exact=True).click()
     settle(page)
     assert page.get_by_text("已通过 1 条数据").first.is_visible()
     after = status_row(env, CODE, period)
