@@ -233,6 +233,6 @@ if rows:
         mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     for h in history:
-        extra = "；".join(f"{k}：{v}" for k, v in h["data"].items() if v not in ("", None, False))
+        extra = "；".join(f"{label}：{value}" for label, value in h["details"])
         st.text(f"{h['at']:%Y-%m-%d %H:%M} {h['kind']}（{h['actor']}）{h['comment']} {extra}")
         evidence_buttons(actor, h["evidence"], f"h{chosen['id']}")

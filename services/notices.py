@@ -50,6 +50,17 @@ EVENTS = {
     "closed": "销号",
     "escalated": "升级督办",
 }
+# what an event's data says, in the words shown to users (keys not listed are not shown)
+EVENT_FIELDS = {
+    "respond_by": "反馈期限",
+    "parent": "升级自",
+    "child": "升级为",
+    "causes": "原因分析",
+    "measures": "整改措施",
+    "expected_on": "预计完成",
+    "answered_on": "反馈日期",
+    "late": "逾期反馈",
+}
 DEFAULT_RESPONSE_DAYS = 10
 MAX_TEXT = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -542,6 +553,11 @@ def notice_history(session: Session, notice_id: int) -> list[dict[str, Any]]:
             "at": e.at,
             "comment": e.comment,
             "data": e.data,
+            "details": [
+                (label, "是" if e.data[key] is True else str(e.data[key]))
+                for key, label in EVENT_FIELDS.items()
+                if e.data.get(key) not in ("", None, False)
+            ],
             "evidence": by_event.get(e.id, []),
         }
         for e in notice.events

@@ -180,6 +180,8 @@ def test_supervision_loop_in_the_browser(browser, server, tmp_path):
     assert office.get_by_text("已销号").count() >= 1
     office.get_by_role("heading", name="台账", exact=True).evaluate("e => e.scrollIntoView({block: 'start'})")
     shot(office, "supervision_register")
+    expect(office.get_by_text(re.compile("原因分析：学习活动排期晚")).first).to_be_visible()
+    assert not re.search(r"[a-z_]{4,}：", office.locator('[data-testid="stMain"]').inner_text())
 
     # every step is in the audit log
     assert [a for a in audit(env, "report_task")] == [("clerk", "ok"), ("clerk", "ok")]

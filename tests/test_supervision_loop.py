@@ -165,6 +165,12 @@ def test_task_progress_and_notice_loop(seeded_url, store):
         )
         history = notices.notice_history(s, notice_id)
         assert [h["kind"] for h in history] == ["印发", "单位反馈", "销号"]
+        assert history[1]["details"] == [
+            ("原因分析", "认证周期长"),
+            ("整改措施", "对接认证机构，集中申报"),
+            ("预计完成", "2027-06-30"),
+            ("反馈日期", "2026-12-10"),
+        ]
         assert [f[1] for f in history[1]["evidence"]] == ["申报材料.png"]
         name, doc = notices.notice_docx(s, notice_id)
     text = "\n".join(p.text for p in Document(io.BytesIO(doc)).paragraphs)
