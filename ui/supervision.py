@@ -83,12 +83,17 @@ def task_overview(plan_code: str, unit: str | None = None) -> None:
     """A short block for the overview and the unit pages: task counts and the overdue ones."""
     import pandas as pd  # lazy: app.py imports this module for the badge, before the sign-in page
 
-    from services import tasks
+    from services import notices, tasks
 
     with read_scope(data.current_url()) as session:
         summary = tasks.task_summary(session, plan_code, today())
         rows = tasks.ledger_rows(session, plan_code, today())
-    if not summary["合计"]:
+        open_notices = [
+            r
+            for r in notices.register_rows(session, plan_code, today(), unit=unit or "")
+            if r["状态"] not in (notices.STATES["closed"], notices.STATES["escalated"])
+        ]
+    if not summary["合计"] and not open_notices:
         return
     if unit:
         rows = [r for r in rows if unit in r["牵头单位"].split("、") or unit in r["配合单位"].split("、")]
@@ -105,6 +110,13 @@ def task_overview(plan_code: str, unit: str | None = None) -> None:
         col.metric(label, n)
     if summary["待审核"] and not unit:
         st.caption(f"待质量办审核的任务进展 {summary['待审核']} 条。")
+    if open_notices:
+        late = sum(1 for r in open_notices if r["逾期"])
+        listed = "；".join(f"{r['编号']}（{r['责任单位']}，{r['状态']}）" for r in open_notices[:5])
+        st.caption(
+            f"督办台账：未销号的通知单 {len(open_notices)} 份（其中逾期 {late} 份）："
+            + escape_markdown(listed + ("等" if len(open_notices) > 5 else ""))
+        )
     late = [r for r in rows if r["督办"]]
     if late:
         st.dataframe(
