@@ -7,6 +7,7 @@ convenience, not the protection.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -95,7 +96,12 @@ if intended is not None:  # a page URL opened before the router had run once in 
     if target is not None:
         st.session_state.pop("_plan_param", None)  # let the link's ?plan= apply on the next run
         st.switch_page(target, query_params=intended[1])
-sync_cookie()  # write or remove the sign-in cookie when one is queued (ui/auth.py)
+# The sign-in cookie is being written or removed (ui/auth.py): no page meanwhile, in a real browser
+# (AppTest has no browser to confirm it, and no clicks to lose).
+if sync_cookie() and st.context.headers:
+    st.caption("正在处理登录状态…")
+    time.sleep(0.25)
+    st.rerun()
 if actor is not None:
     st.sidebar.caption(f"当前用户：{escape_markdown(actor.label)}")
 st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")

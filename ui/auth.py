@@ -137,9 +137,14 @@ def _queue_cookie(token: str | None) -> None:
     st.session_state[_COOKIE_KEY] = (token, dt.datetime.now().timestamp())
 
 
-def sync_cookie() -> None:
+COOKIE_GRACE_SECONDS = 4.0  # how long a page waits for the browser to confirm the cookie
+
+
+def sync_cookie() -> bool:
     """Called by the router on every run, at the same place: writes or removes the session cookie
-    while one is queued.
+    while one is queued. True while the browser has not confirmed it yet (for at most
+    ``COOKIE_GRACE_SECONDS``): the router then shows no page, because the component's own reruns
+    would swallow a click on a form shown meanwhile (the first 修改密码 after sign-in was lost).
 
     Everything is drawn inside one hidden container that exists on every run, so that the
     page's own elements never move when the cookie frames come and go (a moved form would lose
@@ -150,14 +155,14 @@ def sync_cookie() -> None:
     slot.markdown("<style>.st-key-auth_cookie_slot{display:none}</style>", unsafe_allow_html=True)
     pending = st.session_state.get(_COOKIE_KEY)
     if pending is None:
-        return
+        return False
     import extra_streamlit_components as stx
 
     token, queued = pending
     key = f"auth_cookie_{int(queued * 1000)}"
     if st.session_state.get(key) is True:
         st.session_state.pop(_COOKIE_KEY, None)
-        return
+        return False
     with slot:
         manager = stx.CookieManager(key=f"{key}_all")
         if token is None:
@@ -169,6 +174,7 @@ def sync_cookie() -> None:
                 sessions.COOKIE_NAME, token, key=key, expires_at=expires, secure=_https() or None,
                 same_site="strict",
             )  # fmt: skip
+    return dt.datetime.now().timestamp() - queued < COOKIE_GRACE_SECONDS
 
 
 def _still_valid(actor: Actor) -> bool:
