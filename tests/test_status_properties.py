@@ -73,9 +73,13 @@ def test_a_met_target_is_never_behind(s, as_of, margin):
 
 def _baseline_meets(s, level: float) -> bool:
     """A baseline already meeting the target makes it a maintenance target (met → 已达标 any time)."""
-    if s.baseline is None or s.measure_kind is K.NEW_SINCE_BASELINE:
+    if s.measure_kind is K.NEW_SINCE_BASELINE:
+        b = 0.0  # a count of new items starts at 0 by definition
+    elif s.baseline is None:
         return False
-    b, comp = s.baseline.value, s.targets[0].comparator
+    else:
+        b = s.baseline.value
+    comp = s.targets[0].comparator
     if comp is C.GT:
         return b > level
     if comp is C.LT:
