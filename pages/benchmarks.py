@@ -67,7 +67,7 @@ with tab_bench:
         with st.form("benchmark_form", clear_on_submit=True):
             cols = st.columns([3, 1, 1])
             code = cols[0].selectbox("指标", benchmark_codes, format_func=_label)
-            period_text = cols[1].text_input("季度", placeholder="如 2025Q4")
+            period_text = cols[1].text_input("季度", placeholder="如 2025年第4季度")
             value_text = cols[2].text_input("基准值", placeholder="如 81.5")
             source = st.text_input("来源（必填）", placeholder="如 省市场监管局2025年第4季度通报")
             if st.form_submit_button("录入基准值", type="primary"):

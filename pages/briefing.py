@@ -175,7 +175,7 @@ with right:
     st.markdown(_count_head("进度最滞后的指标", len(b.lagging), len(top_lag), "项"), unsafe_allow_html=True)
     if top_lag:
         rows = "".join(
-            f"<tr><td>{_badge(r['status'])}</td><td><b>{escape_html(r['code'])}</b> {escape_html(r['name'])}"
+            f"<tr><td>{_badge(r['status'])}</td><td><b>{escape_html(r['name'])}</b>"
             f"<br><span style='color:#555'>{escape_html(r['reason'])}</span></td></tr>"
             for r in top_lag
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from ui import data
@@ -27,6 +29,28 @@ def legend() -> str:
     )
 
 
+# The file names each setting by its key for whoever edits plan.yaml; the page speaks Chinese only.
+SETTING_WORDS = {
+    "path_method": "",
+    "linear": "匀速推进",
+    "growth": "固定增长率",
+    "on_track_ratio": "",
+    "behind_ratio": "",
+    "report_deadline_days": "",
+    "escalation_quarters": "",
+    "jump_factor": "",
+    "maintain_behind_gap": "",
+    "few_items": "",
+}
+
+
+def for_the_office(markdown: str) -> str:
+    """METHODOLOGY.md without setting keys: a `key` after a Chinese name goes, a value key becomes words."""
+    for key, words in SETTING_WORDS.items():
+        markdown = re.sub(rf"\s*`{key}`", f" {words}" if words else "", markdown)
+    return markdown
+
+
 text = data.methodology_text()
 if text is None:
     st.title("方法说明")
@@ -36,4 +60,4 @@ else:
     st.title(first.lstrip("# ").strip() or "方法说明")
     st.caption("平台每个季度怎样判断每项指标的进度：规则、默认设置和算例。各页面的状态颜色如下。")
     st.markdown(legend(), unsafe_allow_html=True)
-    st.markdown(rest)
+    st.markdown(for_the_office(rest))

@@ -54,7 +54,7 @@ unit = st.selectbox(
     "查看单位",
     names,
     index=None if st.session_state[key] is None else names.index(st.session_state[key]),
-    placeholder="选择本单位，查看本单位负责的指标（网址可加 ?unit=单位名称）",
+    placeholder="选择本单位，查看本单位负责的指标",
 )
 st.session_state[key] = unit
 if unit:
