@@ -22,7 +22,7 @@ from ui.charts import (
 )
 from ui.formats import counting_text, format_number, label, reporting_frequency_text
 from ui.guard import ensure_routed
-from ui.safe import escape_markdown
+from ui.safe import escape_markdown, escape_plotly
 from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
@@ -146,7 +146,7 @@ for reporter in dict.fromkeys(f["unit"] for f in figures):
             x=[f["period"] for f in own],
             y=[f["value"] for f in own],
             mode="lines+markers",
-            name=f"实际值（{reporter or '合计'}）",
+            name=escape_plotly(f"实际值（{reporter or '合计'}）"),
             line={"color": SERIES_COLORS["reported"], "width": 3},
             marker={"size": 9},
             customdata=[format_number(f["value"], unit) for f in own],
@@ -161,7 +161,7 @@ if timeline["benchmark"]:
                 x=[f["period"] for f in bench],
                 y=[f["benchmark_value"] for f in bench],
                 mode="lines+markers",
-                name=timeline["benchmark_name"],
+                name=escape_plotly(timeline["benchmark_name"]),
                 line={"color": SERIES_COLORS["benchmark"], "dash": "dot", "width": 2},
                 customdata=[format_number(f["benchmark_value"], unit) for f in bench],
                 hovertemplate="%{x} "

@@ -23,7 +23,7 @@ from ui.charts import (
 )
 from ui.formats import format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
-from ui.safe import escape_markdown
+from ui.safe import escape_markdown, escape_plotly
 from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
@@ -157,7 +157,7 @@ else:
             continue  # no target year has ended unmet: no empty legend entry
         fig.add_trace(
             go.Bar(
-                y=[u["unit"] for u in shown],
+                y=[escape_plotly(u["unit"]) for u in shown],
                 x=[u.get(field, 0) for u in shown],
                 orientation="h",
                 name=status,
@@ -231,7 +231,7 @@ else:
         go.Heatmap(
             z=z,
             x=periods,
-            y=units,
+            y=[escape_plotly(u) for u in units],
             text=text,
             texttemplate="%{text}",
             customdata=hover,

@@ -152,3 +152,18 @@ def test_the_checker_sees_unescaped_markup():
     assert literal(escape_markdown("# 标题\n- 列表 1. 2) *a* _b_ `c` ~d~ |e| {f} :red[g] $h$")) == (
         "# 标题\n- 列表 1. 2) *a* _b_ `c` ~d~ |e| {f} :red[g] $h$".replace("\n", "  \n")
     )
+
+
+def test_charts_draw_hostile_names_as_text():
+    """Plotly renders a subset of HTML in labels and hover text: data reaches it escaped."""
+    from ui.charts import matrix_figure
+
+    evil = '<a href="http://evil.example">x</a><img src=x onerror=alert(1)>'
+    rows = [{"code": "X-01", "name": "指标" + evil, "category": "类别" + evil, "status": "正常",
+             "reason": "依据" + evil}]  # fmt: skip
+    fig = matrix_figure(rows)
+    drawn = [str(t) for trace in fig.data for t in (trace.text or ())]
+    drawn += [str(v) for trace in fig.data for row in (trace.customdata or ()) for v in row]
+    drawn += [str(t) for t in fig.layout.yaxis.ticktext]
+    assert drawn and not any("<a href" in t or "<img" in t for t in drawn), drawn
+    assert any("&lt;a href" in t for t in drawn)  # still there, as text

@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 from indicators.dashboard import DISPLAY_ORDER
 from indicators.model import PlanSettings
 from indicators.vocabulary import Status
+from ui.safe import escape_plotly
 
 STATUS_ORDER: tuple[str, ...] = tuple(s.value for s in DISPLAY_ORDER)  # 已达标 逾期完成 正常 … 无法评估
 STATUS_COLORS: dict[str, str] = {
@@ -245,12 +246,20 @@ def matrix_figure(
                 showlegend=False,
                 marker={"symbol": "square", "size": 40, "color": "rgba(0,0,0,0)"},
                 text=[
-                    wrap_chars(f"{STATUS_ICONS[status]}{short_name(c['name'])}", line_chars + 1)
+                    "<br>".join(  # each line escaped: the line breaks are the only markup
+                        escape_plotly(line)
+                        for line in wrap_chars(
+                            STATUS_ICONS[status] + short_name(c["name"]), line_chars + 1, "\n"
+                        ).split("\n")
+                    )
                     for c in chosen
                 ],
                 textfont={"size": font_size, "color": text_color(status)},
                 textposition="middle center",
-                customdata=[[c["code"], c["name"], c["reason"]] for c in chosen],
+                customdata=[
+                    [escape_plotly(c["code"]), escape_plotly(c["name"]), escape_plotly(c["reason"])]
+                    for c in chosen
+                ],
                 hovertemplate=f"<b>%{{customdata[0]}} %{{customdata[1]}}</b><br>{status}：%{{customdata[2]}}"
                 "<extra></extra>",
             )
@@ -291,7 +300,7 @@ def matrix_figure(
     fig.update_yaxes(
         range=[n_rows - 0.5, -0.5],
         tickvals=[(y + end - 1) / 2 for (y, _), end in zip(bands, ends, strict=True)],
-        ticktext=[name for _, name in bands],
+        ticktext=[escape_plotly(name) for _, name in bands],
         tickfont={"size": font_size + 1},
         showgrid=False,
         zeroline=False,

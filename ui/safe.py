@@ -41,3 +41,13 @@ def escape_markdown(text: object) -> str:
 
 
 md = escape_markdown
+
+
+def escape_plotly(text: object) -> str:
+    """Text from data for a plotly chart (labels, legend names, hover values).
+
+    Plotly renders a subset of HTML in every text it draws (``<a href>``, ``<b>``, ``<br>``,
+    ``<span style>``): a unit named ``<a href=…>`` would become a live link. Entities are
+    shown as the characters they stand for, so escaping keeps the text as written.
+    """
+    return html.escape("" if text is None else str(text), quote=False)
