@@ -335,8 +335,9 @@ def _fast_shape(xml: bytes, p: bytes, facts: SheetFacts) -> SheetError | None:
         what = f"单元格 {ref}" if letters else f"第 {digits} 行"
         return _too_large(facts.title, what, f"{col_letter(MAX_COLUMNS)} 列、{MAX_SHEET_ROW} 行以内")
     q = re.escape(p)
-    two = set(re.findall(b"<" + q + rb'c r="([A-B][A-Z])[0-9]', xml)) if xml.find(b'r="A') >= 0 else set()
-    two |= set(re.findall(b"<" + q + rb'c r="(B[A-Z])[0-9]', xml)) if xml.find(b'r="B') >= 0 else set()
+    # two-letter columns (≤ BL after the search above): collected only when there is one
+    two_letters = re.compile(b"<" + q + rb'c r="([A-B][A-Z])[0-9]')
+    two = set(two_letters.findall(xml)) if two_letters.search(xml) is not None else set()
     facts.max_col = max((col_number(t) for t in two), default=26)  # ≤ Z when no two-letter column
     if facts.max_col * MAX_SHEET_ROW > MAX_CELLS:  # the exact used range decides
         rows = [int(r) for r in re.findall(b"<" + q + rb'row r="([0-9]+)"', xml)]
@@ -413,8 +414,9 @@ def _facts(xml: bytes, p: bytes, usual: bool, percent_xfs: set[int], facts: Shee
         if not _HAS_VALUE.search(xml, start, end if end > 0 else len(xml)):
             facts.formula_without_value.add(where)
     if percent_xfs:
-        if usual:
-            matches = [m for i in sorted(percent_xfs) for m in re.finditer(b' s="%d"' % i, xml)]
+        if usual:  # one pass for every percent style
+            styles = b"|".join(b"%d" % i for i in sorted(percent_xfs))
+            matches = list(re.finditer(b' s="(?:' + styles + b')"', xml))
         else:
             wanted = {str(i).encode() for i in percent_xfs}
             matches = [m for m in _STYLE.finditer(xml) if m.group(1) in wanted]
@@ -426,8 +428,9 @@ def _facts(xml: bytes, p: bytes, usual: bool, percent_xfs: set[int], facts: Shee
             ref = _REF.search(xml, tag_start, tag_end + 1)
             if ref and ref.group(1) and ref.group(2):
                 facts.percent.add((int(ref.group(2)), ref.group(1).decode().upper()))
-    if xml.find(b"mergeCell") >= 0:
-        for c1, r1, c2, r2 in _MERGE.findall(xml):
+    first = xml.find(b"mergeCell")
+    if first >= 0:  # every match contains "mergeCell": scan from the tag of its first occurrence on
+        for c1, r1, c2, r2 in _MERGE.findall(xml, max(0, xml.rfind(b"<", 0, first))):
             facts.merged.append(
                 f"{c1.decode()}{r1.decode()}" + (f":{c2.decode()}{r2.decode()}" if c2 else "")
             )

@@ -281,8 +281,8 @@ def write_template(data: TemplateData) -> bytes:
             "last": row.last_value,
             "figure_period": row.period_text or period_text(figure_period),
             "key": row_key(data.plan_code, figure_period, row.unit_name, row.code),
-            "definition": row.definition,
-            "data_source": row.data_source,
+            "definition": row.definition or None,  # no empty cells: the file stays as small
+            "data_source": row.data_source or None,
         }
         needs = _needs(row)
         for c, (key, _header, _w, is_input) in enumerate(COLUMNS, start=1):

@@ -122,7 +122,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
     plan_id = plan.id
     targets: dict[int, list] = {}
     specs_targets: dict[int, list[TargetSpec]] = {}
-    for t in session.execute(
+    for t in session.connection().execute(
         select(
             Target.indicator_id,
             Target.year,
@@ -157,7 +157,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
         )
     indicators: dict[str, IndicatorRow] = {}
     specs: dict[str, IndicatorSpec] = {}
-    for i in session.execute(
+    for i in session.connection().execute(
         select(
             Indicator.id,
             Indicator.code,
@@ -189,7 +189,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
             release_lag=i.release_lag or 0,
         )
     baselines: dict[int, list[BaselineRow]] = {}
-    for b in session.execute(
+    for b in session.connection().execute(
         select(
             Baseline.id,
             Baseline.indicator_id,
@@ -217,7 +217,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
         )
     names: dict[str, str] = {}
     unit_ids: dict[str, int] = {}
-    units = session.execute(
+    units = session.connection().execute(
         select(Unit.id, Unit.name, Unit.aliases).where(Unit.jurisdiction == plan.jurisdiction)
     )
     rows = list(units)
@@ -231,7 +231,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
     order: list[str] = []
     ordered: set[str] = set()
     by_id = {ind.id: ind.code for ind in indicators.values()}
-    for r in session.execute(
+    for r in session.connection().execute(
         select(Responsibility.indicator_id, Responsibility.unit_id, Unit.name)
         .join(Unit, Unit.id == Responsibility.unit_id)
         .join(Indicator, Indicator.id == Responsibility.indicator_id)
