@@ -20,7 +20,7 @@ from ui.charts import (
     styled_status,
     text_color,
 )
-from ui.formats import counting_text, format_number, label, reporting_frequency_text
+from ui.formats import counting_text, format_number, label, quarter_words, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
 from ui.widgets import dashboard_context, demo_banner, frame_height
@@ -179,7 +179,10 @@ for t in targets:
         annotation_font={"color": SERIES_COLORS["target" if t["final"] else "interim"]},
     )
 fig.add_vline(x=as_of, line={"color": "#BBBBBB", "width": 1})
-fig.update_xaxes(type="category", categoryorder="array", categoryarray=axis, tickangle=0)
+fig.update_xaxes(
+    type="category", categoryorder="array", categoryarray=axis, tickangle=0,
+    tickvals=axis, ticktext=[quarter_words(p).replace("年", "年<br>") for p in axis],
+)  # fmt: skip
 fig.update_yaxes(title=None, ticksuffix="%" if unit == "%" else "", separatethousands=True)
 style(fig, height=420)
 if len(fig.data) == 0 and not targets:

@@ -21,7 +21,7 @@ from ui.charts import (
     style,
     styled_status,
 )
-from ui.formats import format_number, severity_weights_text, unit_ranking_table
+from ui.formats import format_number, quarter_words, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
 from ui.widgets import dashboard_context, demo_banner, frame_height
@@ -230,7 +230,7 @@ else:
     heat = go.Figure(
         go.Heatmap(
             z=z,
-            x=periods,
+            x=[quarter_words(p) for p in periods],
             y=[escape_plotly(u) for u in units],
             text=text,
             texttemplate="%{text}",

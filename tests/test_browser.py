@@ -26,8 +26,26 @@ from tests.browser_support import (
     shot,
     tiles,
 )
+from tests.test_chinese_ui import ascii_words
 
 PLANS = {"luan": "六安市", "lingbi": "灵璧县"}
+# The text a person sees: visible text nodes, without icon ligatures (":material/…" glyph names)
+# screen-reader-only text and the hidden "skip to content" link; chart text (SVG) included.
+VISIBLE_TEXT = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const el = node.parentElement;
+        if (!el || !node.textContent.trim()) continue;
+        if (el.closest('[data-testid*="Icon"], style, script')) continue;
+        const box = el.getBoundingClientRect();  // screen-reader-only text (live regions) is 1 px
+        if (box.width < 2 || box.height < 2) continue;
+        if (el.closest('a') && /skip/i.test(el.closest('a').innerText)) continue;
+        if (!el.checkVisibility()) continue;
+        out.push(node.textContent);
+    }
+    return out.join(' ');
+}"""
 PAGES = {"overview": "总览", "indicator": "指标详情", "units": "责任单位", "catalogue": "计划与指标"}
 pytestmark = BROWSER_MARKS
 
@@ -92,14 +110,20 @@ def test_every_page_and_tiles_match_cli(page, server, plan):
     assert tiles(page) == cli_counts(server, plan, earlier)
     shot(page, f"{plan}_overview_{earlier}")
 
+    english: dict[str, set[str]] = {}
     for slug, title in PAGES.items():
-        if slug == "overview":
-            continue
-        nav(page, title)
+        if slug != "overview":
+            nav(page, title)
         heading = page.locator("h1").first.inner_text()
         assert title in heading and PLANS[plan] in heading, heading
         assert page.locator('[data-testid="stException"]').count() == 0
-        shot(page, f"{plan}_{slug}")
+        # what the browser really shows (sidebar, widgets, tables' visible text) speaks Chinese
+        words = ascii_words([page.evaluate(VISIBLE_TEXT)])
+        if words:
+            english[slug] = words
+        if slug != "overview":
+            shot(page, f"{plan}_{slug}")
+    assert english == {}, english
     nav(page, "方法说明")
     assert page.locator("h1").first.inner_text().strip()
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -206,3 +206,9 @@ def short_name(name: str, limit: int = SHORT_NAME_LIMIT) -> str:
 def wrap_chars(text: str, width: int, separator: str = "<br>") -> str:
     """Break ``text`` every ``width`` characters (Chinese has no spaces to break at)."""
     return separator.join(text[i : i + width] for i in range(0, len(text), width)) or text
+
+
+def quarter_words(period: str) -> str:
+    """``2025Q1`` → ``2025年1季度``: chart axes name quarters in Chinese too."""
+    year, _, quarter = str(period).partition("Q")
+    return f"{year}年{quarter}季度"
