@@ -31,6 +31,7 @@ from services.imports import (
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
+from ui.confirm import confirm_button
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.widgets import plan_selector
@@ -266,13 +267,21 @@ with tab_history:
             cols[0].markdown(f"~~{label}~~ 已由 {escape_markdown(item['undone_by'])} 撤销{note}")
             continue
         cols[0].markdown(label)
-        if cols[1].button("撤销", key=f"undo_{item['id']}"):
+
+        def undo(upload_id: int = item["id"]) -> bool:
             try:  # a refused undo (permission, lock, already undone) is audited
                 with refusals_audited(
                     url, ACTOR, "undo_upload", also=(LookupError, ValueError), entity="upload",
-                    entity_key=str(item["id"]), plan_code=plan.code,
+                    entity_key=str(upload_id), plan_code=plan.code,
                 ):  # fmt: skip
-                    state["upload_undo_result"] = undo_upload(url, item["id"], ACTOR).message
-                st.rerun()
+                    state["upload_undo_result"] = undo_upload(url, upload_id, ACTOR).message
+                return True
             except (LookupError, ValueError, PermissionDenied) as exc:
                 st.error(escape_markdown(str(exc)))
+                return False
+
+        confirm_button(
+            "撤销", key=f"undo_{item['id']}", where=cols[1], action=undo,
+            question="撤销后，该文件导入的数据恢复为导入前的版本（历史记录保留；已审核通过的数据，"
+            "由质量办审核后才撤销）。确定撤销这次上传吗？",
+        )  # fmt: skip
