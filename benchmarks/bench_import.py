@@ -15,8 +15,8 @@ Printed, medians of ``--runs`` alternating runs:
 * the bare parse ``CalamineWorkbook.from_filelike(...).get_sheet_by_name("填报").to_python()``;
 * ``commit_import`` (guarded parse in the worker process, validation, diff, one transaction);
 * the page's path: what pages/upload.py calls (``read_upload`` → ``preview_import`` → confirm =
-  ``commit_import(raw=…)``), without Streamlit's drawing (AppTest could not drive the page's
-  file uploader here: see tests/test_upload_page.py);
+  ``commit_import(raw=…, preview=…)``), without Streamlit's drawing (tests/test_upload_page.py
+  drives the real page in AppTest, tests/apptest_support.py says why it needs a shim);
 * a naive pandas + openpyxl import: ``read_excel`` then, per row, ORM look-ups of indicator,
   unit and current version, an ``Observation`` and an ``AuditEntry`` added, one commit;
 * peak memory (tracemalloc, this process) of the parse and of commit_import, and the worker
@@ -299,10 +299,11 @@ def bench(url: str, label: str, rows: int, runs: int, naive_runs: int) -> dict:
     parse(files[0])
     parse_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    tracemalloc.start()
-    commit_import(url, files[1], "mem.xlsx", system_actor())
+    tracemalloc.start()  # a writing import: the last run committed B, this is A (every figure changes)
+    measured = commit_import(url, files[0], "mem.xlsx", system_actor())
     commit_peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
+    assert measured.status == "committed", measured.message
     naive = []
     if naive_runs:
         for i in range(naive_runs):

@@ -55,13 +55,37 @@ def _normal(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _str_keys_only(value: Any) -> bool:
+    """Every dict inside ``value`` has only str keys: then ``json.dumps(value, default=str)`` equals
+    the dumps of its JSON round trip (``_normal``), so the round trip (a full copy) can be skipped."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                if isinstance(child, dict | list | tuple):
+                    stack.append(child)
+        else:
+            stack.extend(child for child in item if isinstance(child, dict | list | tuple))
+    return True
+
+
 def canonical(fields: dict[str, Any]) -> str:
     """The entry's fields as one canonical JSON text (sorted keys, no spaces)."""
-    payload = {name: _normal(fields.get(name)) for name in HASHED_FIELDS}
+    payload = {}
+    for name in HASHED_FIELDS:
+        value = fields.get(name)
+        if isinstance(value, dict | list | tuple) and _str_keys_only(value):
+            payload[name] = value  # same text as _normal's round trip, without copying (an upload's
+            # entry carries every figure's before → after)
+        else:
+            payload[name] = _normal(value)
     for name in ("before", "after"):  # JSON columns: None stays null
         if fields.get(name) is None:
             payload[name] = None
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:

@@ -321,6 +321,8 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
         if facts is not None:
             sheet.percent, sheet.formula_without_value = facts.percent, facts.formula_without_value
             sheet.merged = facts.merged
+        if headers is None:
+            _compact(sheet)
         raw.data_sheets.append(sheet)
     if not found:
         raw.errors.append(
@@ -329,6 +331,25 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
                 params={"detail": "没有找到含“指标代码”列的工作表"},
             )
         )
+
+
+_READ_KEYS = frozenset(INPUT_KEYS) | {"key", "code", "unit"}  # what validation reads of a unit template
+
+
+def _compact(sheet: RawSheet) -> None:
+    """Only what validation reads leaves the parsing process: shown-only cells (指标名称, 目标, 统计口径 …)
+    become ``True`` when filled (validation only asks whether a row has anything in a mapped column),
+    cells right of the last mapped column are dropped. Less to pickle, to send and to hold."""
+    shown_only = [c for key, c in sheet.columns.items() if key not in _READ_KEYS]
+    width = max(sheet.columns.values(), default=-1) + 1
+    for i, values in enumerate(sheet.data):
+        if len(values) > width:
+            values = sheet.data[i] = values[:width]
+        for c in shown_only:
+            if c < len(values):
+                value = values[c]
+                if value is not None and value != "":
+                    values[c] = True
 
 
 def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]], inspection) -> None:
@@ -407,7 +428,7 @@ class PlanCatalogue:
         return dt.date(self.baseline_year, 1, 1), dt.date(self.last_year + DONE_YEARS_AFTER_HORIZON, 12, 31)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParsedRow:
     sheet: str
     row: int

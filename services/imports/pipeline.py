@@ -89,7 +89,7 @@ _CURRENT = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Write:
     row: ParsedRow
     key: tuple[int, int, str]  # indicator id, unit id, period

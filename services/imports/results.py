@@ -10,7 +10,7 @@ from workbook.cells import format_number
 from workbook.errors import WorkbookError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     sheet: str
     row: int
