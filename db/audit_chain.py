@@ -55,6 +55,9 @@ def _normal(value: Any) -> Any:
     return "" if value is None else value
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _str_keys_only(value: Any) -> bool:
     """Every dict inside ``value`` has only str keys: then ``json.dumps(value, default=str)`` equals
     the dumps of its JSON round trip (``_normal``), so the round trip (a full copy) can be skipped."""
@@ -62,13 +65,15 @@ def _str_keys_only(value: Any) -> bool:
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
-            for key, child in item.items():
+            for key in item:
                 if type(key) is not str:
                     return False
-                if isinstance(child, dict | list | tuple):
-                    stack.append(child)
+            children = item.values()
         else:
-            stack.extend(child for child in item if isinstance(child, dict | list | tuple))
+            children = item
+        for child in children:
+            if type(child) not in _SCALARS and isinstance(child, dict | list | tuple):
+                stack.append(child)
     return True
 
 

@@ -17,6 +17,7 @@ Two steps, both pure (no SQL):
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import zipfile
@@ -406,6 +407,12 @@ class IndicatorInfo:
     has_baseline: bool = False
 
 
+@functools.lru_cache(maxsize=4096)
+def _clean_name(name: str) -> str:
+    """clean_text of a unit name (pure; a file repeats the same few names on every row)."""
+    return clean_text(name)
+
+
 @dataclass(frozen=True)
 class PlanCatalogue:
     """What validation needs to know about a plan (built from the database by the service)."""
@@ -419,7 +426,7 @@ class PlanCatalogue:
     last_year: int = 0
 
     def unit(self, name: str) -> str | None:
-        return self.unit_names.get(clean_text(name))
+        return self.unit_names.get(_clean_name(name))
 
     @property
     def done_span(self) -> tuple[dt.date, dt.date] | None:

@@ -7,7 +7,10 @@
    calamine's lists (``workbook.reader.validate``), and the current figures of the periods
    concerned read with one query and compared as tuples: the preview, and the list of writes.
 3. Under the write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``SELECT … FOR UPDATE`` on the
-   plan row), only what may have changed is re-checked: the catalogue's stamp (when it changed,
+   plan row), only what may have changed is re-checked. When the data-version counter
+   (db/versioning.py, bumped by every write transaction) still has the value read before the
+   validation, nothing was written since and nothing is re-read (the account and the locks are
+   checked all the same). Otherwise: the catalogue's stamp (when it changed,
    the file is validated again under the lock), the account, locked quarters, and the current
    versions of exactly the figures written (the diff is recomputed on tuples; a concurrent
    import never forks a version chain). Then one bulk insert of the new versions (explicit ids;
