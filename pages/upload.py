@@ -117,7 +117,10 @@ def _show_preview(preview, key: str) -> None:
         col.metric(STATUS_LABELS[name], counts[name])
     if preview.errors:
         st.error(f"发现 {len(preview.errors)} 处错误，文件不会被导入。请修改后重新上传。")
-        errors = [{"工作表": e.sheet, "行": e.row, "列": e.column, "说明": e.message} for e in preview.errors]
+        errors = [
+            {"工作表": e.sheet, "行": "" if e.row is None else str(e.row), "列": e.column, "说明": e.message}
+            for e in preview.errors
+        ]  # a file-level error has no row: an empty cell, never "None"
         _paged(errors, f"{key}_errors")
         return
     shown = [

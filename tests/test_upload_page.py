@@ -155,3 +155,16 @@ def test_paged_preview_of_many_errors(tmp_path, monkeypatch):
     assert any("页码" in n.label for n in at.number_input)
     (table,) = at.dataframe
     assert len(table.value) == 200
+
+
+def test_file_level_error_shows_no_row_number(tmp_path, monkeypatch):
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    case = next(c for c in bad_inputs.CASES if c.name == "cell-at-XFD1048576")
+    data, name = case.build(make_template(url, PLAN, PERIOD, UNIT))
+    _upload(at, data, name)
+    assert "文件不会被导入" in _texts(at)
+    (table,) = at.dataframe
+    assert table.value.to_dict("records") == [
+        {"工作表": "填报", "行": "", "列": "", "说明": "工作表“填报”：工作表过大（第 1048576 行），上限为 BL 列、60000 行以内"}
+    ]
+    assert _count(url, Upload) == 0
