@@ -257,3 +257,44 @@ def test_metadata_cells_are_not_input_and_old_templates_still_read(seeded_url):
     old = preview_import(seeded_url, bad_inputs.save(wb), "c.xlsx", ADMIN, plan=PLAN)
     assert old.ok and figures(old) == figures(reference) and not old.task_changes
     assert commit_import(seeded_url, bad_inputs.save(wb), "c.xlsx", ADMIN, plan=PLAN).status == "committed"
+
+
+def test_locked_quarter_refuses_a_file_with_only_task_rows(seeded_url):
+    from indicators.periods import Period
+    from services.review import PeriodLocked, lock_period
+
+    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
+    with session_scope(seeded_url) as s:
+        lock_period(s, ADMIN, PLAN, Period.parse(PERIOD))
+    before = _snapshot(seeded_url)
+    data = _file(template, {"LA-T1.1-01": ("已印发实施方案", "推进中")}, figures=False)
+    with pytest.raises(PeriodLocked):
+        commit_import(seeded_url, data, "locked.xlsx", _reporter(seeded_url), plan=PLAN)
+    assert _snapshot(seeded_url) == before
+
+
+def test_upload_page_previews_the_task_rows(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_support import route_through_app
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    route_through_app(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["auth_actor"] = ADMIN
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+    at.session_state["selected_plan"] = PLAN
+    at.session_state["upload_period"] = PERIOD
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    data = _file(make_template(url, PLAN, PERIOD, UNIT), {"LA-T1.1-01": ("已印发实施方案", "推进中")})
+    at.file_uploader[0].set_value(("q.xlsx", data, "application/octet-stream")).run()
+    assert not at.exception, at.exception
+    assert any("“重点任务”工作表：将报告进展 1 项" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "确认导入").click().run()
+    assert not at.exception, at.exception
+    assert _reports(url)[0][:4] == ("LA-T1.1-01", PERIOD, "已印发实施方案", "in_progress")
