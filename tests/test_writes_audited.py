@@ -133,3 +133,19 @@ def test_a_write_refused_because_the_quarter_is_locked_is_audited(seeded_url):
         perform(seeded_url, OFFICE, "record_figure", lambda s: record_figure(s, OFFICE, figure))
     (entry,) = _entries(seeded_url, "record_figure")
     assert entry[:2] == ("质量办", "refused") and "锁定" in entry[5]
+
+
+def test_an_import_refused_because_the_quarter_is_locked_is_audited(seeded_url, tmp_path):
+    """``manage.py import`` (services.imports.import_files) audits a locked-quarter refusal too."""
+    import bad_inputs
+
+    from services.imports import import_files, make_template
+
+    path = tmp_path / "q.xlsx"
+    path.write_bytes(bad_inputs.filled(make_template(seeded_url, bad_inputs.PLAN, bad_inputs.PERIOD, bad_inputs.UNIT)))
+    with session_scope(seeded_url) as session:
+        review.lock_period(session, OFFICE, bad_inputs.PLAN, Period.parse(bad_inputs.PERIOD))
+    (result,) = import_files(seeded_url, [path], OFFICE)
+    assert result.status == "refused" and "锁定" in " ".join(result.preview.error_messages())
+    (entry,) = _entries(seeded_url, "import")
+    assert entry[:3] == ("质量办", "refused", "q.xlsx") and "锁定" in entry[5]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from services.actor import Actor, PermissionDenied
+from services.audit import refusals_audited
 from services.imports.pipeline import commit_import
 from services.imports.results import ImportPreview, ImportResult
 from workbook.errors import FileError
@@ -50,7 +51,9 @@ def import_files(
                     data = handle.read(MAX_FILE_BYTES + 1)  # refused by size, never read whole
             else:
                 data = path.read_bytes()
-            result = commit_import(url, data, path.name, actor, plan=plan, period=period, dry_run=dry_run)
+            # a refusal (no permission, a locked quarter) is audited like on the upload page
+            with refusals_audited(url, actor, "import", entity="upload", entity_key=path.name):
+                result = commit_import(url, data, path.name, actor, plan=plan, period=period, dry_run=dry_run)
         except (OSError, PermissionDenied, ValueError, LookupError) as exc:
             preview = ImportPreview(
                 path.name, "", 0, errors=[FileError("unreadable", params={"detail": str(exc)[:300]})]
