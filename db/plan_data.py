@@ -26,6 +26,7 @@ from db.models import (
     Target,
     Unit,
 )
+from db.queries import target_spec
 from indicators.model import (
     BaselineSpec,
     Benchmark,
@@ -36,7 +37,7 @@ from indicators.model import (
     TargetSpec,
 )
 from indicators.periods import Period
-from indicators.vocabulary import Comparator, Direction, FigureBasis, Frequency, MeasureKind, TargetBasis
+from indicators.vocabulary import Direction, FigureBasis, Frequency, MeasureKind
 
 PLAN_COLUMNS = (
     Plan.id, Plan.code, Plan.jurisdiction, Plan.level, Plan.title, Plan.baseline_year, Plan.horizon_years,
@@ -101,18 +102,7 @@ def load_plan_data(
     ):  # fmt: skip
         if _in_force(t, on):
             targets[t.indicator_id].append(
-                TargetSpec(
-                    year=t.year,
-                    comparator=Comparator(t.comparator),
-                    value=t.value,
-                    value_high=t.value_high,
-                    basis=TargetBasis(t.basis),
-                    maintain=t.maintain,
-                    benchmark=t.benchmark,
-                    text=t.text,
-                    key=t.key,
-                    each_year=bool(t.each_year),
-                )
+                target_spec(t)
             )
 
     baselines: dict[int, list[Any]] = defaultdict(list)

@@ -131,7 +131,8 @@ def _unit_names(indicator: Indicator, role: Role) -> tuple[str, ...]:
     return tuple(r.unit.name for r in indicator.responsibilities if r.role == role.value)
 
 
-def _target_spec(target: Target) -> TargetSpec:
+def target_spec(target: Any) -> TargetSpec:
+    """A target row (ORM object or plain row with the same columns) as the engine sees it."""
     return TargetSpec(
         year=target.year,
         comparator=Comparator(target.comparator),
@@ -157,7 +158,7 @@ def indicator_spec(indicator: Indicator, on: dt.date | None = None) -> Indicator
         direction=Direction(indicator.direction),
         measure_unit=indicator.measure_unit,
         category=indicator.category,
-        targets=tuple(_target_spec(t) for t in targets),
+        targets=tuple(target_spec(t) for t in targets),
         baseline=BaselineSpec(baseline.value, baseline.year, baseline.source) if baseline else None,
         lead_units=_unit_names(indicator, Role.LEAD),
         co_units=_unit_names(indicator, Role.CO),

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Baseline, Indicator, Plan, Responsibility, Target, Unit
+from db.queries import target_spec
 from indicators.due import owed_in_template
 from indicators.model import IndicatorSpec, TargetSpec
 from indicators.periods import Period
-from indicators.vocabulary import Comparator, Frequency, MeasureKind, TargetBasis
+from indicators.vocabulary import Frequency, MeasureKind
 from services.benchmarks import BENCHMARK_COMPARATORS
 from workbook.reader import IndicatorInfo, PlanCatalogue
 
@@ -142,18 +143,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
     ):
         targets.setdefault(t.indicator_id, []).append((t.year, t.comparator, t.text, t.benchmark))
         specs_targets.setdefault(t.indicator_id, []).append(
-            TargetSpec(
-                year=t.year,
-                comparator=Comparator(t.comparator),
-                value=t.value,
-                value_high=t.value_high,
-                basis=TargetBasis(t.basis),
-                maintain=t.maintain,
-                benchmark=t.benchmark,
-                text=t.text,
-                key=t.key,
-                each_year=bool(t.each_year),
-            )
+            target_spec(t)
         )
     indicators: dict[str, IndicatorRow] = {}
     specs: dict[str, IndicatorSpec] = {}
