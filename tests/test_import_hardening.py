@@ -271,3 +271,58 @@ def test_the_pages_of_other_users_keep_answering_while_a_bomb_is_read():
     assert [e.code for e in raw.errors] == ["sheet-too-large"]
     assert time.monotonic() - start < 10
     assert ticks and all(b - a < 1.0 for a, b in zip(ticks, ticks[1:], strict=False))  # never blocked
+
+
+# ---------------------------------------------------------------- the scan and the parse at once
+
+
+def _percent_template(seeded_url) -> bytes:
+    wb = load_workbook(io.BytesIO(make_template(seeded_url, PLAN, PERIOD, UNIT)))
+    ws = wb[bad_inputs.S]
+    bad_inputs.fill_valid(ws)
+    row = next(iter(bad_inputs.rows_by_code(ws).values()))
+    ws.cell(row, 8).value, ws.cell(row, 8).number_format = 0.985, "0.0%"
+    return bad_inputs.save(wb), row
+
+
+def test_two_workers_read_the_same_as_one_process(seeded_url):
+    """The scan and the parse run in two workers at once; the result equals the in-process read,
+    the scan's facts included (the percent-formatted cell H<row>)."""
+    from workbook.reader import read_workbook
+
+    data, row = _percent_template(seeded_url)
+    sandbox.shutdown()
+    sandbox.warm()
+    deadline = time.monotonic() + 30
+    while len(sandbox._idle) < 2 and time.monotonic() < deadline:  # both workers started
+        time.sleep(0.05)
+    assert len(sandbox._idle) == 2
+    isolated = sandbox.read_isolated(data, "a.xlsx")
+    local = read_workbook(data, "a.xlsx", isolated=False)
+    assert isolated.errors == local.errors == []
+    assert (row, "H") in isolated.data_sheets[0].percent
+    assert [s.percent for s in isolated.data_sheets] == [s.percent for s in local.data_sheets]
+    assert [s.data for s in isolated.data_sheets] == [s.data for s in local.data_sheets]
+    assert isolated.meta == local.meta and isolated.sha256 == local.sha256
+    assert len(sandbox._idle) == 2  # both went back to the pool
+
+
+def test_a_file_the_scan_refuses_is_answered_by_the_scan_and_its_parse_killed():
+    bomb = bad_inputs.rezip(
+        bad_inputs.save(__import__("openpyxl").Workbook()),
+        lambda n, c: re.sub(rb"<sheetData\s*/>|<sheetData></sheetData>", b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>', c)
+        if n == "xl/worksheets/sheet1.xml" else c,
+    )  # fmt: skip
+    sandbox.shutdown()
+    sandbox.warm()
+    deadline = time.monotonic() + 30
+    while len(sandbox._idle) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pids = {w.proc.pid for w in sandbox._idle}
+    raw = sandbox.read_isolated(bomb, "bomb.xlsx")
+    assert [e.code for e in raw.errors] == ["sheet-too-large"]
+    assert raw.data_sheets == [] and raw.meta is None  # nothing of the parse is used
+    left = {w.proc.pid for w in sandbox._idle}
+    assert len(left) == 1 and left < pids  # the scanner went back, the parser was killed
+    ok = sandbox.read_isolated(bad_inputs.save(__import__("openpyxl").Workbook()), "ok.xlsx")
+    assert not [e for e in ok.errors if e.code.startswith("parse-")]  # the next upload is read

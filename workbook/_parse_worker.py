@@ -2,7 +2,10 @@
 
 Limits its own address space, then answers length-prefixed pickled requests on stdin/stdout
 until stdin closes. Requests: ``("read", data, file_name, headers)`` → a RawWorkbook;
-``("exec-test", seconds_or_bytes)`` is a test hook (sleep or allocate) used by the sandbox tests.
+``("scan", data, file_name)`` → its guard.Inspection (the safety checks alone);
+``("parse", data, file_name, headers)`` → a RawWorkbook without the scan's facts (the parse alone;
+the parent runs both at once in two workers and uses the parse only when the scan passed);
+``("sleep", seconds)`` / ``("allocate", bytes)`` are test hooks (sleep or allocate) used by the sandbox tests.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def main() -> int:
     stdin = sys.stdin.buffer
     import python_calamine  # noqa: F401
 
-    from workbook.reader import read_workbook  # import before the limit (python-calamine, openpyxl)
+    from workbook.reader import parse_file, read_workbook, scan_file  # import before the limit
 
     limit = _vm_size() + memory
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -58,6 +61,11 @@ def main() -> int:
         if request[0] == "read":
             _, data, file_name, headers = request
             answer = read_workbook(data, file_name, headers, isolated=False)
+        elif request[0] == "scan":
+            answer = scan_file(request[1], request[2])
+        elif request[0] == "parse":
+            _, data, file_name, headers = request
+            answer = parse_file(data, file_name, headers)
         elif request[0] == "sleep":
             time.sleep(request[1])
             answer = "slept"

@@ -247,29 +247,72 @@ def read_workbook(
         from workbook.sandbox import read_isolated
 
         return read_isolated(data, file_name, headers)
+    inspection = scan_file(data, file_name)
+    if inspection.errors:
+        return refused(data, file_name, inspection.errors)
+    raw = parse_file(data, file_name, headers)
+    apply_facts(raw, inspection)
+    return raw
+
+
+def refused(data: bytes, file_name: str, errors: list[WorkbookError]) -> RawWorkbook:
+    """A workbook that was not read: only the safety checks' errors."""
     raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
-    raw.errors.extend(check_file(data, file_name))
-    if raw.errors:
-        return raw
+    raw.errors.extend(errors)
+    return raw
+
+
+def scan_file(data: bytes, file_name: str) -> guard.Inspection:
+    """The safety checks (workbook/guard.py) and the facts calamine does not give. Never raises.
+
+    Split from :func:`parse_file` so that the two can run at the same time in two worker
+    processes (workbook/sandbox.py); a file the scan refuses is never used, whatever its parse gave.
+    """
+    errors = check_file(data, file_name)
+    if errors:
+        return guard.Inspection(errors=list(errors))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            inspection, _paths = guard.inspect(zf)
+    except Exception as exc:  # noqa: BLE001 - a corrupt file must become an error, never a crash
+        detail = f"{type(exc).__name__}: {exc}"[:200]
+        return guard.Inspection(errors=[FileError("unreadable", params={"detail": detail})])
+    return inspection
+
+
+def parse_file(data: bytes, file_name: str, headers: Mapping[str, str] | None = None) -> RawWorkbook:
+    """Every data sheet's rows as python-calamine reads them (no safety checks: see :func:`scan_file`)."""
+    raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
         _read(raw, data, headers)
     except MemoryError:
         raw.data_sheets.clear()
+        raw.task_sheets.clear()
         raw.errors.append(FileError("parse-memory", params={"limit": mib(PARSE_MEMORY_BYTES)}))
     except Exception as exc:  # noqa: BLE001 - a corrupt file must become an error, never a crash
         raw.data_sheets.clear()
+        raw.task_sheets.clear()
         raw.errors.append(FileError("unreadable", params={"detail": f"{type(exc).__name__}: {exc}"[:200]}))
     return raw
+
+
+def apply_facts(raw: RawWorkbook, inspection: guard.Inspection) -> None:
+    """The scan's percent-formatted cells, formula cells without a value and merged ranges, per sheet."""
+    for sheet in raw.data_sheets:
+        facts = inspection.sheets.get(sheet.title)
+        if facts is not None:
+            sheet.percent, sheet.formula_without_value = facts.percent, facts.formula_without_value
+            sheet.merged = facts.merged
+    for sheet in raw.task_sheets:
+        facts = inspection.sheets.get(sheet.title)
+        if facts is not None:
+            sheet.formula_without_value, sheet.merged = facts.formula_without_value, facts.merged
+    raw._rows = None
 
 
 def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = None) -> None:
     from python_calamine import CalamineWorkbook
 
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        inspection, _paths = guard.inspect(zf)
-    if inspection.errors:
-        raw.errors.extend(inspection.errors)
-        return
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     raw.sheets = list(book.sheet_names)
     if tpl.META_SHEET in raw.sheets:
@@ -287,7 +330,7 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
         header = _find_header(rows, headers)
         if header is None:
             if headers is None and raw.meta is not None:
-                _read_task_sheet(raw, title, rows, inspection)
+                _read_task_sheet(raw, title, rows)
             continue
         found = True
         header_index, columns = header
@@ -317,11 +360,7 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
                 )
             )
             continue
-        facts = inspection.sheets.get(title)
         sheet = RawSheet(title, header_index + 1, columns, rows[header_index + 1 :])
-        if facts is not None:
-            sheet.percent, sheet.formula_without_value = facts.percent, facts.formula_without_value
-            sheet.merged = facts.merged
         if headers is None:
             _compact(sheet)
         raw.data_sheets.append(sheet)
@@ -353,7 +392,7 @@ def _compact(sheet: RawSheet) -> None:
                     values[c] = True
 
 
-def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]], inspection) -> None:
+def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]]) -> None:
     """A unit template's 重点任务 sheet (found by its header), kept as calamine's rows."""
     from workbook.tasks_sheet import header_of
 
@@ -366,11 +405,7 @@ def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]], inspec
         size = {"detail": f"{len(rows)} 行", "limit": f"{MAX_ROWS} 行"}
         raw.errors.append(SheetError("file-too-large", title, params=size))
         return
-    sheet = RawSheet(title, header_index + 1, columns, rows[header_index + 1 :])
-    facts = inspection.sheets.get(title)
-    if facts is not None:
-        sheet.formula_without_value, sheet.merged = facts.formula_without_value, facts.merged
-    raw.task_sheets.append(sheet)
+    raw.task_sheets.append(RawSheet(title, header_index + 1, columns, rows[header_index + 1 :]))
 
 
 def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]]) -> None:

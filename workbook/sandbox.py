@@ -10,8 +10,15 @@ server and every other user carry on.
 
 Workers are kept warm and reused (a parse costs a pipe round trip, not a Python start); at most
 ``MAX_WORKERS`` parse at once (further uploads wait their turn within the same time limit), and
-a worker that has grown large is retired. ``QTT_PARSE_ISOLATION=0`` parses in-process (debugging
-only: no limits).
+a worker that has grown large is retired.
+
+When a second worker is free, an upload's safety scan and its calamine parse run at the same
+time in two workers (``read_isolated``): the upload waits for the longer of the two, not their
+sum. The scan's answer is awaited first; a file it refuses is answered with the scan's errors
+at once and the parse (which may be chewing on a bomb, within its own limits) is killed. When
+no second worker is free, one worker does both, one after the other, as before.
+
+``QTT_PARSE_ISOLATION=0`` parses in-process (debugging only: no limits).
 """
 
 from __future__ import annotations
@@ -62,12 +69,18 @@ class _Worker:
         self.jobs = 0
 
     def call(self, payload: object, deadline: float) -> object:
+        self.send(payload)
+        return self.receive(deadline)
+
+    def send(self, payload: object) -> None:
         data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             self.proc.stdin.write(_HEADER.pack(len(data)) + data)
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError) as exc:
             raise WorkerFailed("parse-failed", "读取进程意外退出") from exc
+
+    def receive(self, deadline: float) -> object:
         header = self._read(_HEADER.size, deadline)
         (size,) = _HEADER.unpack(header)
         body = self._read(size, deadline)
@@ -149,14 +162,13 @@ def shutdown() -> None:
 
 
 def warm() -> None:
-    """Start a worker ahead of the first upload (in the background; a no-op when one is idle)."""
+    """Start the workers ahead of the first upload (in the background; a no-op when they are idle)."""
 
     def start() -> None:
         with _lock:
-            if _idle:
-                return
-        worker = _Worker(PARSE_MEMORY_BYTES)
-        _checkin(worker)
+            missing = MAX_IDLE - len(_idle)
+        for _ in range(missing):
+            _checkin(_Worker(PARSE_MEMORY_BYTES))
 
     threading.Thread(target=start, daemon=True).start()
 
@@ -181,6 +193,44 @@ def run(
         _slots.release()
 
 
+def _scan_and_parse(data: bytes, file_name: str, headers: dict | None, timeout: float, memory: int):
+    """The scan and the parse at once in two workers; None when a second worker is not free now."""
+    from workbook.reader import apply_facts, refused
+
+    deadline = time.monotonic() + timeout
+    if not _slots.acquire(timeout=timeout):
+        raise WorkerFailed("parse-timeout")
+    try:
+        if not _slots.acquire(blocking=False):
+            return None
+        try:
+            scanner, parser = _checkout(memory), _checkout(memory)
+            try:
+                parser.send(("parse", data, file_name, headers))
+                scanner.send(("scan", data, file_name))
+                inspection = scanner.receive(deadline)
+            except BaseException:
+                scanner.kill()
+                parser.kill()
+                raise
+            _checkin(scanner)
+            if inspection.errors:
+                parser.kill()  # never wait for (or use) the parse of a refused file
+                return refused(data, file_name, inspection.errors)
+            try:
+                raw = parser.receive(deadline)
+            except BaseException:
+                parser.kill()
+                raise
+            _checkin(parser)
+            apply_facts(raw, inspection)
+            return raw
+        finally:
+            _slots.release()
+    finally:
+        _slots.release()
+
+
 def read_isolated(
     data: bytes,
     file_name: str,
@@ -196,10 +246,12 @@ def read_isolated(
 
     if os.environ.get("QTT_PARSE_ISOLATION", "1") == "0":
         return read_workbook(data, file_name, headers, isolated=False)
+    headers = dict(headers) if headers else None
     try:
-        return run(
-            ("read", data, file_name, dict(headers) if headers else None), timeout=timeout, memory=memory
-        )
+        raw = _scan_and_parse(data, file_name, headers, timeout, memory)
+        if raw is None:  # one worker free: the scan, then the parse, in it
+            raw = run(("read", data, file_name, headers), timeout=timeout, memory=memory)
+        return raw
     except WorkerFailed as failure:
         raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
         params = {
