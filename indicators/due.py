@@ -63,8 +63,15 @@ def last_owed(spec: IndicatorSpec) -> Period | None:
 
 def due_period(spec: IndicatorSpec, as_of: Period, first: Period | None = None) -> Period | None:
     """The latest period whose figure is due at ``as_of`` (None: none yet, or before ``first``)."""
+    return owed_at(spec, as_of, first, last_owed(spec))
+
+
+def owed_at(spec: IndicatorSpec, as_of: Period, first: Period | None, cap: Period | None) -> Period | None:
+    """:func:`due_period`, the indicator's :func:`last_owed` period ``cap`` already known.
+
+    The engine knows it from preparing the indicator and asks once per assessed quarter.
+    """
     period = as_of.shift(-max(0, spec.release_lag))
-    cap = last_owed(spec)
     if cap is not None and period > cap:
         period = cap
     while not is_period_end(spec, period):

@@ -26,6 +26,7 @@ is out of line with both: a figure that returns to normal after an outlier is no
 
 from __future__ import annotations
 
+import math
 from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,38 +97,77 @@ def _median(sorted_values: list[float]) -> float:
     return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
 
 
-def _problem(
-    kind: MeasureKind,
-    basis: FigureBasis,
-    fig: Figure,
-    prev: Figure,
+def _safe_range(kind: MeasureKind, basis: FigureBasis) -> tuple[float, float]:
+    """Bounds inside which :func:`_range_problem` finds nothing (a rank must also be within its field).
+
+    A shortcut only: a value outside them (or NaN) is still judged by ``_range_problem``.
+    An empty range (milestones) always asks it.
+    """
+    if kind is MeasureKind.RATE:
+        return 0.0, 100.0
+    if kind is MeasureKind.RANK:
+        return 1.0, math.inf
+    if kind is MeasureKind.MILESTONE:
+        return math.inf, -math.inf
+    if kind in (MeasureKind.NEW_SINCE_BASELINE, MeasureKind.RATIO, MeasureKind.PER_CAPITA) or (
+        kind is MeasureKind.STOCK and basis is not FigureBasis.FLOW
+    ):
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def _step_check(
+    only_grows: bool,
+    ytd: bool,
+    jumps: bool,
+    value: float,
+    before: float,
+    same_year: bool,
     changes: list[float],
     n_changes: int,
     jump_factor: float,
     whole: bool,
-) -> tuple[str, str]:
-    """(check, reason) comparing ``fig`` with the earlier figure ``prev``; ("", "") if in line."""
-    value, before = fig.value, prev.value
-    assert value is not None and before is not None
+) -> str:
+    """DECREASE, JUMP or "" for a figure ``value`` after an earlier figure ``before`` (see the module doc)."""
     change = value - before
-    same_year = fig.period.year == prev.period.year
-    if _only_grows(kind, basis) and change < 0 and (basis is not FigureBasis.YTD or same_year):
-        what = "年内累计数" if basis is FigureBasis.YTD else "累计数"
-        return DECREASE, f"{what}比{prev.period.label}（{fmt_number(before)}）减少了 {fmt_number(-change)}"
-    if kind in _NOT_JUMP_CHECKED or n_changes < MIN_EARLIER_CHANGES or not changes:
-        return "", ""  # too few earlier changes, or a series that never moved: no scale
-    if basis is FigureBasis.YTD and not same_year:
-        return "", ""  # a year-to-date total restarts in January
+    if only_grows and change < 0 and (not ytd or same_year):
+        return DECREASE
+    if not jumps or n_changes < MIN_EARLIER_CHANGES or not changes:
+        return ""  # too few earlier changes, or a series that never moved: no scale
+    if ytd and not same_year:
+        return ""  # a year-to-date total restarts in January
     typical = _median(changes)
     if whole:
         typical = max(typical, 1.0)
-    floor = RELATIVE_FLOOR * max(abs(value), abs(before))
-    if typical > 0 and abs(change) > jump_factor * typical and abs(change) > floor:
-        return JUMP, (
-            f"较{prev.period.label}（{fmt_number(before)}）变动 {fmt_number(change)}，"
-            f"超过以往典型变动（{fmt_number(typical)}）的 {fmt_number(jump_factor)} 倍"
-        )
-    return "", ""
+    size = abs(change)
+    if typical > 0 and size > jump_factor * typical and size > RELATIVE_FLOOR * max(abs(value), abs(before)):
+        return JUMP
+    return ""
+
+
+def _step_reason(
+    check: str,
+    basis: FigureBasis,
+    fig: Figure,
+    prev: Figure,
+    changes: list[float],
+    jump_factor: float,
+    whole: bool,
+) -> str:
+    """The words of a DECREASE or JUMP flag found by :func:`_step_check`."""
+    value, before = fig.value, prev.value
+    assert value is not None and before is not None
+    change = value - before
+    if check == DECREASE:
+        what = "年内累计数" if basis is FigureBasis.YTD else "累计数"
+        return f"{what}比{prev.period.label}（{fmt_number(before)}）减少了 {fmt_number(-change)}"
+    typical = _median(changes)
+    if whole:
+        typical = max(typical, 1.0)
+    return (
+        f"较{prev.period.label}（{fmt_number(before)}）变动 {fmt_number(change)}，"
+        f"超过以往典型变动（{fmt_number(typical)}）的 {fmt_number(jump_factor)} 倍"
+    )
 
 
 def check_series(
@@ -138,38 +178,66 @@ def check_series(
     basis: FigureBasis = FigureBasis.LEVEL,
     whole: bool = False,
 ) -> list[QualityFlag]:
-    """Flags for one unit's figures, which must be in period order (one per period)."""
+    """Flags for one unit's figures, which must be in period order (one per period).
+
+    One pass; the checks' constants are derived once, and a flag's words are written only
+    for a figure that is flagged (this runs for every figure of every plan on each page).
+    """
     flags: list[QualityFlag] = []
+    lo, hi = _safe_range(kind, basis)
+    rank = kind is MeasureKind.RANK
+    only_grows = _only_grows(kind, basis)
+    ytd = basis is FigureBasis.YTD
+    jumps = kind not in _NOT_JUMP_CHECKED
     prev: Figure | None = None  # the figure just before
+    before = 0.0  # its value
+    prev_year = 0  # its year
     prev_flagged = False
     good: Figure | None = None  # the last unflagged (or cleared) figure
     changes: list[float] = []  # sorted non-zero absolute changes between unflagged neighbours
     n_changes = 0  # all changes between unflagged neighbours, zeros included
     for fig in figures:
-        if fig.value is None:
+        value = fig.value
+        if value is None:
             continue
-        check, reason = (OUT_OF_RANGE, _range_problem(kind, basis, fig))
-        if not reason:
-            check = ""
-        if not check and prev is not None:
-            check, reason = _problem(kind, basis, fig, prev, changes, n_changes, jump_factor, whole)
+        year = fig.period.year
+        check = reason = ""
+        if not lo <= value <= hi or (rank and fig.field_size is not None and value > fig.field_size):
+            reason = _range_problem(kind, basis, fig)
+            if reason:
+                check = OUT_OF_RANGE
+        step = 0.0 if prev is None else abs(value - before)
+        # A shortcut to _step_check: a decrease needs a lower figure, a jump a step above jump_factor
+        # × the typical change, which is at least the smallest change (``changes[0]``, positive).
+        if (
+            not check
+            and prev is not None
+            and ((only_grows and value < before) or (jumps and changes and step > jump_factor * changes[0]))
+        ):
+            check = _step_check(
+                only_grows, ytd, jumps, value, before, year == prev_year, changes, n_changes,
+                jump_factor, whole,
+            )  # fmt: skip
             if check and prev_flagged and good is not None:
-                check2, _ = _problem(kind, basis, fig, good, changes, n_changes, jump_factor, whole)
-                if not check2:
-                    check, reason = "", ""
-        if check and fig.flag_cleared:
-            check, reason = "", ""
-        if check:
-            flags.append(QualityFlag(code, fig.unit, fig.period, fig.value, check, reason + "，请核实"))
-            prev, prev_flagged = fig, True
+                good_value = good.value
+                assert good_value is not None
+                if not _step_check(
+                    only_grows, ytd, jumps, value, good_value, year == good.period.year, changes, n_changes,
+                    jump_factor, whole,
+                ):  # fmt: skip
+                    check = ""
+            if check and not fig.flag_cleared:
+                reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole)
+        if check and not fig.flag_cleared:
+            flags.append(QualityFlag(code, fig.unit, fig.period, value, check, reason + "，请核实"))
+            prev, before, prev_year, prev_flagged = fig, value, year, True
             continue
-        if good is not None and not prev_flagged and prev is not None:
-            step = abs(fig.value - prev.value)  # type: ignore[operator]
-            if not (basis is FigureBasis.YTD and fig.period.year != prev.period.year):
-                n_changes += 1
-                if step > 0:
-                    insort(changes, step)
-        prev, prev_flagged, good = fig, False, fig
+        if prev is not None and not prev_flagged and not (ytd and year != prev_year):
+            # an unflagged neighbour (then ``good`` is ``prev``) gives the scale of typical changes
+            n_changes += 1
+            if step > 0:
+                insort(changes, step)
+        prev, before, prev_year, prev_flagged, good = fig, value, year, False, fig
     return flags
 
 

@@ -156,79 +156,118 @@ def _completions(
     return events
 
 
-def prepare_series(
-    data: IndicatorData, settings: PlanSettings, base: float | None = None, base_year: int | None = None
-) -> Series:
-    spec = data.spec
-    kind = spec.measure_kind
-    basis = spec.figure_basis
-    reporters = spec.reporters
-    multi = len(reporters) > 1
+def _choose(
+    figures: tuple[Figure, ...], reporters: tuple[str, ...], multi: bool
+) -> dict[str, dict[int, Figure]]:
+    """Series key (a reporting unit, or WHOLE) → period index → the figure that counts."""
     by_key: dict[str, dict[int, Figure]] = {}
-    for fig in data.figures:
+    if not multi:  # the usual case: every figure is the indicator's
+        slot = by_key[WHOLE] = {}
+        for fig in figures:
+            if fig.value is None and fig.done_on is None:  # no content
+                continue
+            i = fig.period.index
+            old = slot.get(i)
+            if old is None or _better(fig, old, reporters):
+                slot[i] = fig
+        return by_key
+    for fig in figures:
         if not _has_content(fig):
             continue
-        if multi:
-            key = fig.unit if fig.unit in reporters or fig.unit == WHOLE else None
-            if key is None:
-                continue
-        else:
-            key = WHOLE
+        key = fig.unit if fig.unit in reporters or fig.unit == WHOLE else None
+        if key is None:
+            continue
         slot = by_key.setdefault(key, {})
         i = fig.period.index
         old = slot.get(i)
         if old is None or _better(fig, old, reporters):
             slot[i] = fig
+    return by_key
+
+
+def prepare_series(
+    data: IndicatorData, settings: PlanSettings, base: float | None = None, base_year: int | None = None
+) -> Series:
+    """The indicator's series (see the module doc), its quality flags checked once.
+
+    This runs for every indicator of a plan on each page, so the single-reporter case (one
+    figure per period, nothing to combine) takes a direct path; the periods are those of
+    the figures themselves.
+    """
+    spec = data.spec
+    kind = spec.measure_kind
+    basis = spec.figure_basis
+    reporters = spec.reporters
+    multi = len(reporters) > 1
+    by_key = _choose(data.figures, reporters, multi)
 
     flagged: dict[tuple[str, int], QualityFlag] = {}
     all_flags: list[QualityFlag] = []
-    for key, slot in by_key.items():
-        ordered = [slot[i] for i in sorted(slot)]
-        for flag in check_series(spec.code, kind, ordered, settings.jump_factor, basis, spec.whole_items):
-            flagged[(key, flag.period.index)] = flag
-            all_flags.append(flag)
-    all_flags.sort(key=lambda f: (f.period, f.unit))
-
-    indices = sorted({i for slot in by_key.values() for i in slot})
-    n = len(indices)
-    periods = [Period.from_index(i) for i in indices]
-    raw: list[float | None] = [None] * n
-    reported = [False] * n
-    missing_units: list[tuple[str, ...]] = [()] * n
-    field_sizes: list[int | None] = [None] * n
-    point_flags: list[tuple[QualityFlag, ...]] = [()] * n
-    chosen_figs: list[Figure | None] = [None] * n
-    whole = by_key.get(WHOLE, {})
-    parts = [(u, by_key.get(u, {})) for u in reporters] if multi else []
-    additive = kind in _ADDITIVE
-    for pos, i in enumerate(indices):
-        chosen: Figure | None = None
-        value: float | None = None
-        fig = whole.get(i)
-        if fig is not None:
-            reported[pos] = True
-            chosen, value = fig, fig.value
-            if (WHOLE, i) in flagged:
-                point_flags[pos] = (flagged[(WHOLE, i)],)
-        if multi and chosen is None:
-            missing = tuple(u for u, slot in parts if i not in slot)
-            reported[pos] = not missing
-            missing_units[pos] = missing
-            point_flags[pos] = tuple(flagged[(u, i)] for u, slot in parts if (u, i) in flagged)
-            if additive:
-                if not missing and all(slot[i].value is not None for _, slot in parts):
-                    chosen = parts[0][1][i]
-                    value = sum(slot[i].value for _, slot in parts)  # type: ignore[misc]
-            else:
-                for _u, slot in parts:
-                    f = slot.get(i)
-                    if f is not None:
-                        chosen, value = f, f.value
-                        break
-        chosen_figs[pos] = chosen
-        raw[pos] = value
-        if chosen is not None:
-            field_sizes[pos] = chosen.field_size
+    jump_factor, code, whole_items = settings.jump_factor, spec.code, spec.whole_items
+    if not multi:
+        slot = by_key[WHOLE]
+        indices = sorted(slot)
+        figs = [slot[i] for i in indices]
+        all_flags = check_series(code, kind, figs, jump_factor, basis, whole_items)
+        n = len(indices)
+        chosen_figs: list[Figure | None] = list(figs)
+        periods = [f.period for f in figs]
+        raw: list[float | None] = [f.value for f in figs]
+        reported = [True] * n
+        missing_units: list[tuple[str, ...]] = [()] * n
+        field_sizes: list[int | None] = [f.field_size for f in figs]
+        point_flags: list[tuple[QualityFlag, ...]] = [()] * n
+        if all_flags:
+            at = {i: pos for pos, i in enumerate(indices)}
+            for flag in all_flags:
+                point_flags[at[flag.period.index]] = (flag,)
+    else:
+        for key, slot in by_key.items():
+            ordered = [slot[i] for i in sorted(slot)]
+            for flag in check_series(code, kind, ordered, jump_factor, basis, whole_items):
+                flagged[(key, flag.period.index)] = flag
+                all_flags.append(flag)
+        all_flags.sort(key=lambda f: (f.period, f.unit))
+        indices = sorted({i for slot in by_key.values() for i in slot})
+        n = len(indices)
+        periods = [Period.from_index(i) for i in indices]
+        raw = [None] * n
+        reported = [False] * n
+        missing_units = [()] * n
+        field_sizes = [None] * n
+        point_flags = [()] * n
+        chosen_figs = [None] * n
+        whole = by_key.get(WHOLE, {})
+        parts = [(u, by_key.get(u, {})) for u in reporters]
+        additive = kind in _ADDITIVE
+        for pos, i in enumerate(indices):
+            chosen: Figure | None = None
+            value: float | None = None
+            fig = whole.get(i)
+            if fig is not None:
+                reported[pos] = True
+                chosen, value = fig, fig.value
+                if (WHOLE, i) in flagged:
+                    point_flags[pos] = (flagged[(WHOLE, i)],)
+            if chosen is None:
+                missing = tuple(u for u, slot in parts if i not in slot)
+                reported[pos] = not missing
+                missing_units[pos] = missing
+                point_flags[pos] = tuple(flagged[(u, i)] for u, slot in parts if (u, i) in flagged)
+                if additive:
+                    if not missing and all(slot[i].value is not None for _, slot in parts):
+                        chosen = parts[0][1][i]
+                        value = sum(slot[i].value for _, slot in parts)  # type: ignore[misc]
+                else:
+                    for _u, slot in parts:
+                        f = slot.get(i)
+                        if f is not None:
+                            chosen, value = f, f.value
+                            break
+            chosen_figs[pos] = chosen
+            raw[pos] = value
+            if chosen is not None:
+                field_sizes[pos] = chosen.field_size
 
     values, needs_baseline = _convert(basis, kind, periods, raw, base, base_year)
     last_usable = [-1] * n

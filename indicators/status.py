@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from indicators.due import due_period, final_year
+from indicators.due import final_year, last_owed, owed_at
 from indicators.explain import (
     fmt_number,
     fmt_quantity,
@@ -192,6 +192,13 @@ class Prepared:
     marks: tuple[float, ...] = ()
     first: Period | None = None
     verb: str = "为"
+    # derived once from the above, read by every assessed quarter:
+    finals: list[_Target] = field(default_factory=list)  # the final path/rank targets
+    finals_year: int | None = None  # their year
+    steady_ends: list[float] = field(default_factory=list)  # distinct ends of ``steady``, sorted
+    last_owed: Period | None = None  # indicators.due.last_owed of the spec
+    final_year: int | None = None  # indicators.due.final_year of the spec
+    has_value: bool = True  # a target in force gives a number to reach (Assessment.has_target_value)
 
 
 @dataclass(slots=True)
@@ -363,8 +370,11 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
             for t in family:
                 t.final = t.end == last_end
     # A flat path target whose year is the last of all is a final target too (未完成 after it).
-    for t in steady:
-        t.final = t.mode == PATH and t.end == max(x.end for x in targets)
+    if steady:
+        last_end = max(x.end for x in targets)
+        for t in steady:
+            t.final = t.mode == PATH and t.end == last_end
+    finals = [t for t in progress if t.final]
     series = prepare_series(data, settings, base, base_year)
     thresholds = (settings.on_track_ratio, settings.behind_ratio)
     return Prepared(
@@ -381,6 +391,12 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         thresholds,
         settings.first_period,
         verb_for(spec.measure_kind),
+        finals,
+        max((t.spec.year for t in finals), default=None),
+        sorted({t.end for t in steady}),
+        last_owed(spec),
+        final_year(spec),
+        any(t.mode == MILESTONE or t.mode == BENCHMARK or t.spec.value is not None for t in targets),
     )
 
 
@@ -863,11 +879,13 @@ def _interim_notes(p: Prepared, ctx: _Ctx) -> list[str]:
     return notes
 
 
-def _driving(targets: list[_Target], t: float) -> list[_Target]:
-    """The targets of the nearest year whose end is at or after ``t`` (after the last: the last)."""
+def _driving(targets: list[_Target], ends: list[float], t: float) -> list[_Target]:
+    """The targets of the nearest year whose end is at or after ``t`` (after the last: the last).
+
+    ``ends`` are the targets' distinct ends, sorted.
+    """
     if not targets:
         return []
-    ends = sorted({tg.end for tg in targets})
     k = bisect_left(ends, t - _EPS)
     end = ends[k] if k < len(ends) else ends[-1]
     return [tg for tg in targets if tg.end == end]
@@ -876,17 +894,17 @@ def _driving(targets: list[_Target], t: float) -> list[_Target]:
 def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
     verdicts: list[_Verdict] = []
     notes: list[str] = []
-    finals = [tg for tg in p.progress if tg.final]
+    finals = p.finals
     for tg in finals:
         verdicts.append(_eval_path(p, ctx, tg) if tg.mode == PATH else _eval_rank(p, ctx, tg))
     if finals:
         notes = _interim_notes(p, ctx)
-    for tg in _driving(p.steady, ctx.t):
+    for tg in _driving(p.steady, p.steady_ends, ctx.t):
         verdicts.append(_eval_benchmark(p, ctx, tg) if tg.mode == BENCHMARK else _eval_steady(p, ctx, tg))
     if p.milestones:
         verdicts.append(_eval_milestones(p, ctx))
     worst = min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
-    if notes and worst.target is not None and worst.target.year == max(t.spec.year for t in finals):
+    if notes and worst.target is not None and worst.target.year == p.finals_year:
         worst.reason = "；".join([*notes, worst.with_notes or worst.reason])
     return worst
 
@@ -914,7 +932,7 @@ def _all_milestones_done(p: Prepared, pos: int) -> bool:
 def assess_at(p: Prepared, as_of: Period) -> Assessment:
     """Assess a prepared indicator as of ``as_of`` (the assessment quarter)."""
     spec, s = p.spec, p.series
-    due = due_period(spec, as_of, p.first) if p.targets else None
+    due = owed_at(spec, as_of, p.first, p.last_owed) if p.targets else None
     pos = s.position(as_of.index)
     cur = s.last_usable[pos] if pos >= 0 else -1
     period = s.periods[cur] if cur >= 0 else None
@@ -983,10 +1001,6 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
     if v.current is not None or v.current_period is not None:
         current, cur_period = v.current, v.current_period or cur_period
     target = v.target
-    fy = final_year(spec)
-    has_value = any(
-        tg.mode == MILESTONE or tg.mode == BENCHMARK or (tg.spec.value is not None) for tg in p.targets
-    )
     return Assessment(
         spec.code,
         as_of,
@@ -995,7 +1009,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         cur_period,
         v.expected,
         target,
-        target.year if target else fy,
+        target.year if target else p.final_year,
         v.level,
         v.ratio,
         v.reason + note,
@@ -1007,7 +1021,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         spec.co_units,
         due,
         awaiting,
-        has_value,
+        p.has_value,
         missing_units if v.status is Status.NOT_REPORTED else (),
     )
 
