@@ -7,12 +7,25 @@ a signed-in leader on plan ``scale00001`` (the router, sign-in check, sidebar se
 whole plan list, cached reads, engine, charts and tables: everything but the browser).
 
 For every file and page, three states, in rounds that alternate the files (a busy machine slows
-them alike), medians of ``--repeat`` (≥ 5) rounds:
+them alike; odd rounds go from the largest file down), medians of ``--repeat`` (≥ 5) rounds:
 
 * **warm** — a rerun with nothing changed (every cache hits);
 * **cold** — the first rerun after a write (a real write transaction bumps the data version:
-  the plan is loaded, assessed and drawn again; the plan list, keyed on its own counter, stays);
+  the plan is loaded, assessed and drawn again; the plan list, keyed on its own counter, stays),
+  from a page whose caches are all filled (an untimed rerun first: the "first view" of the file
+  measured just before empties every cache, and the 2,800-plan cold sample read the whole plan
+  list again because of it);
 * **first view** — every data cache emptied (as after a restart: the plan list is read too).
+
+Every sample starts after a full garbage collection (outside the timing). Without it the
+collector's occasional full pass over the whole process (~0.1 s here, whatever the number of
+plans: the 2,800-plan list is ~9,000 of its ~240,000 objects) fell, round after round, on the
+same sample of the fixed sequence (2,800 plans, overview, cold) and made it look 2.4× its
+1-plan cost. Its cost is printed apart: a render may pay it at any scale.
+
+Then one more round counts the work of every cold and warm render (statements executed, rows
+fetched, through SQLAlchemy events): the same at every scale, but for the plan list itself,
+is what "flat in the number of plans" means.
 
 Goals (issue 13): at 2,800 plans each page costs ≤ 1.2× its cost at 1 plan, warm and cold;
 cold < 0.5 s at 2,800 plans.
@@ -25,7 +38,9 @@ cold < 0.5 s at 2,800 plans.
 from __future__ import annotations
 
 import argparse
+import collections
 import datetime as dt
+import gc
 import logging
 import os
 import shutil
@@ -82,6 +97,7 @@ def _check(at, page: str) -> None:
 def _run(at, url: str, page: str) -> float:
     os.environ["DATABASE_URL"] = url
     at.session_state["auth_last_seen"] = dt.datetime.now()
+    gc.collect()  # no full collection left pending for this sample (see the module docstring)
     start = time.perf_counter()
     at.run()
     elapsed = time.perf_counter() - start
@@ -112,9 +128,11 @@ def measure(urls: dict[int, str], repeat: int) -> dict[tuple[int, str, str], lis
     apps = {(n, page): _app(url, path) for n, url in urls.items() for page, path in PAGES.items()}
     times: dict[tuple[int, str, str], list[float]] = {}
     for k in range(repeat + 1):
-        for n, url in urls.items():
+        order = list(urls.items()) if k % 2 == 0 else list(reversed(urls.items()))
+        for n, url in order:
             for page, path in PAGES.items():
                 at = apps[(n, page)]
+                _run(at, url, path)  # untimed: the previous file's "first view" emptied every cache
                 _write(url)
                 cold = _run(at, url, path)
                 warm = _run(at, url, path)
@@ -125,6 +143,96 @@ def measure(urls: dict[int, str], repeat: int) -> dict[tuple[int, str, str], lis
                 for state, value in zip(STATES, (warm, cold, first), strict=True):
                     times.setdefault((n, page, state), []).append(value)
     return times
+
+
+Work = dict[str, list[int]]  # statement (first 100 characters) → [times executed, rows fetched]
+
+
+class _Counter:
+    """Statements executed and rows fetched while ``on`` (every engine of the process).
+
+    Statements: the ``before_cursor_execute`` event. Rows: SQLAlchemy 2's cursor fetch strategies
+    (what ``Result.all()``, ``scalars()`` and the ORM read through), wrapped for the round.
+    """
+
+    def __init__(self) -> None:
+        self.on = False
+        self.work: Work = collections.defaultdict(lambda: [0, 0])
+        self._saved: list[tuple[type, str, object]] = []
+
+    @staticmethod
+    def _key(statement: str) -> str:
+        return " ".join(statement.split())[:100]
+
+    def _statement(self, _conn, _cursor, statement, *_args) -> None:
+        if self.on:
+            self.work[self._key(statement)][0] += 1
+
+    def __enter__(self) -> _Counter:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        from sqlalchemy.engine import cursor as sa_cursor
+
+        event.listen(Engine, "before_cursor_execute", self._statement)
+        classes = (sa_cursor.CursorFetchStrategy, sa_cursor.BufferedRowCursorFetchStrategy,
+                   sa_cursor.FullyBufferedCursorFetchStrategy)  # fmt: skip
+        for cls in classes:
+            for name in ("fetchone", "fetchmany", "fetchall"):
+                if name in cls.__dict__:
+                    self._saved.append((cls, name, cls.__dict__[name]))
+                    setattr(cls, name, self._fetch(cls.__dict__[name], name == "fetchone"))
+        return self
+
+    def _fetch(self, original, one: bool):
+        counter = self
+
+        def fetch(strategy, result, dbapi_cursor, *args, **kwargs):
+            rows = original(strategy, result, dbapi_cursor, *args, **kwargs)
+            if counter.on:
+                n = (rows is not None) if one else len(rows)
+                counter.work[counter._key(result.context.statement or "")][1] += n
+            return rows
+
+        return fetch
+
+    def __exit__(self, *_exc) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+
+        event.remove(Engine, "before_cursor_execute", self._statement)
+        for cls, name, original in self._saved:
+            setattr(cls, name, original)
+
+    def render(self, at, url: str, page: str) -> Work:
+        self.work.clear()
+        self.on = True
+        try:
+            _run(at, url, page)
+        finally:
+            self.on = False
+        return {key: list(value) for key, value in self.work.items()}
+
+
+def count_work(urls: dict[int, str]) -> dict[tuple[int, str, str], Work]:
+    """Statements and rows of one cold and one warm render per (plans, page), untimed."""
+    apps = {(n, page): _app(url, path) for n, url in urls.items() for page, path in PAGES.items()}
+    work: dict[tuple[int, str, str], Work] = {}
+    with _Counter() as counter:
+        for n, url in urls.items():
+            for page, path in PAGES.items():
+                at = apps[(n, page)]
+                _write(url)
+                work[(n, page, "cold")] = counter.render(at, url, path)
+                work[(n, page, "warm")] = counter.render(at, url, path)
+    return work
+
+
+def full_collection() -> tuple[float, int]:
+    """Milliseconds of one full garbage collection of this process, and the objects it walks."""
+    gc.collect()
+    start = time.perf_counter()
+    gc.collect()
+    return (time.perf_counter() - start) * 1000, len(gc.get_objects())
 
 
 def main() -> int:
@@ -154,13 +262,43 @@ def main() -> int:
         print(f"Measuring {len(PAGES)} pages × {len(STATES)} states × {len(sizes)} files, "
               f"{args.repeat} alternating rounds …", flush=True)  # fmt: skip
         times = measure(urls, args.repeat)
+        work = count_work(urls)
+        collection = full_collection()
     finally:
         for url in urls.values():
             get_engine(url).dispose()
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
     report(times, sizes)
+    report_work(work, sizes)
+    ms, objects = collection
+    print(f"\nA full garbage collection of this process: {ms:.0f} ms over {objects:,} objects (before every "
+          "sample, untimed; in use, any render may pay it, whatever the number of plans).")  # fmt: skip
     return 0
+
+
+def report_work(work: dict[tuple[int, str, str], Work], sizes: list[int]) -> None:
+    """Statements and rows per render at every scale, and which statements differ from 1 plan."""
+    print("\n== Work per render: statements executed / rows fetched ==")
+    header = f"{'page':10} {'state':11}" + "".join(f"{f'{n:,} plans':>16}" for n in sizes)
+    print(header)
+    print("-" * len(header))
+    for page in PAGES:
+        for state in ("warm", "cold"):
+            cells = []
+            for n in sizes:
+                w = work[(n, page, state)]
+                cells.append(f"{sum(v[0] for v in w.values())} / {sum(v[1] for v in w.values()):,}")
+            print(f"{page:10} {state:11}" + "".join(f"{c:>16}" for c in cells))
+    base, top = sizes[0], sizes[-1]
+    for page in PAGES:
+        for state in ("warm", "cold"):
+            a, b = work[(base, page, state)], work[(top, page, state)]
+            differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+            if not differ:
+                print(f"[SAME] {page} {state}: statements and rows equal at {base} and {top:,} plans")
+            for key in differ:
+                print(f"[DIFFERS] {page} {state}: {a.get(key, [0, 0])} → {b.get(key, [0, 0])} {key}")
 
 
 def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> None:
@@ -187,6 +325,14 @@ def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> 
             print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
     if top == base:
         return
+    print(f"\n== Ratio {top:,} : 1 plans (medians; min of rounds in brackets) ==")
+    for page in PAGES:
+        cells = []
+        for state in ("warm", "cold"):
+            ratio = med[(top, page, state)] / med[(base, page, state)]
+            least = low[(top, page, state)] / low[(base, page, state)]
+            cells.append(f"{state} {ratio:.2f}× ({least:.2f}×)")
+        print(f"{page:10} " + "   ".join(cells))
     print(f"\n== Goals ({top:,} plans against 1) ==")
     for page in PAGES:
         for state in ("warm", "cold"):
