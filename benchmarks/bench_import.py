@@ -14,8 +14,9 @@ Printed, medians of ``--runs`` alternating runs:
 
 * the bare parse ``CalamineWorkbook.from_filelike(...).get_sheet_by_name("填报").to_python()``;
 * ``commit_import`` (guarded parse in the worker process, validation, diff, one transaction);
-* the page's path: what pages/upload.py calls (``read_upload`` → ``preview_import`` → confirm =
-  ``commit_import(raw=…, preview=…)``), without Streamlit's drawing (tests/test_upload_page.py
+* the page's path: what pages/upload.py calls for a new file (``preview_import`` with the page's
+  plan and quarter, which reads the file → confirm = ``commit_import(preview=…)``), without
+  Streamlit's drawing (tests/test_upload_page.py
   drives the real page in AppTest, tests/apptest_support.py says why it needs a shim);
 * a naive pandas + openpyxl import: ``read_excel`` then, per row, ORM look-ups of indicator,
   unit and current version, an ``Observation`` and an ``AuditEntry`` added, one commit;
@@ -261,7 +262,7 @@ def bench(url: str, label: str, rows: int, runs: int, naive_runs: int) -> dict:
 
     from db.migrate import upgrade
     from services.actor import system_actor
-    from services.imports import commit_import, make_template, preview_import, read_upload
+    from services.imports import commit_import, make_template, preview_import
     from workbook import sandbox
 
     upgrade(url)
@@ -289,10 +290,11 @@ def bench(url: str, label: str, rows: int, runs: int, naive_runs: int) -> dict:
         assert result.status == "committed" and result.preview.counts["changed"] >= n * 0.8, result.message
         page_data = files[1]
         start = time.perf_counter()
-        raw = read_upload(page_data, f"p{i}.xlsx")
-        preview = preview_import(url, page_data, f"p{i}.xlsx", system_actor(), raw=raw)
+        preview = preview_import(url, page_data, f"p{i}.xlsx", system_actor(), plan="bench", period=PERIOD)
         assert preview.changes_anything
-        done = commit_import(url, page_data, f"p{i}.xlsx", system_actor(), raw=raw, preview=preview)
+        done = commit_import(
+            url, page_data, f"p{i}.xlsx", system_actor(), plan="bench", period=PERIOD, preview=preview
+        )
         times["page"].append(time.perf_counter() - start)
         assert done.status == "committed", done.message
     tracemalloc.start()

@@ -25,7 +25,6 @@ from services.imports import (
     commit_import,
     make_template,
     preview_import,
-    read_upload,
     undo_upload,
 )
 from ui import data
@@ -169,13 +168,14 @@ with tab_upload:
         entry = files.get(key)
         if entry is None:  # parsed and validated once per file (and selection) in this session
             with st.spinner("正在读取和校验文件…"):
+                # a file already read for another selection is not read again; a new one is read by
+                # preview_import, which reads the plan's catalogue while the file is parsed
                 raw = next((e["raw"] for k, e in files.items() if k[0] == key[0]), None)
-                raw = raw if raw is not None else read_upload(content, uploaded.name)
                 preview = preview_import(
                     url, content, uploaded.name, ACTOR, plan=plan.code, period=period, unit=unit_name,
                     raw=raw, refusals_seen=refusals_seen,
                 )  # fmt: skip
-            entry = {"raw": raw, "preview": preview}
+            entry = {"raw": preview.prepared.raw, "preview": preview}
             _remember(key, entry)
         preview = entry["preview"]
         state.pop("upload_last_result", None)

@@ -3,8 +3,10 @@
 Limits its own address space, then answers length-prefixed pickled requests on stdin/stdout
 until stdin closes. Requests: ``("read", data, file_name, headers)`` → a RawWorkbook;
 ``("scan", data, file_name)`` → its guard.Inspection (the safety checks alone);
-``("parse", data, file_name, headers)`` → a RawWorkbook without the scan's facts (the parse alone;
-the parent runs both at once in two workers and uses the parse only when the scan passed);
+``("parse", data, file_name, headers, early_meta)`` → a RawWorkbook without the scan's facts (the
+parse alone; the parent runs both at once in two workers and uses the parse only when the scan
+passed); with ``early_meta`` a first answer ``("meta", dict or None)`` is sent as soon as the
+template's 说明 sheet is read, before the RawWorkbook;
 ``("sleep", seconds)`` / ``("allocate", bytes)`` are test hooks (sleep or allocate) used by the sandbox tests.
 """
 
@@ -64,8 +66,17 @@ def main() -> int:
         elif request[0] == "scan":
             answer = scan_file(request[1], request[2])
         elif request[0] == "parse":
-            _, data, file_name, headers = request
-            answer = parse_file(data, file_name, headers)
+            _, data, file_name, headers, early_meta = request
+            sent: list[bool] = []
+
+            def send_meta(meta, sent=sent) -> None:
+                if not sent:
+                    sent.append(True)
+                    _answer(out, ("meta", meta))
+
+            answer = parse_file(data, file_name, headers, send_meta if early_meta else None)
+            if early_meta:
+                send_meta(None)  # exactly one early answer, even when the parse failed before it
         elif request[0] == "sleep":
             time.sleep(request[1])
             answer = "slept"
@@ -73,9 +84,13 @@ def main() -> int:
             answer = len(bytearray(request[1]))
         else:
             answer = None
-        payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(_HEADER.pack(len(payload)) + payload)
-        out.flush()
+        _answer(out, answer)
+
+
+def _answer(out, answer: object) -> None:
+    payload = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(_HEADER.pack(len(payload)) + payload)
+    out.flush()
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import functools
 import hashlib
 import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -234,7 +234,12 @@ def _find_header(
 
 
 def read_workbook(
-    data: bytes, file_name: str, headers: Mapping[str, str] | None = None, *, isolated: bool = True
+    data: bytes,
+    file_name: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    isolated: bool = True,
+    on_meta: Callable[[dict[str, str] | None], None] | None = None,
 ) -> RawWorkbook:
     """Safety checks, then every data sheet's rows. Never raises for a bad file.
 
@@ -242,15 +247,16 @@ def read_workbook(
     the office template passes its own, workbook/office.py). ``isolated`` (the default) runs the
     checks and the parse in a separate process with memory and time limits (workbook/sandbox.py);
     ``isolated=False`` runs the same code in this process (the worker itself, benchmarks).
+    ``on_meta``: see :func:`parse_file` (called at most once, possibly never).
     """
     if isolated:
         from workbook.sandbox import read_isolated
 
-        return read_isolated(data, file_name, headers)
+        return read_isolated(data, file_name, headers, on_meta=on_meta)
     inspection = scan_file(data, file_name)
     if inspection.errors:
         return refused(data, file_name, inspection.errors)
-    raw = parse_file(data, file_name, headers)
+    raw = parse_file(data, file_name, headers, on_meta)
     apply_facts(raw, inspection)
     return raw
 
@@ -280,11 +286,21 @@ def scan_file(data: bytes, file_name: str) -> guard.Inspection:
     return inspection
 
 
-def parse_file(data: bytes, file_name: str, headers: Mapping[str, str] | None = None) -> RawWorkbook:
-    """Every data sheet's rows as python-calamine reads them (no safety checks: see :func:`scan_file`)."""
+def parse_file(
+    data: bytes,
+    file_name: str,
+    headers: Mapping[str, str] | None = None,
+    on_meta: Callable[[dict[str, str] | None], None] | None = None,
+) -> RawWorkbook:
+    """Every data sheet's rows as python-calamine reads them (no safety checks: see :func:`scan_file`).
+
+    ``on_meta`` is called once with the template's 说明 sheet (None: there is none) as soon as it
+    is read, before the data sheets: the parsing worker sends it ahead so that the caller can read
+    the plan's catalogue meanwhile (services/imports/prefetch.py).
+    """
     raw = RawWorkbook(file_name=file_name, sha256=hashlib.sha256(data).hexdigest(), size=len(data))
     try:
-        _read(raw, data, headers)
+        _read(raw, data, headers, on_meta)
     except MemoryError:
         raw.data_sheets.clear()
         raw.task_sheets.clear()
@@ -310,7 +326,12 @@ def apply_facts(raw: RawWorkbook, inspection: guard.Inspection) -> None:
     raw._rows = None
 
 
-def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = None) -> None:
+def _read(
+    raw: RawWorkbook,
+    data: bytes,
+    headers: Mapping[str, str] | None = None,
+    on_meta: Callable[[dict[str, str] | None], None] | None = None,
+) -> None:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -322,6 +343,8 @@ def _read(raw: RawWorkbook, data: bytes, headers: Mapping[str, str] | None = Non
             for r in meta_rows
             if len(r) >= 2 and isinstance(r[0], str) and r[0]
         }
+    if on_meta is not None:
+        on_meta(raw.meta)
     found = False
     for title in raw.sheets:
         if title == tpl.META_SHEET:

@@ -16,7 +16,9 @@ When a second worker is free, an upload's safety scan and its calamine parse run
 time in two workers (``read_isolated``): the upload waits for the longer of the two, not their
 sum. The scan's answer is awaited first; a file it refuses is answered with the scan's errors
 at once and the parse (which may be chewing on a bomb, within its own limits) is killed. When
-no second worker is free, one worker does both, one after the other, as before.
+no second worker is free, one worker does both, one after the other, as before. ``on_meta``
+(optional) receives the template's 说明 sheet as soon as the parsing worker has read it, before the
+data sheets: the import reads the plan's catalogue meanwhile (services/imports/prefetch.py).
 
 ``QTT_PARSE_ISOLATION=0`` parses in-process (debugging only: no limits).
 """
@@ -108,6 +110,10 @@ class _Worker:
             left -= len(chunk)
         return b"".join(chunks)
 
+    @property
+    def fd(self) -> int:
+        return self.proc.stdout.fileno()
+
     def alive(self) -> bool:
         return self.proc.poll() is None
 
@@ -193,7 +199,9 @@ def run(
         _slots.release()
 
 
-def _scan_and_parse(data: bytes, file_name: str, headers: dict | None, timeout: float, memory: int):
+def _scan_and_parse(
+    data: bytes, file_name: str, headers: dict | None, timeout: float, memory: int, on_meta=None
+):
     """The scan and the parse at once in two workers; None when a second worker is not free now."""
     from workbook.reader import apply_facts, refused
 
@@ -206,9 +214,20 @@ def _scan_and_parse(data: bytes, file_name: str, headers: dict | None, timeout: 
         try:
             scanner, parser = _checkout(memory), _checkout(memory)
             try:
-                parser.send(("parse", data, file_name, headers))
+                parser.send(("parse", data, file_name, headers, on_meta is not None))
                 scanner.send(("scan", data, file_name))
-                inspection = scanner.receive(deadline)
+                waiting_meta = on_meta is not None
+                inspection = None
+                while inspection is None:  # whichever answers first: the scan, or the parse's 说明 sheet
+                    fds = [scanner.fd] + ([parser.fd] if waiting_meta else [])
+                    ready, _, _ = select.select(fds, [], [], max(0.0, deadline - time.monotonic()))
+                    if not ready:
+                        raise WorkerFailed("parse-timeout")
+                    if scanner.fd in ready:
+                        inspection = scanner.receive(deadline)
+                    else:
+                        waiting_meta = False
+                        on_meta(parser.receive(deadline)[1])
             except BaseException:
                 scanner.kill()
                 parser.kill()
@@ -218,6 +237,8 @@ def _scan_and_parse(data: bytes, file_name: str, headers: dict | None, timeout: 
                 parser.kill()  # never wait for (or use) the parse of a refused file
                 return refused(data, file_name, inspection.errors)
             try:
+                if waiting_meta:
+                    on_meta(parser.receive(deadline)[1])
                 raw = parser.receive(deadline)
             except BaseException:
                 parser.kill()
@@ -238,17 +259,21 @@ def read_isolated(
     *,
     timeout: float = PARSE_TIMEOUT_SECONDS,
     memory: int = PARSE_MEMORY_BYTES,
+    on_meta=None,
 ):
-    """``read_workbook`` in a worker process; a timeout or a crash becomes the upload's error."""
+    """``read_workbook`` in a worker process; a timeout or a crash becomes the upload's error.
+
+    ``on_meta(meta)``: see the module's docstring (called at most once; not at all when one worker
+    reads the file alone)."""
     import hashlib
 
     from workbook.reader import RawWorkbook, read_workbook
 
     if os.environ.get("QTT_PARSE_ISOLATION", "1") == "0":
-        return read_workbook(data, file_name, headers, isolated=False)
+        return read_workbook(data, file_name, headers, isolated=False, on_meta=on_meta)
     headers = dict(headers) if headers else None
     try:
-        raw = _scan_and_parse(data, file_name, headers, timeout, memory)
+        raw = _scan_and_parse(data, file_name, headers, timeout, memory, on_meta)
         if raw is None:  # one worker free: the scan, then the parse, in it
             raw = run(("read", data, file_name, headers), timeout=timeout, memory=memory)
         return raw

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db.models import Baseline, Indicator, Plan, Responsibility, Target, Unit
+from db.models import Baseline, Indicator, Observation, Plan, Responsibility, Target, Unit
+from db.plain import as_date, plain_rows
 from db.queries import target_spec
 from indicators.due import owed_in_template
 from indicators.model import IndicatorSpec, TargetSpec
@@ -221,19 +223,21 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
     order: list[str] = []
     ordered: set[str] = set()
     by_id = {ind.id: ind.code for ind in indicators.values()}
-    for r in session.connection().execute(
+    responsibilities = plain_rows(  # one row per indicator × unit: driver tuples
+        session.connection(),
         select(Responsibility.indicator_id, Responsibility.unit_id, Unit.name)
         .join(Unit, Unit.id == Responsibility.unit_id)
         .join(Indicator, Indicator.id == Responsibility.indicator_id)
         .where(Indicator.plan_id == plan_id, Responsibility.reports.is_(True))
-        .order_by(Indicator.position, Indicator.id, Responsibility.position, Responsibility.id)
-    ):
-        reports.setdefault(r.name, set()).add(by_id[r.indicator_id])
-        names.setdefault(r.name, r.name)
-        unit_ids.setdefault(r.name, r.unit_id)
-        if r.name not in ordered:
-            order.append(r.name)
-            ordered.add(r.name)
+        .order_by(Indicator.position, Indicator.id, Responsibility.position, Responsibility.id),
+    )
+    for indicator_id, unit_id, name in responsibilities:
+        reports.setdefault(name, set()).add(by_id[indicator_id])
+        if name not in ordered:
+            names.setdefault(name, name)
+            unit_ids.setdefault(name, unit_id)
+            order.append(name)
+            ordered.add(name)
     infos = {}
     for code, ind in indicators.items():
         bench = next((t[3] or "基准值" for t in ind.targets if t[1] in BENCHMARK_COMPARATORS), "")
@@ -280,3 +284,62 @@ def plan_catalogue(session: Session, plan_code: str) -> PlanCatalogue:
 def reporting_units(session: Session, plan_code: str) -> list[str]:
     """Names of units that report at least one indicator of the plan, in plan order."""
     return list(plan_context(session, plan_code).reporting_order)
+
+
+# the current version of a figure, as read for the diff
+CURRENT_COLUMNS = (
+    Observation.id,
+    Observation.indicator_id,
+    Observation.unit_id,
+    Observation.period,
+    Observation.value,
+    Observation.field_size,
+    Observation.benchmark_value,
+    Observation.done_on,
+    Observation.note,
+    Observation.retracted,
+    Observation.version,
+    Observation.review_state,
+)
+
+
+class CurrentFigure(NamedTuple):
+    """The current version of a figure (the columns of CURRENT_COLUMNS)."""
+
+    id: int
+    indicator_id: int
+    unit_id: int
+    period: str
+    value: float | None
+    field_size: int | None
+    benchmark_value: float | None
+    done_on: dt.date | None
+    note: str | None
+    retracted: bool
+    version: int
+    review_state: str
+
+
+def current_figures(session: Session, ctx: PlanContext, periods: list[str], keys: set | None = None) -> dict:
+    """(indicator id, unit id, period) → the current version (one query; only ``keys`` when given)."""
+    query = (
+        select(*CURRENT_COLUMNS)
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(
+            Indicator.plan_id == ctx.plan_id,
+            Observation.period.in_(periods),
+            Observation.superseded_by_id.is_(None),
+        )
+    )
+    if keys is not None and len({k[0] for k in keys}) < len(ctx.indicators):
+        query = query.where(Observation.indicator_id.in_(sorted({k[0] for k in keys})))
+    out = {}
+    make = CurrentFigure._make
+    for values in plain_rows(session.connection(), query):  # driver tuples: no result processing
+        row = make(values)
+        if row.done_on is not None:
+            row = row._replace(done_on=as_date(row.done_on))  # retracted: 0/1 or bool, read as truth
+        key = (row.indicator_id, row.unit_id, row.period)
+        if keys is None or key in keys:
+            out[key] = row
+    return out

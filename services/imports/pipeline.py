@@ -52,6 +52,8 @@ from indicators.periods import Period
 from services.actor import Action, Actor, ActorRole, require
 from services.audit import ensure_account_active, record
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
+from services.imports.context import current_figures as _current
+from services.imports.prefetch import Prefetch, Prefetched
 from services.imports.results import Change, ImportPreview, ImportResult, figure_text
 from services.imports.tasks import TaskContext, TaskWrite, diff_tasks, task_context, write_tasks
 from services.review import PeriodLocked, active_lock, ensure_baselines_unlocked
@@ -75,23 +77,6 @@ FIGURE_FIELDS = (
     "retracted",
     "review_state",
 )
-# the current version of a figure, as read for the diff
-_CURRENT = (
-    Observation.id,
-    Observation.indicator_id,
-    Observation.unit_id,
-    Observation.period,
-    Observation.value,
-    Observation.field_size,
-    Observation.benchmark_value,
-    Observation.done_on,
-    Observation.note,
-    Observation.retracted,
-    Observation.version,
-    Observation.review_state,
-)
-
-
 @dataclass(slots=True)
 class _Write:
     row: ParsedRow
@@ -168,17 +153,24 @@ def _resolve_plan(
 
 
 def _validate(
-    session: Session, raw: RawWorkbook, actor: Actor, plan: str | None, period: str | None, unit: str | None
-) -> tuple[ParsedWorkbook | None, PlanContext | None, list[WorkbookError]]:
+    session: Session,
+    raw: RawWorkbook,
+    actor: Actor,
+    plan: str | None,
+    period: str | None,
+    unit: str | None,
+    prefetch: Prefetch | None = None,
+) -> tuple[ParsedWorkbook | None, PlanContext | None, list[WorkbookError], Prefetched | None]:
     if raw.errors and not raw.data_sheets and not raw.is_template:
-        return None, None, list(raw.errors)
+        return None, None, list(raw.errors), None
     plan_code, errors = _resolve_plan(session, raw, plan)
     if errors:
-        return None, None, errors + [e for e in raw.errors if e.code not in ("not-template",)]
-    ctx = plan_context(session, plan_code)
-    cat = ctx.catalogue
+        return None, None, errors + [e for e in raw.errors if e.code not in ("not-template",)], None
     meta = raw.meta if raw.is_template else {}
     file_period = meta.get("period") or ""
+    pre = prefetch.get(plan_code, file_period or period or "") if prefetch is not None else None
+    ctx = pre.ctx if pre is not None else plan_context(session, plan_code)
+    cat = ctx.catalogue
     template_unit = meta.get("unit") or ""
     errors = []
     if period:
@@ -209,33 +201,14 @@ def _validate(
             errors.append(FileError("unit-mismatch", value=template_unit[:120], params={"expected": unit}))
         template_unit = template_unit or wanted or ""
     if errors or the_period_p is None:
-        return None, ctx, errors + list(raw.errors)
+        return None, ctx, errors + list(raw.errors), None
     parsed = validate(raw, cat, the_period, template_unit, allowed, ctx.owed(the_period_p))
-    return parsed, ctx, parsed.errors
+    if pre is not None and pre.period != the_period:
+        pre = None
+    return parsed, ctx, parsed.errors, pre
 
 
 # --------------------------------------------------------------------------- diff
-
-
-def _current(session: Session, ctx: PlanContext, periods: list[str], keys: set | None = None) -> dict:
-    """(indicator id, unit id, period) → the current version (one query)."""
-    query = (
-        select(*_CURRENT)
-        .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(
-            Indicator.plan_id == ctx.plan_id,
-            Observation.period.in_(periods),
-            Observation.superseded_by_id.is_(None),
-        )
-    )
-    if keys is not None and len({k[0] for k in keys}) < len(ctx.indicators):
-        query = query.where(Observation.indicator_id.in_(sorted({k[0] for k in keys})))
-    out = {}
-    for row in session.connection().execute(query):  # Core rows: no ORM result processing
-        key = (row.indicator_id, row.unit_id, row.period)
-        if keys is None or key in keys:
-            out[key] = row
-    return out
 
 
 def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> None:
@@ -333,13 +306,21 @@ def _duplicate_of(session: Session, prep: _Prepared) -> int | None:
 
 
 def _prepare(
-    session: Session, raw: RawWorkbook, actor: Actor, plan: str | None, period: str | None, unit: str | None
+    session: Session,
+    raw: RawWorkbook,
+    actor: Actor,
+    plan: str | None,
+    period: str | None,
+    unit: str | None,
+    prefetch: Prefetch | None = None,
 ) -> _Prepared:
     prep = _Prepared(raw, ImportPreview(raw.file_name, raw.sha256, raw.size))
     # read first: any write committed after this (any table a page shows) changes the counter, and
     # the commit then checks again what may have changed (services/imports/pipeline.py: _commit)
     prep.data_version = versioning.read_versions(session.connection())[0]
-    parsed, ctx, errors = _validate(session, raw, actor, plan, period, unit)
+    parsed, ctx, errors, pre = _validate(session, raw, actor, plan, period, unit, prefetch)
+    if pre is not None:  # read before this session's counter, in the same order: the older stamp
+        prep.data_version = pre.data_version
     prep.parsed, prep.ctx = parsed, ctx
     prep.preview.errors = list(errors)
     if ctx is not None:
@@ -349,7 +330,8 @@ def _prepare(
     prep.preview.period, prep.preview.unit_name = parsed.period, parsed.unit_name
     if raw.task_sheets:
         _validate_tasks(session, prep, actor)
-    _diff(session, prep)
+    wanted = {row.period or parsed.period for row in parsed.rows} | {parsed.period}
+    _diff(session, prep, pre.current if pre is not None and wanted <= pre.periods else None)
     if prep.preview.ok and prep.writes_nothing:
         prep.preview.duplicate_of = _duplicate_of(session, prep)
     return prep
@@ -358,9 +340,21 @@ def _prepare(
 # --------------------------------------------------------------------------- entry points
 
 
-def read_upload(data: bytes, file_name: str) -> RawWorkbook:
-    """The guarded, isolated parse of an upload (the page caches it by sha256)."""
-    return read_workbook(data, file_name)
+def read_upload(data: bytes, file_name: str, on_meta=None) -> RawWorkbook:
+    """The guarded, isolated parse of an upload (the page caches it by sha256).
+
+    ``on_meta``: called with the template's 说明 sheet while the data sheets are still being read
+    (services/imports/prefetch.py)."""
+    return read_workbook(data, file_name, on_meta=on_meta)
+
+
+def _read_with_prefetch(
+    url: str | None, data: bytes, file_name: str, plan: str | None, period: str | None
+) -> tuple[RawWorkbook, Prefetch]:
+    """The file's parse, and the plan's catalogue and figures read meanwhile (see prefetch.py)."""
+    prefetch = Prefetch(url)
+    prefetch.start(plan, period)  # the page's selection: known before the file is read
+    return read_upload(data, file_name, on_meta=prefetch.on_meta), prefetch
 
 
 def _refusal_unit(errors: list[WorkbookError]) -> WorkbookError | None:
@@ -415,9 +409,11 @@ def preview_import(
     ``refusals_seen`` (a set kept by the caller, e.g. per browser session) audits a refusal only
     the first time the same file is previewed.
     """
-    raw = raw if raw is not None else read_upload(data, file_name)
+    prefetch = None
+    if raw is None:
+        raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
     with _gc_paused(), read_scope(url) as session:
-        prep = _prepare(session, raw, actor, plan, period, unit)
+        prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
     _audit_once(url, actor, prep, plan, refusals_seen)
     prep.key = (actor, plan, period, unit)
     prep.preview.prepared = prep
@@ -449,13 +445,17 @@ def commit_import(
     reuse = preview.prepared if preview is not None else None
     if reuse is not None and (reuse.raw.sha256, reuse.key) != (_sha(data), (actor, plan, period, unit)):
         reuse = None
-    raw = reuse.raw if reuse is not None else raw if raw is not None else read_upload(data, file_name)
+    prefetch = None
+    if reuse is not None:
+        raw = reuse.raw
+    elif raw is None:
+        raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
     with _gc_paused():
         if reuse is not None:  # the page's preview: validated already, re-checked under the lock below
             prep = reuse
         else:
             with read_scope(url) as session:
-                prep = _prepare(session, raw, actor, plan, period, unit)
+                prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
         if not prep.preview.ok or prep.parsed is None:
             _audit_once(url, actor, prep, plan, refusals_seen)
             return ImportResult(prep.preview, "refused")
