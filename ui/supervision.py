@@ -58,18 +58,32 @@ def audit_refused(actor: Actor, action: str, exc: BaseException, **fields) -> No
     record_refusal(data.current_url(), actor, action, exc, **fields)
 
 
+def supervised_plans(session) -> list[str]:
+    """Codes of the plans that have a key task or a notice: every other plan adds 0 to the badge.
+
+    The badge is counted at every rerun of every page; asking each plan (several queries each)
+    cost an office account 4.8 s and 33,600 statements per rerun with 2,800 plans, most without
+    any task or notice.
+    """
+    from sqlalchemy import select, union
+
+    from db.models import Notice, Plan, Task
+
+    ids = union(select(Task.plan_id), select(Notice.plan_id)).subquery()  # index scans: no plan scan
+    return list(session.scalars(select(Plan.code).join(ids, ids.c.plan_id == Plan.id).order_by(Plan.id)))
+
+
 def todo_count(actor: Actor | None) -> int:
     """The badge of 我的待办: tasks to report or correct and notices to answer (reporters), or what
     awaits the office (admins)."""
     if actor is None or actor.role is ActorRole.VIEWER:
         return 0
-    from db.models import Plan
     from services import notices, tasks
 
     url = data.current_url()
     count = 0
     with read_scope(url) as session:
-        for (code,) in session.query(Plan.code).all():
+        for code in supervised_plans(session):
             if actor.role is ActorRole.ADMIN:
                 count += len(tasks.pending_reports(session, code))
                 count += sum(1 for r in notices.register_rows(session, code, today(), state="answered"))
