@@ -54,7 +54,7 @@ from services.audit import ensure_account_active, record
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
 from services.imports.context import current_figures as _current
 from services.imports.prefetch import Prefetch, Prefetched
-from services.imports.results import Change, ImportPreview, ImportResult, figure_text
+from services.imports.results import Change, ImportPreview, ImportResult
 from services.imports.tasks import TaskContext, TaskWrite, diff_tasks, task_context, write_tasks
 from services.review import PeriodLocked, active_lock, ensure_baselines_unlocked
 from workbook.cells import format_number
@@ -243,15 +243,11 @@ def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> Non
         key = (ind.id, unit_id, period)
         cur = current.get(key)
         kind = ind.measure_kind
-        new_text = figure_text(kind, row.value, row.field_size, row.benchmark_value, row.done_on)
-        if row.note:
-            new_text += f"；备注：{row.note}"
+        new_text = (kind, row.value, row.field_size, row.benchmark_value, row.done_on, row.note)
         if cur is None or cur.retracted:
             status, old_text = "new", ""
-        else:
-            old_text = figure_text(kind, cur.value, cur.field_size, cur.benchmark_value, cur.done_on)
-            if cur.note:
-                old_text += f"；备注：{cur.note}"
+        else:  # formatted when shown (services/imports/results.py: Change)
+            old_text = (kind, cur.value, cur.field_size, cur.benchmark_value, cur.done_on, cur.note)
             same = (cur.value, cur.field_size, cur.benchmark_value, cur.done_on, cur.note or "") == (
                 row.value,
                 row.field_size,
@@ -646,17 +642,12 @@ def _link(session: Session, links: list[tuple[int, int]], postgres: bool) -> Non
     )
 
 
-def _snapshot(kind_row: Any) -> list:
-    return [
-        kind_row.version,
-        kind_row.value,
-        kind_row.field_size,
-        kind_row.benchmark_value,
-        kind_row.done_on.isoformat() if kind_row.done_on else None,
-        kind_row.note or "",
-        bool(kind_row.retracted),
-        kind_row.review_state,
-    ]
+def _snapshot(cur: Any) -> tuple:
+    """A current version's fields as the audit entry stores them (FIGURE_FIELDS after the first three)."""
+    done_on = cur.done_on
+    return (cur.version, cur.value, cur.field_size, cur.benchmark_value,
+            done_on.isoformat() if done_on else None, cur.note or "", bool(cur.retracted),
+            cur.review_state)  # fmt: skip
 
 
 def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
@@ -681,51 +672,28 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
     ids = _new_ids(session, len(prep.writes), postgres)
     rows, links, before, after = [], [], [], []
     codes = {ind.id: code for code, ind in ctx.indicators.items()}
+    file_name, upload_id, actor_name = raw.file_name, upload.id, actor.name
     for w, new_id in zip(prep.writes, ids, strict=True):
         row, cur = w.row, w.current
+        indicator_id, unit_id, period = w.key
+        value, field_size, done_on, note = row.value, row.field_size, row.done_on, row.note
         version = cur.version + 1 if cur is not None else 1
         rows.append(
-            (
-                new_id,
-                w.key[0],
-                w.key[1],
-                w.key[2],
-                row.value,
-                row.field_size,
-                row.benchmark_value,
-                row.done_on,
-                row.note,
-                False,
-                version,
-                cur.id if cur is not None else None,
-                "file",
-                raw.file_name,
-                upload.id,
-                False,
-                review_state,
-                "",
-                actor.name,
-                entered_unit,
-                now,
-            )
-        )
+            (new_id, indicator_id, unit_id, period, value, field_size, row.benchmark_value, done_on, note,
+             False, version, cur.id if cur is not None else None, "file", file_name, upload_id, False,
+             review_state, "", actor_name, entered_unit, now)
+        )  # fmt: skip  (the order of _OBS_COLUMNS)
+        where = (codes[indicator_id], row.unit_name, period)
         if cur is not None:
             links.append((cur.id, new_id))
-        where = [codes[w.key[0]], row.unit_name, w.key[2]]
-        before.append(where + _snapshot(cur) if cur is not None else None)
+            before.append(where + _snapshot(cur))
+        else:
+            before.append(None)
         after.append(
             where
-            + [
-                version,
-                row.value,
-                row.field_size,
-                row.benchmark_value,
-                row.done_on.isoformat() if row.done_on else None,
-                row.note,
-                False,
-                review_state,
-            ]
-        )
+            + (version, value, field_size, row.benchmark_value, done_on.isoformat() if done_on else None,
+               note, False, review_state)
+        )  # fmt: skip
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     half = len(rows) // 2 if pause else len(rows)
     _insert_observations(session, rows[:half], postgres)

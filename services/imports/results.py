@@ -10,17 +10,51 @@ from workbook.cells import format_number
 from workbook.errors import WorkbookError
 
 
-@dataclass(frozen=True, slots=True)
 class Change:
-    sheet: str
-    row: int
-    unit: str
-    code: str
-    name: str
-    status: str  # new / changed / unchanged / baseline / empty
-    old: str = ""
-    new: str = ""
-    period: str = ""  # the period of the figure (an annual figure in a later quarter's template)
+    """One row of the preview: which figure, and its old and new text.
+
+    ``old`` and ``new`` are given as text, or as the figure's fields ``(measure kind, value,
+    field size, benchmark value, done on, note)`` and formatted only when read: a page shows one
+    page of a 10,000-row preview, so formatting every row while validating was wasted.
+    """
+
+    __slots__ = ("sheet", "row", "unit", "code", "name", "status", "period", "_old", "_new")
+
+    def __init__(
+        self,
+        sheet: str,
+        row: int,
+        unit: str,
+        code: str,
+        name: str,
+        status: str,  # new / changed / unchanged / baseline / empty
+        old: str | tuple = "",
+        new: str | tuple = "",
+        period: str = "",  # the period of the figure (an annual figure in a later quarter's template)
+    ) -> None:
+        self.sheet, self.row, self.unit, self.code, self.name = sheet, row, unit, code, name
+        self.status, self.period, self._old, self._new = status, period, old, new
+
+    @property
+    def old(self) -> str:
+        return self._old if isinstance(self._old, str) else figure_line(*self._old)
+
+    @property
+    def new(self) -> str:
+        return self._new if isinstance(self._new, str) else figure_line(*self._new)
+
+    def _fields(self) -> tuple:
+        return (self.sheet, self.row, self.unit, self.code, self.name, self.status, self.old, self.new,
+                self.period)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Change) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "Change({})".format(", ".join(map(repr, self._fields())))
 
 
 STATUS_LABELS = {
@@ -107,6 +141,12 @@ class ImportResult:
         elif c["baseline"]:
             text += "；基期值建议待质量办审核"
         return text
+
+
+def figure_line(kind: str, value, field_size, benchmark_value, done_on: dt.date | None, note) -> str:
+    """A figure as the preview shows it: its text and its note."""
+    text = figure_text(kind, value, field_size, benchmark_value, done_on)
+    return f"{text}；备注：{note}" if note else text
 
 
 def figure_text(

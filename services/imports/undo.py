@@ -133,7 +133,7 @@ def undo_upload(url: str | None, upload_id: int, actor: Actor) -> UndoResult:
             rows.append(row)
             links.append((obs.id, new_id))
             where = [codes.get(obs.indicator_id, ""), units.get(obs.unit_id, ""), obs.period]
-            before.append(where + _snapshot(obs))
+            before.append(where + list(_snapshot(obs)))
             after.append(
                 where
                 + [
