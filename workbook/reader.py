@@ -669,7 +669,7 @@ def _validate_row(
 
     # identify the row -----------------------------------------------------
     key_value = get("key")
-    key_text = clean_text(key_value) if not is_blank(key_value) else ""
+    key_text = "" if key_value is None else clean_text(key_value)  # is_blank, cleaned once
     if key_text:
         parts = tpl.split_key(key_text) if control_char(key_text) is None else None
         if parts is None or parts[0] != cat.plan_code:
@@ -784,16 +784,17 @@ def _validate_row(
         value = _number_at(sheet, values, r, "value", kind, cell_error)
     benchmark_value = None  # entered by the office (services.benchmarks), never read from a unit's file
     baseline_value = None
-    if "baseline_value" in columns:
+    # optional cells: an empty one (None, or "" which _at makes None) is not parsed at all
+    if get("baseline_value") is not None:
         baseline_value = _number_at(
             sheet, values, r, "baseline_value", kind if kind != "milestone" else "level", cell_error
         )
-    baseline_year = attempt(parse_year, "baseline_year") if "baseline_year" in columns else None
+    baseline_year = attempt(parse_year, "baseline_year") if get("baseline_year") is not None else None
     if baseline_year is not None and cat.last_year and baseline_year > cat.last_year:
         cell_error("year-out-of-span", "baseline_year", baseline_year, low=YEAR_MIN, high=cat.last_year)
     if (baseline_value is None) != (baseline_year is None) and not errors:
         cell_error("baseline-incomplete", "baseline_year" if baseline_year is None else "baseline_value")
-    note = (attempt(parse_text, "note") or "") if "note" in columns else ""
+    note = (attempt(parse_text, "note") or "") if get("note") is not None else ""
     if errors:
         return None
     return ParsedRow(
