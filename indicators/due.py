@@ -28,24 +28,28 @@ DUE_QUARTERS: dict[Frequency, frozenset[int]] = {
 }
 
 
+_BENCHMARK_COMPARATORS = frozenset(
+    {
+        Comparator.BELOW_BENCHMARK,
+        Comparator.ABOVE_BENCHMARK,
+        Comparator.NOT_ABOVE_BENCHMARK,
+        Comparator.NOT_BELOW_BENCHMARK,
+    }
+)
+
+
 def final_year(spec: IndicatorSpec) -> int | None:
     """The last target year in force (None: no target)."""
-    return max((t.year for t in spec.targets), default=None)
+    year = None
+    for t in spec.targets:  # a loop, not max(): asked twice per indicator when it is prepared
+        if year is None or t.year > year:
+            year = t.year
+    return year
 
 
 def reports_after_horizon(spec: IndicatorSpec) -> bool:
     """Maintenance targets and benchmark comparisons are owed every period, also after the last year."""
-    return any(
-        t.maintain
-        or t.comparator
-        in (
-            Comparator.BELOW_BENCHMARK,
-            Comparator.ABOVE_BENCHMARK,
-            Comparator.NOT_ABOVE_BENCHMARK,
-            Comparator.NOT_BELOW_BENCHMARK,
-        )
-        for t in spec.targets
-    )
+    return any(t.maintain or t.comparator in _BENCHMARK_COMPARATORS for t in spec.targets)
 
 
 def is_period_end(spec: IndicatorSpec, period: Period) -> bool:
@@ -71,12 +75,13 @@ def owed_at(spec: IndicatorSpec, as_of: Period, first: Period | None, cap: Perio
 
     The engine knows it from preparing the indicator and asks once per assessed quarter.
     """
-    period = as_of.shift(-max(0, spec.release_lag))
-    if cap is not None and period > cap:
+    lag = spec.release_lag
+    period = as_of.shift(-lag) if lag > 0 else as_of
+    if cap is not None and period.index > cap.index:
         period = cap
     while not is_period_end(spec, period):
         period = period.shift(-1)
-    if first is not None and period < first:
+    if first is not None and period.index < first.index:
         return None
     return period
 

@@ -75,5 +75,7 @@ def build_knots(
     """
     if target_time <= baseline_time:
         return [(target_time, target_value)]
+    if not milestones:
+        return [(baseline_time, baseline_value), (target_time, target_value)]
     inner = sorted({t: v for t, v in milestones if baseline_time < t < target_time}.items())
     return [(baseline_time, baseline_value), *inner, (target_time, target_value)]

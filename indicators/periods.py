@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _PERIOD_RE = re.compile(r"^\s*(\d{4})\s*[Qq]\s*([1-4])\s*$")
 _CHINESE_RE = re.compile(r"^\s*(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?\s*$")
@@ -17,10 +17,14 @@ class Period:
 
     year: int
     quarter: int
+    # Quarters since year 0: consecutive periods differ by one.  Stored (the engine asks for it
+    # for every figure of every plan); not part of equality, order, hash or the printed form.
+    index: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.quarter <= 4:
             raise ValueError(f"季度必须在 1–4 之间：{self.quarter}")
+        object.__setattr__(self, "index", self.year * 4 + self.quarter - 1)
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -45,11 +49,6 @@ class Period:
     def label(self) -> str:
         """Chinese label, e.g. ``2026年第2季度``."""
         return f"{self.year}年第{self.quarter}季度"
-
-    @property
-    def index(self) -> int:
-        """Quarters since year 0: consecutive periods differ by one."""
-        return self.year * 4 + self.quarter - 1
 
     @classmethod
     def from_index(cls, index: int) -> Period:

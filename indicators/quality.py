@@ -30,6 +30,7 @@ import math
 from bisect import insort
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from indicators.explain import fmt_number
 from indicators.model import Figure, IndicatorData, PlanSettings
@@ -97,23 +98,44 @@ def _median(sorted_values: list[float]) -> float:
     return sorted_values[mid] if n % 2 else (sorted_values[mid - 1] + sorted_values[mid]) / 2
 
 
-def _safe_range(kind: MeasureKind, basis: FigureBasis) -> tuple[float, float]:
-    """Bounds inside which :func:`_range_problem` finds nothing (a rank must also be within its field).
+class _Rules(NamedTuple):
+    """The checks' constants for one measure kind and figure basis."""
 
-    A shortcut only: a value outside them (or NaN) is still judged by ``_range_problem``.
-    An empty range (milestones) always asks it.
-    """
+    lo: float  # within [lo, hi] _range_problem finds nothing (a rank must also be within its field,
+    hi: float  # a milestone be 0 or 1); outside (or NaN) it is asked
+    rank: bool
+    milestone: bool
+    only_grows: bool
+    ytd: bool
+    jumps: bool  # jumps are checked
+
+
+def _rules(kind: MeasureKind, basis: FigureBasis) -> _Rules:
     if kind is MeasureKind.RATE:
-        return 0.0, 100.0
-    if kind is MeasureKind.RANK:
-        return 1.0, math.inf
-    if kind is MeasureKind.MILESTONE:
-        return math.inf, -math.inf
-    if kind in (MeasureKind.NEW_SINCE_BASELINE, MeasureKind.RATIO, MeasureKind.PER_CAPITA) or (
+        lo, hi = 0.0, 100.0
+    elif kind is MeasureKind.RANK:
+        lo, hi = 1.0, math.inf
+    elif kind is MeasureKind.MILESTONE:
+        lo, hi = 0.0, 1.0
+    elif kind in (MeasureKind.NEW_SINCE_BASELINE, MeasureKind.RATIO, MeasureKind.PER_CAPITA) or (
         kind is MeasureKind.STOCK and basis is not FigureBasis.FLOW
     ):
-        return 0.0, math.inf
-    return -math.inf, math.inf
+        lo, hi = 0.0, math.inf
+    else:
+        lo, hi = -math.inf, math.inf
+    return _Rules(
+        lo,
+        hi,
+        kind is MeasureKind.RANK,
+        kind is MeasureKind.MILESTONE,
+        _only_grows(kind, basis),
+        basis is FigureBasis.YTD,
+        kind not in _NOT_JUMP_CHECKED,
+    )
+
+
+# derived once: check_series runs for every indicator of a plan on each page
+_RULES = {(kind, basis): _rules(kind, basis) for kind in MeasureKind for basis in FigureBasis}
 
 
 def _step_check(
@@ -184,11 +206,7 @@ def check_series(
     for a figure that is flagged (this runs for every figure of every plan on each page).
     """
     flags: list[QualityFlag] = []
-    lo, hi = _safe_range(kind, basis)
-    rank = kind is MeasureKind.RANK
-    only_grows = _only_grows(kind, basis)
-    ytd = basis is FigureBasis.YTD
-    jumps = kind not in _NOT_JUMP_CHECKED
+    lo, hi, rank, milestone, only_grows, ytd, jumps = _RULES[kind, basis]
     prev: Figure | None = None  # the figure just before
     before = 0.0  # its value
     prev_year = 0  # its year
@@ -202,7 +220,11 @@ def check_series(
             continue
         year = fig.period.year
         check = reason = ""
-        if not lo <= value <= hi or (rank and fig.field_size is not None and value > fig.field_size):
+        if (
+            not lo <= value <= hi
+            or (rank and fig.field_size is not None and value > fig.field_size)
+            or (milestone and 0 < value < 1)
+        ):
             reason = _range_problem(kind, basis, fig)
             if reason:
                 check = OUT_OF_RANGE

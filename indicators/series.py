@@ -278,15 +278,17 @@ def prepare_series(
         last_usable[pos] = last
     if kind is MeasureKind.MILESTONE:
         completions = _completions(chosen_figs, raw, periods)
-    elif any(t.comparator is Comparator.MILESTONE for t in spec.targets):
+    elif Comparator.MILESTONE in [t.comparator for t in spec.targets]:
         # a milestone on a figure of another kind (a rate …): only a completion date marks it done
         completions = _completions(chosen_figs, [None] * n, periods)
     else:
         completions = []
-    pending = frozenset(
-        f.period.index for f in data.pending if not multi or f.unit in reporters or f.unit == WHOLE
+    pending = (
+        frozenset(f.period.index for f in data.pending if not multi or f.unit in reporters or f.unit == WHOLE)
+        if data.pending
+        else frozenset()
     )
-    bms = sorted(data.benchmarks, key=lambda b: b.period)
+    bms = sorted(data.benchmarks, key=lambda b: b.period) if data.benchmarks else []
     return Series(
         reporters=reporters,
         idx=indices,

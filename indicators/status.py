@@ -37,6 +37,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from indicators.due import final_year, last_owed, owed_at
 from indicators.explain import (
@@ -73,8 +74,25 @@ MISSING_REPORT = "本季度数据"
 AWAITING_REVIEW = "待审核"
 
 PATH, MAINTAIN, RANK, BENCHMARK, MILESTONE = "path", "maintain", "rank", "benchmark", "milestone"
-_HIGHER_COMPARATORS = frozenset({Comparator.GE, Comparator.GT})
-_LOWER_COMPARATORS = frozenset({Comparator.LE, Comparator.LT})
+# Bound once, and comparator groups as sets: on Python 3.11 looking an Enum member up on its
+# class (Direction.HIGHER) costs several times a module global, and these are asked for every
+# target of every indicator of a plan on each page.
+_HIGHER, _LOWER = Direction.HIGHER, Direction.LOWER
+_GOOD_HIGHER = frozenset(
+    {Comparator.GE, Comparator.GT, Comparator.ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK}
+)
+_GOOD_LOWER = frozenset(
+    {
+        Comparator.LE,
+        Comparator.LT,
+        Comparator.RANK,
+        Comparator.BELOW_BENCHMARK,
+        Comparator.NOT_ABOVE_BENCHMARK,
+    }
+)
+_STRICTLY_ABOVE = frozenset({Comparator.GT, Comparator.ABOVE_BENCHMARK})
+_STRICTLY_BELOW = frozenset({Comparator.LT, Comparator.BELOW_BENCHMARK})
+_END = attrgetter("end")
 _BENCHMARK_COMPARATORS = frozenset(
     {
         Comparator.BELOW_BENCHMARK,
@@ -252,21 +270,17 @@ def _mode(spec: IndicatorSpec, target: TargetSpec) -> str:
 
 
 def _good(spec: IndicatorSpec, comp: Comparator) -> Direction:
-    if comp in _HIGHER_COMPARATORS or comp in (Comparator.ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK):
-        return Direction.HIGHER
-    if comp in _LOWER_COMPARATORS or comp in (
-        Comparator.RANK,
-        Comparator.BELOW_BENCHMARK,
-        Comparator.NOT_ABOVE_BENCHMARK,
-    ):
-        return Direction.LOWER
+    if comp in _GOOD_HIGHER:
+        return _HIGHER
+    if comp in _GOOD_LOWER:
+        return _LOWER
     return spec.direction
 
 
 def _level(target: TargetSpec, good: Direction, base: float | None) -> tuple[float | None, tuple[str, ...]]:
     """The threshold on the figure's scale and what is missing to know it."""
     value = target.value
-    if target.comparator is Comparator.RANGE and good is Direction.LOWER and target.value_high is not None:
+    if target.comparator is Comparator.RANGE and good is _LOWER and target.value_high is not None:
         value = target.value_high
     if value is None:
         return None, (MISSING_TARGET_VALUE,)
@@ -299,22 +313,22 @@ def check_settings(settings: PlanSettings) -> None:
 
 def _meets(comp: Comparator, good: Direction, x: float, level: float) -> bool:
     eps = _EPS * max(1.0, abs(level))
-    if comp in (Comparator.GT, Comparator.ABOVE_BENCHMARK):
+    if comp in _STRICTLY_ABOVE:
         return x > level
-    if comp in (Comparator.LT, Comparator.BELOW_BENCHMARK):
+    if comp in _STRICTLY_BELOW:
         return x < level
-    if good is Direction.HIGHER:
+    if good is _HIGHER:
         return x >= level - eps
     return x <= level + eps
 
 
 def _worse(good: Direction, x: float, base: float) -> bool:
-    return x < base if good is Direction.HIGHER else x > base
+    return x < base if good is _HIGHER else x > base
 
 
 def _ratio(good: Direction, x: float, base: float, expected: float) -> float | None:
     gap = expected - base
-    if gap == 0 or (gap > 0) != (good is Direction.HIGHER):
+    if gap == 0 or (gap > 0) != (good is _HIGHER):
         return None  # nothing due yet, or the baseline already meets the target
     return (x - base) / gap
 
@@ -339,31 +353,24 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
             if level is not None and base is not None and _meets(target.comparator, good, base, level):
                 tg.flat = True
         elif mode == MAINTAIN and level is not None:
-            words = _WORDS.get(target.comparator, "不低于" if good is Direction.HIGHER else "不高于")
+            words = _WORDS.get(target.comparator, "不低于" if good is _HIGHER else "不高于")
             tg.text = f"{words} {fmt_quantity(level, spec.measure_unit)}"
         targets.append(tg)
     # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
-    for tg in targets:
-        if tg.mode != PATH or tg.level is None or base is None or t0 is None:
-            continue
-        best: dict[float, float] = {}
-        for other in targets:
-            if (
-                other.mode == PATH
-                and other.level is not None
-                and other.good is tg.good
-                and other.end < tg.end
-            ):
-                old = best.get(other.end)
-                pick = max if tg.good is Direction.HIGHER else min
-                best[other.end] = other.level if old is None else pick(old, other.level)
-        tg.knots = build_knots(t0, base, tg.end, tg.level, list(best.items()))
-    progress = sorted((t for t in targets if t.mode in (PATH, RANK) and not t.flat), key=lambda t: t.end)
-    steady = sorted(
-        (t for t in targets if t.mode in (MAINTAIN, BENCHMARK) or (t.mode == PATH and t.flat)),
-        key=lambda t: t.end,
-    )
-    milestones = sorted((t for t in targets if t.mode == MILESTONE), key=lambda t: t.end)
+    paths = [tg for tg in targets if tg.mode == PATH and tg.level is not None]
+    if base is not None and t0 is not None:
+        for tg in paths:
+            best: dict[float, float] = {}
+            for other in paths:
+                if other.good is tg.good and other.end < tg.end:
+                    old = best.get(other.end)
+                    pick = max if tg.good is _HIGHER else min
+                    best[other.end] = other.level if old is None else pick(old, other.level)
+            tg.knots = build_knots(t0, base, tg.end, tg.level, list(best.items()))
+    by_end = sorted(targets, key=_END)  # stable: each family below is sorted by end as well
+    progress = [t for t in by_end if t.mode in (PATH, RANK) and not t.flat]
+    steady = [t for t in by_end if t.mode in (MAINTAIN, BENCHMARK) or (t.mode == PATH and t.flat)]
+    milestones = [t for t in by_end if t.mode == MILESTONE]
     for family in (progress, milestones):
         if family:
             last_end = family[-1].end
@@ -371,7 +378,7 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
                 t.final = t.end == last_end
     # A flat path target whose year is the last of all is a final target too (未完成 after it).
     if steady:
-        last_end = max(x.end for x in targets)
+        last_end = by_end[-1].end
         for t in steady:
             t.final = t.mode == PATH and t.end == last_end
     finals = [t for t in progress if t.final]
@@ -392,11 +399,11 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         settings.first_period,
         verb_for(spec.measure_kind),
         finals,
-        max((t.spec.year for t in finals), default=None),
+        finals[-1].spec.year if finals else None,  # finals share one end, so one year
         sorted({t.end for t in steady}),
         last_owed(spec),
         final_year(spec),
-        any(t.mode == MILESTONE or t.mode == BENCHMARK or t.spec.value is not None for t in targets),
+        any([t.mode == MILESTONE or t.mode == BENCHMARK or t.spec.value is not None for t in targets]),
     )
 
 
@@ -420,7 +427,7 @@ def _whole(ctx: _Ctx, good: Direction, value: float) -> float:
     """Expected values of indivisible items are whole items (rounded towards the easier side)."""
     if not ctx.whole:
         return value
-    return math.floor(value + _EPS) if good is Direction.HIGHER else math.ceil(value - _EPS)
+    return math.floor(value + _EPS) if good is _HIGHER else math.ceil(value - _EPS)
 
 
 def _head(ctx: _Ctx) -> str:
@@ -502,7 +509,7 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
                 target=tg.spec,
             )
     ratio = x / expected if expected else None
-    if tg.good is Direction.LOWER:
+    if tg.good is _LOWER:
         ratio = expected / x if x else None
     status = _grade(p, ratio)
     text = (
@@ -585,11 +592,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if meets:
         text = f"{head}，已达到{year}年目标 {tt}"
         spec = tg.spec
-        if (
-            spec.comparator is Comparator.RANGE
-            and tg.good is Direction.HIGHER
-            and spec.value_high is not None
-        ):
+        if spec.comparator is Comparator.RANGE and tg.good is _HIGHER and spec.value_high is not None:
             high = spec.value_high + ((base or 0.0) if spec.basis is TargetBasis.INCREASE else 0.0)
             if x > high:
                 text += "，超过目标区间上限（超额完成）"
@@ -623,7 +626,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         )
     done = fmt_ratio(ratio, p.marks)
     status = _grade(p, ratio)
-    short = expected - x if tg.good is Direction.HIGHER else x - expected
+    short = expected - x if tg.good is _HIGHER else x - expected
     if ctx.whole and status is Status.SERIOUSLY_BEHIND and short <= 1 + _EPS:
         status = Status.BEHIND  # one indivisible item short of the path is behind, not seriously behind
     v = verdict(status, f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}")
@@ -685,7 +688,7 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             target=target,
         )
     expected = expected_value(build_knots(p.t0, base, tg.end, level), ctx.t, p.settings.path_method)
-    ratio = _ratio(Direction.LOWER, x, base, expected)
+    ratio = _ratio(_LOWER, x, base, expected)
     if x > base:
         return _Verdict(
             Status.SERIOUSLY_BEHIND,
