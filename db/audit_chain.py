@@ -96,7 +96,11 @@ def canonical(fields: dict[str, Any]) -> str:
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical(fields)}".encode()).hexdigest()
+    """sha256 of ``prev_hash + "\n" + canonical(fields)`` (fed in two parts: an upload's entry is
+    megabytes of text, not copied once more)."""
+    digest = hashlib.sha256(f"{prev_hash}\n".encode())
+    digest.update(canonical(fields).encode())
+    return digest.hexdigest()
 
 
 def lock_head(session: Session) -> None:

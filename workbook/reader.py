@@ -21,7 +21,7 @@ import functools
 import hashlib
 import io
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -114,7 +114,7 @@ class RawSheet:
     title: str
     header_row: int  # Excel row number of the header
     columns: dict[str, int]  # key → 0-based column index
-    data: list[list[Any]] = field(default_factory=list)  # rows header_row+1 … (Excel numbering)
+    data: list[Sequence[Any]] = field(default_factory=list)  # rows header_row+1 … (Excel numbering)
     percent: set[tuple[int, str]] = field(default_factory=set)
     formula_without_value: set[tuple[int, str]] = field(default_factory=set)
     merged: list[str] = field(default_factory=list)
@@ -402,17 +402,26 @@ _READ_KEYS = frozenset(INPUT_KEYS) | {"key", "code", "unit"}  # what validation 
 def _compact(sheet: RawSheet) -> None:
     """Only what validation reads leaves the parsing process: shown-only cells (指标名称, 目标, 统计口径 …)
     become ``True`` when filled (validation only asks whether a row has anything in a mapped column),
-    cells right of the last mapped column are dropped. Less to pickle, to send and to hold."""
+    cells right of the last mapped column are dropped, each row becomes a tuple, and the unit and
+    code cells, which repeat a few names on every row, share one string object per text (pickle
+    sends each once). Less to pickle, to send and to hold."""
     shown_only = [c for key, c in sheet.columns.items() if key not in _READ_KEYS]
+    repeated = [c for key, c in sheet.columns.items() if key in ("unit", "code")]
     width = max(sheet.columns.values(), default=-1) + 1
-    for i, values in enumerate(sheet.data):
-        if len(values) > width:
-            values = sheet.data[i] = values[:width]
+    texts: dict[str, str] = {}
+    data = sheet.data
+    for i, values in enumerate(data):
+        values = values[:width]
+        n = len(values)
         for c in shown_only:
-            if c < len(values):
+            if c < n:
                 value = values[c]
                 if value is not None and value != "":
                     values[c] = True
+        for c in repeated:
+            if c < n and isinstance(values[c], str):
+                values[c] = texts.setdefault(values[c], values[c])
+        data[i] = tuple(values)
 
 
 def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]]) -> None:

@@ -702,6 +702,7 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         time.sleep(pause)
         _insert_observations(session, rows[half:], postgres)
     _link(session, links, postgres)
+    del rows, links  # written: not held while the audit entry is serialised (peak memory)
     baselines = _write_proposals(session, actor, prep, upload.id)
     tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw)
     record(
