@@ -3,8 +3,10 @@
 The files come from the same generator as the progress benchmark (``benchmarks/scale_data.py``:
 N plans × 60 indicators × 20 quarters, 2021Q1–2025Q4; plan ``scale00001`` is identical in every
 file) and the pages are measured as a user gets them: AppTest runs of the real ``app.py`` with
-a signed-in leader on plan ``scale00001`` (the router, sign-in check, sidebar selectors with the
-whole plan list, cached reads, engine, charts and tables: everything but the browser).
+a signed-in user (``--role``: the office by default, whose 我的待办 badge is counted on every
+page; a leader; a reporter) on plan ``scale00001`` (the router, sign-in check, badge, sidebar
+selectors with the whole plan list, cached reads, engine, charts and tables: everything but the
+browser).
 
 For every file and page, three states, in rounds that alternate the files (a busy machine slows
 them alike; odd rounds go from the largest file down), medians of ``--repeat`` (≥ 5) rounds:
@@ -13,24 +15,27 @@ them alike; odd rounds go from the largest file down), medians of ``--repeat`` (
 * **cold** — the first rerun after a write (a real write transaction bumps the data version:
   the plan is loaded, assessed and drawn again; the plan list, keyed on its own counter, stays),
   from a page whose caches are all filled (an untimed rerun first: the "first view" of the file
-  measured just before empties every cache, and the 2,800-plan cold sample read the whole plan
-  list again because of it);
+  measured just before empties every cache, and without it the 2,800-plan cold sample read the
+  whole plan list again);
 * **first view** — every data cache emptied (as after a restart: the plan list is read too).
 
 Every sample starts after a full garbage collection (outside the timing). Without it the
-collector's occasional full pass over the whole process (~0.1 s here, whatever the number of
-plans: the 2,800-plan list is ~9,000 of its ~240,000 objects) fell, round after round, on the
-same sample of the fixed sequence (2,800 plans, overview, cold) and made it look 2.4× its
-1-plan cost. Its cost is printed apart: a render may pay it at any scale.
+collector's occasional full pass over the whole process (0.1–0.3 s here, whatever the number of
+plans: the 2,800-plan list is ~9,000 of its ~250,000 objects) fell, round after round, on the
+same sample of the fixed sequence. With these two artefacts the overview's cold sample at 2,800
+plans measured 2.41× its 1-plan cost; with the collections alone 1.40×, with both fixes 1.06×.
+The cost of a full collection is printed apart: a render may pay it at any scale. Each sample's
+CPU time (the whole process) is printed next to its wall time: on a shared machine the CPU
+ratios move least, and they are what the pages cost the server.
 
-Then one more round counts the work of every cold and warm render (statements executed, rows
-fetched, through SQLAlchemy events): the same at every scale, but for the plan list itself,
-is what "flat in the number of plans" means.
+Then one more round, for every role, counts the work of a cold and a warm render (statements
+executed, rows fetched, through SQLAlchemy events): the same at every scale (the plan list is
+not read on either) is what "flat in the number of plans" means.
 
 Goals (issue 13): at 2,800 plans each page costs ≤ 1.2× its cost at 1 plan, warm and cold;
 cold < 0.5 s at 2,800 plans.
 
-    python benchmarks/bench_overview.py                       # 1, 120, 2,800 plans (~4 min)
+    python benchmarks/bench_overview.py                       # 1, 120, 2,800 plans (~2 min)
     python benchmarks/bench_overview.py --plans 1,120 --repeat 5
     python benchmarks/bench_overview.py --workdir /tmp/bench  # keep/reuse the generated files
 """
@@ -69,20 +74,38 @@ def _schema_only() -> None:
     services.setup.init_database = lambda url=None, *args, **kwargs: upgrade(url)
 
 
-def _app(url: str, page: str):
-    from streamlit.testing.v1 import AppTest
+def _actor(url: str, role: str):
+    """The signed-in user: the office (admin: the 我的待办 badge counts what awaits it on every
+    page), a leader (read only) or a reporter of one of the plan's lead units."""
+    from sqlalchemy import select
 
+    from db.models import Indicator, Plan, Responsibility
+    from db.session import read_scope
     from services.actor import Actor, ActorRole
+
+    if role == "office":
+        return Actor("bench-office", ActorRole.ADMIN)
+    if role == "leader":
+        return Actor("bench-leader", ActorRole.VIEWER)
+    with read_scope(url) as session:
+        unit = session.scalar(
+            select(Responsibility.unit_id).join(Indicator).join(Plan)
+            .where(Plan.code == PLAN, Responsibility.role == "lead").order_by(Responsibility.unit_id).limit(1)
+        )  # fmt: skip
+    return Actor("bench-reporter", ActorRole.REPORTER, unit_ids=frozenset({unit}))
+
+
+def _app(url: str, page: str, role: str):
+    from streamlit.testing.v1 import AppTest
 
     os.environ["DATABASE_URL"] = url
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    at.session_state["auth_actor"] = Actor("bench-leader", ActorRole.VIEWER)
+    at.session_state["auth_actor"] = _actor(url, role)
     at.session_state["auth_last_seen"] = dt.datetime.now()
     at.session_state["selected_plan"] = PLAN
+    at.run()  # the role's landing page (a reporter's is 我的待办)
+    at.switch_page(page)
     at.run()
-    if page != "pages/overview.py":
-        at.switch_page(page)
-        at.run()
     _check(at, page)
     return at
 
@@ -94,15 +117,16 @@ def _check(at, page: str) -> None:
     assert "scale00001" in titles or "规模测试" in titles, titles
 
 
-def _run(at, url: str, page: str) -> float:
+def _run(at, url: str, page: str) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (every thread of this process: the script runs on its own)."""
     os.environ["DATABASE_URL"] = url
     at.session_state["auth_last_seen"] = dt.datetime.now()
     gc.collect()  # no full collection left pending for this sample (see the module docstring)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     at.run()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     _check(at, page)
-    return elapsed
+    return elapsed, cpu
 
 
 def _write(url: str) -> None:
@@ -123,10 +147,14 @@ def _empty_caches() -> None:
     data.matrix.clear()
 
 
-def measure(urls: dict[int, str], repeat: int) -> dict[tuple[int, str, str], list[float]]:
-    """Seconds per (plans, page, state), ``repeat`` alternating rounds after one warm-up round."""
-    apps = {(n, page): _app(url, path) for n, url in urls.items() for page, path in PAGES.items()}
-    times: dict[tuple[int, str, str], list[float]] = {}
+Samples = dict[tuple[int, str, str], list[float]]  # (plans, page, state) → seconds per round
+
+
+def measure(urls: dict[int, str], repeat: int, role: str) -> tuple[Samples, Samples]:
+    """Wall and CPU seconds per (plans, page, state), ``repeat`` alternating rounds after a warm-up."""
+    apps = {(n, page): _app(url, path, role) for n, url in urls.items() for page, path in PAGES.items()}
+    times: Samples = {}
+    cpu: Samples = {}
     for k in range(repeat + 1):
         order = list(urls.items()) if k % 2 == 0 else list(reversed(urls.items()))
         for n, url in order:
@@ -141,11 +169,13 @@ def measure(urls: dict[int, str], repeat: int) -> dict[tuple[int, str, str], lis
                 if k == 0:
                     continue  # warm-up round (statement compilation, imports)
                 for state, value in zip(STATES, (warm, cold, first), strict=True):
-                    times.setdefault((n, page, state), []).append(value)
-    return times
+                    times.setdefault((n, page, state), []).append(value[0])
+                    cpu.setdefault((n, page, state), []).append(value[1])
+    return times, cpu
 
 
 Work = dict[str, list[int]]  # statement (first 100 characters) → [times executed, rows fetched]
+ROLES = ("office", "leader", "reporter")
 
 
 class _Counter:
@@ -213,17 +243,17 @@ class _Counter:
         return {key: list(value) for key, value in self.work.items()}
 
 
-def count_work(urls: dict[int, str]) -> dict[tuple[int, str, str], Work]:
-    """Statements and rows of one cold and one warm render per (plans, page), untimed."""
-    apps = {(n, page): _app(url, path) for n, url in urls.items() for page, path in PAGES.items()}
-    work: dict[tuple[int, str, str], Work] = {}
+def count_work(urls: dict[int, str]) -> dict[tuple[int, str, str, str], Work]:
+    """Statements and rows of one cold and one warm render per (plans, page, role), untimed."""
+    work: dict[tuple[int, str, str, str], Work] = {}
     with _Counter() as counter:
-        for n, url in urls.items():
-            for page, path in PAGES.items():
-                at = apps[(n, page)]
-                _write(url)
-                work[(n, page, "cold")] = counter.render(at, url, path)
-                work[(n, page, "warm")] = counter.render(at, url, path)
+        for role in ROLES:
+            for n, url in urls.items():
+                for page, path in PAGES.items():
+                    at = _app(url, path, role)
+                    _write(url)
+                    work[(n, page, role, "cold")] = counter.render(at, url, path)
+                    work[(n, page, role, "warm")] = counter.render(at, url, path)
     return work
 
 
@@ -240,6 +270,7 @@ def main() -> int:
     parser.add_argument("--plans", default="1,120,2800", help="comma-separated scales (1 is always added)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workdir", help="keep the generated files here and reuse them")
+    parser.add_argument("--role", choices=ROLES, default="office", help="who is signed in for the timings")
     args = parser.parse_args()
     if args.repeat < 5:
         print("(fewer than 5 rounds: the medians are not the benchmark's figures)")
@@ -261,7 +292,7 @@ def main() -> int:
             urls[n] = url
         print(f"Measuring {len(PAGES)} pages × {len(STATES)} states × {len(sizes)} files, "
               f"{args.repeat} alternating rounds …", flush=True)  # fmt: skip
-        times = measure(urls, args.repeat)
+        times, cpu = measure(urls, args.repeat, args.role)
         work = count_work(urls)
         collection = full_collection()
     finally:
@@ -269,7 +300,7 @@ def main() -> int:
             get_engine(url).dispose()
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
-    report(times, sizes)
+    report(times, cpu, sizes, args.role)
     report_work(work, sizes)
     ms, objects = collection
     print(f"\nA full garbage collection of this process: {ms:.0f} ms over {objects:,} objects (before every "
@@ -277,34 +308,36 @@ def main() -> int:
     return 0
 
 
-def report_work(work: dict[tuple[int, str, str], Work], sizes: list[int]) -> None:
+def report_work(work: dict[tuple[int, str, str, str], Work], sizes: list[int]) -> None:
     """Statements and rows per render at every scale, and which statements differ from 1 plan."""
-    print("\n== Work per render: statements executed / rows fetched ==")
-    header = f"{'page':10} {'state':11}" + "".join(f"{f'{n:,} plans':>16}" for n in sizes)
+    print("\n== Work per render, every role: statements executed / rows fetched ==")
+    header = f"{'page':10} {'role':9} {'state':6}" + "".join(f"{f'{n:,} plans':>16}" for n in sizes)
     print(header)
     print("-" * len(header))
-    for page in PAGES:
-        for state in ("warm", "cold"):
-            cells = []
-            for n in sizes:
-                w = work[(n, page, state)]
-                cells.append(f"{sum(v[0] for v in w.values())} / {sum(v[1] for v in w.values()):,}")
-            print(f"{page:10} {state:11}" + "".join(f"{c:>16}" for c in cells))
     base, top = sizes[0], sizes[-1]
+    differ = []
     for page in PAGES:
-        for state in ("warm", "cold"):
-            a, b = work[(base, page, state)], work[(top, page, state)]
-            differ = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-            if not differ:
-                print(f"[SAME] {page} {state}: statements and rows equal at {base} and {top:,} plans")
-            for key in differ:
-                print(f"[DIFFERS] {page} {state}: {a.get(key, [0, 0])} → {b.get(key, [0, 0])} {key}")
+        for role in ROLES:
+            for state in ("warm", "cold"):
+                cells = []
+                for n in sizes:
+                    w = work[(n, page, role, state)]
+                    cells.append(f"{sum(v[0] for v in w.values())} / {sum(v[1] for v in w.values()):,}")
+                print(f"{page:10} {role:9} {state:6}" + "".join(f"{c:>16}" for c in cells))
+                a, b = work[(base, page, role, state)], work[(top, page, role, state)]
+                differ += [(page, role, state, k, a.get(k), b.get(k)) for k in sorted(set(a) | set(b))
+                           if a.get(k) != b.get(k)]  # fmt: skip
+    if not differ:
+        print(f"[SAME] every page, role and state: statements and rows equal at {base} and {top:,} plans")
+    for page, role, state, key, one, many in differ:
+        print(f"[DIFFERS] {page} {role} {state}: {one or [0, 0]} → {many or [0, 0]} (times, rows) {key}")
 
 
-def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> None:
+def report(times: Samples, cpu: Samples, sizes: list[int], role: str) -> None:
     med = {key: statistics.median(values) for key, values in times.items()}
+    cpu_med = {key: statistics.median(values) for key, values in cpu.items()}
     base, top = sizes[0], sizes[-1]
-    print(f"\n== AppTest runs of the real pages, plan {PLAN}: median ms (ratio to 1 plan) ==")
+    print(f"\n== AppTest runs of the real pages, plan {PLAN}, as {role}: median ms (ratio to 1 plan) ==")
     header = f"{'page':10} {'state':11}" + "".join(f"{f'{n:,} plans':>22}" for n in sizes)
     print(header)
     print("-" * len(header))
@@ -323,15 +356,23 @@ def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> 
             values = [low[(n, page, state)] for n in sizes]
             cells = [f"{v * 1000:>12.0f} ({v / one:>5.2f}×)" for v in values]
             print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
+    print("\n== CPU time of the process (every thread; what a busy machine disturbs least): median ms ==")
+    for page in PAGES:
+        for state in STATES:
+            one = cpu_med[(base, page, state)]
+            cells = [f"{cpu_med[(n, page, state)] * 1000:>12.0f} ({cpu_med[(n, page, state)] / one:>5.2f}×)"
+                     for n in sizes]  # fmt: skip
+            print(f"{page:10} {state:11}" + "".join(f"{c:>22}" for c in cells))
     if top == base:
         return
-    print(f"\n== Ratio {top:,} : 1 plans (medians; min of rounds in brackets) ==")
+    print(f"\n== Ratio {top:,} : 1 plans: wall medians (min of rounds; CPU medians) ==")
     for page in PAGES:
         cells = []
         for state in ("warm", "cold"):
             ratio = med[(top, page, state)] / med[(base, page, state)]
             least = low[(top, page, state)] / low[(base, page, state)]
-            cells.append(f"{state} {ratio:.2f}× ({least:.2f}×)")
+            by_cpu = cpu_med[(top, page, state)] / cpu_med[(base, page, state)]
+            cells.append(f"{state} {ratio:.2f}× ({least:.2f}×; CPU {by_cpu:.2f}×)")
         print(f"{page:10} " + "   ".join(cells))
     print(f"\n== Goals ({top:,} plans against 1) ==")
     for page in PAGES:
@@ -339,8 +380,9 @@ def report(times: dict[tuple[int, str, str], list[float]], sizes: list[int]) -> 
             ratio = med[(top, page, state)] / med[(base, page, state)]
             verdict = "MET" if ratio <= FLAT_GOAL else "NOT MET"
             least = low[(top, page, state)] / low[(base, page, state)]
+            by_cpu = cpu_med[(top, page, state)] / cpu_med[(base, page, state)]
             print(f"[{verdict}] {page} {state}: {ratio:.2f}× of medians "
-                  f"(goal ≤ {FLAT_GOAL}×; min of rounds {least:.2f}×)")  # fmt: skip
+                  f"(goal ≤ {FLAT_GOAL}×; min of rounds {least:.2f}×; CPU {by_cpu:.2f}×)")  # fmt: skip
         cold = med[(top, page, "cold")]
         verdict = "MET" if cold < COLD_GOAL_S else "NOT MET"
         goal = f"goal < {COLD_GOAL_S * 1000:.0f} ms"
