@@ -846,18 +846,17 @@ def _read_number(raw_value: Any, percent: bool, key: str, kind: str, cell_error)
         return None
     if number is None:
         return None
-    text = shown(raw_value) if not percent else f"{number.value:g}%"
+    low, high = VALUE_BOUNDS.get(kind, DEFAULT_BOUNDS)
+    value = number.value
+    if low <= value <= high and not (number.percent and kind not in ("rate", "change")):
+        return value  # the usual case: no message to word
+    text = shown(raw_value) if not percent else f"{value:g}%"
     if number.percent and kind not in ("rate", "change"):
         cell_error("percent-not-allowed", key, text)
-        return None
-    low, high = VALUE_BOUNDS.get(kind, DEFAULT_BOUNDS)
-    if kind == "rate" and not low <= number.value <= high:
+    elif kind == "rate":
         cell_error("rate-out-of-range", key, text)
-        return None
-    if low == 0 and number.value < 0:
+    elif low == 0 and value < 0:
         cell_error("negative-value", key, text)
-        return None
-    if not low <= number.value <= high:
+    else:
         cell_error("value-out-of-range", key, text, low=fmt_limit(low), high=fmt_limit(high))
-        return None
-    return number.value
+    return None
