@@ -75,21 +75,27 @@ def supervised_plans(session) -> list[str]:
 
 def todo_count(actor: Actor | None) -> int:
     """The badge of 我的待办: tasks to report or correct and notices to answer (reporters), or what
-    awaits the office (admins)."""
+    awaits the office (admins). Counted once per data version, role, units and day (app.py draws
+    it on every rerun of every page; every write bumps the data version)."""
     if actor is None or actor.role is ActorRole.VIEWER:
         return 0
+    units = tuple(sorted(actor.unit_ids))
+    return _todo_count(data.current_url(), data.data_fingerprint(), actor.role.value, units, today())
+
+
+@st.cache_data(ttl=data.CACHE_TTL_SECONDS, max_entries=64, show_spinner=False)
+def _todo_count(url: str, fingerprint: tuple, role: str, unit_ids: tuple[int, ...], day: dt.date) -> int:
     from services import notices, tasks
 
-    url = data.current_url()
     count = 0
     with read_scope(url) as session:
         for code in supervised_plans(session):
-            if actor.role is ActorRole.ADMIN:
+            if role == ActorRole.ADMIN.value:
                 count += len(tasks.pending_reports(session, code))
-                count += sum(1 for r in notices.register_rows(session, code, today(), state="answered"))
+                count += sum(1 for r in notices.register_rows(session, code, day, state="answered"))
             else:
-                count += tasks.owed_count(tasks.unit_task_items(session, code, actor.unit_ids, today()))
-                count += len(notices.unit_notices(session, code, actor.unit_ids, today()))
+                count += tasks.owed_count(tasks.unit_task_items(session, code, frozenset(unit_ids), day))
+                count += len(notices.unit_notices(session, code, frozenset(unit_ids), day))
     return count
 
 
