@@ -452,6 +452,7 @@ def commit_import(
         else:
             with read_scope(url) as session:
                 prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
+            prefetch = None  # its figures are in prep.writes now; the rest is not held while writing
         if not prep.preview.ok or prep.parsed is None:
             _audit_once(url, actor, prep, plan, refusals_seen)
             return ImportResult(prep.preview, "refused")
