@@ -24,7 +24,7 @@ class Period:
     def __post_init__(self) -> None:
         if not 1 <= self.quarter <= 4:
             raise ValueError(f"季度必须在 1–4 之间：{self.quarter}")
-        object.__setattr__(self, "index", self.year * 4 + self.quarter - 1)
+        object.__setattr__(self, "index", quarter_index(self.year, self.quarter))
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -79,6 +79,11 @@ class Period:
     def deadline(self, days_after_end: int) -> dt.date:
         """The reporting deadline: ``days_after_end`` days after the quarter ends."""
         return self.end_date + dt.timedelta(days=days_after_end)
+
+
+def quarter_index(year: int, quarter: int) -> int:
+    """:attr:`Period.index` of a year's quarter, without building the Period."""
+    return year * 4 + quarter - 1
 
 
 def year_end(year: int) -> float:

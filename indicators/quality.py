@@ -209,7 +209,7 @@ def check_series(
     lo, hi, rank, milestone, only_grows, ytd, jumps = _RULES[kind, basis]
     prev: Figure | None = None  # the figure just before
     before = 0.0  # its value
-    prev_year = 0  # its year
+    prev_year = 0  # its year (year-to-date totals only)
     prev_flagged = False
     good: Figure | None = None  # the last unflagged (or cleared) figure
     changes: list[float] = []  # sorted non-zero absolute changes between unflagged neighbours
@@ -218,7 +218,7 @@ def check_series(
         value = fig.value
         if value is None:
             continue
-        year = fig.period.year
+        year = fig.period.year if ytd else 0  # years matter to year-to-date totals only
         check = reason = ""
         if (
             not lo <= value <= hi
@@ -243,8 +243,9 @@ def check_series(
             if check and prev_flagged and good is not None:
                 good_value = good.value
                 assert good_value is not None
+                same_year = not ytd or year == good.period.year
                 if not _step_check(
-                    only_grows, ytd, jumps, value, good_value, year == good.period.year, changes, n_changes,
+                    only_grows, ytd, jumps, value, good_value, same_year, changes, n_changes,
                     jump_factor, whole,
                 ):  # fmt: skip
                     check = ""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from indicators.model import Figure, IndicatorData, PlanSettings
@@ -133,7 +134,7 @@ def _convert(
 
 
 def _completions(
-    chosen: list[Figure | None], values: list[float | None], periods: list[Period]
+    chosen: Sequence[Figure | None], values: list[float | None], periods: list[Period]
 ) -> list[tuple[dt.date, int]]:
     """Completion events of a milestone: a new ``done_on`` date, or a run of figures marked done."""
     events: list[tuple[dt.date, int]] = []
@@ -156,27 +157,47 @@ def _completions(
     return events
 
 
+def _choose_single(figures: tuple[Figure, ...], reporters: tuple[str, ...]) -> tuple[list[int], list[Figure]]:
+    """One reporting unit: the period indices, ascending, and the figure that counts for each.
+
+    Figures usually come in period order; then one pass suffices (several figures of one
+    period are then neighbours). Otherwise they are gathered by period and sorted.
+    """
+    indices: list[int] = []
+    chosen: list[Figure] = []
+    last = -1
+    for fig in figures:
+        if fig.value is None and fig.done_on is None:  # no content
+            continue
+        i = fig.period.index
+        if i > last:
+            indices.append(i)
+            chosen.append(fig)
+            last = i
+        elif i == last:
+            if _better(fig, chosen[-1], reporters):
+                chosen[-1] = fig
+        else:  # out of order
+            slot = _choose(figures, reporters, False)[WHOLE]
+            indices = sorted(slot)
+            return indices, [slot[i] for i in indices]
+    return indices, chosen
+
+
 def _choose(
     figures: tuple[Figure, ...], reporters: tuple[str, ...], multi: bool
 ) -> dict[str, dict[int, Figure]]:
     """Series key (a reporting unit, or WHOLE) → period index → the figure that counts."""
     by_key: dict[str, dict[int, Figure]] = {}
-    if not multi:  # the usual case: every figure is the indicator's
-        slot = by_key[WHOLE] = {}
-        for fig in figures:
-            if fig.value is None and fig.done_on is None:  # no content
-                continue
-            i = fig.period.index
-            old = slot.get(i)
-            if old is None or _better(fig, old, reporters):
-                slot[i] = fig
-        return by_key
     for fig in figures:
         if not _has_content(fig):
             continue
-        key = fig.unit if fig.unit in reporters or fig.unit == WHOLE else None
-        if key is None:
-            continue
+        if multi:
+            key = fig.unit if fig.unit in reporters or fig.unit == WHOLE else None
+            if key is None:
+                continue
+        else:
+            key = WHOLE
         slot = by_key.setdefault(key, {})
         i = fig.period.index
         old = slot.get(i)
@@ -199,18 +220,14 @@ def prepare_series(
     basis = spec.figure_basis
     reporters = spec.reporters
     multi = len(reporters) > 1
-    by_key = _choose(data.figures, reporters, multi)
-
     flagged: dict[tuple[str, int], QualityFlag] = {}
     all_flags: list[QualityFlag] = []
     jump_factor, code, whole_items = settings.jump_factor, spec.code, spec.whole_items
     if not multi:
-        slot = by_key[WHOLE]
-        indices = sorted(slot)
-        figs = [slot[i] for i in indices]
+        indices, figs = _choose_single(data.figures, reporters)
         all_flags = check_series(code, kind, figs, jump_factor, basis, whole_items)
         n = len(indices)
-        chosen_figs: list[Figure | None] = list(figs)
+        chosen_figs: Sequence[Figure | None] = figs
         periods = [f.period for f in figs]
         raw: list[float | None] = [f.value for f in figs]
         reported = [True] * n
@@ -222,6 +239,7 @@ def prepare_series(
             for flag in all_flags:
                 point_flags[at[flag.period.index]] = (flag,)
     else:
+        by_key = _choose(data.figures, reporters, multi)
         for key, slot in by_key.items():
             ordered = [slot[i] for i in sorted(slot)]
             for flag in check_series(code, kind, ordered, jump_factor, basis, whole_items):
@@ -236,7 +254,8 @@ def prepare_series(
         missing_units = [()] * n
         field_sizes = [None] * n
         point_flags = [()] * n
-        chosen_figs = [None] * n
+        multi_chosen: list[Figure | None] = [None] * n
+        chosen_figs = multi_chosen
         whole = by_key.get(WHOLE, {})
         parts = [(u, by_key.get(u, {})) for u in reporters]
         additive = kind in _ADDITIVE
@@ -264,7 +283,7 @@ def prepare_series(
                         if f is not None:
                             chosen, value = f, f.value
                             break
-            chosen_figs[pos] = chosen
+            multi_chosen[pos] = chosen
             raw[pos] = value
             if chosen is not None:
                 field_sizes[pos] = chosen.field_size
@@ -272,8 +291,8 @@ def prepare_series(
     values, needs_baseline = _convert(basis, kind, periods, raw, base, base_year)
     last_usable = [-1] * n
     last = -1
-    for pos in range(n):
-        if values[pos] is not None:
+    for pos, value in enumerate(values):
+        if value is not None:
             last = pos
         last_usable[pos] = last
     if kind is MeasureKind.MILESTONE:
@@ -288,7 +307,14 @@ def prepare_series(
         if data.pending
         else frozenset()
     )
-    bms = sorted(data.benchmarks, key=lambda b: b.period) if data.benchmarks else []
+    bm_idx: list[int] = []
+    bm_values: list[float] = []
+    bm_sources: list[str] = []
+    if data.benchmarks:
+        bms = sorted(data.benchmarks, key=lambda b: b.period.index)
+        bm_idx = [b.period.index for b in bms]
+        bm_values = [b.value for b in bms]
+        bm_sources = [b.source for b in bms]
     return Series(
         reporters=reporters,
         idx=indices,
@@ -303,9 +329,9 @@ def prepare_series(
         completions=completions,
         flags=tuple(all_flags),
         pending=pending,
-        bm_idx=[b.period.index for b in bms],
-        bm_values=[b.value for b in bms],
-        bm_sources=[b.source for b in bms],
+        bm_idx=bm_idx,
+        bm_values=bm_values,
+        bm_sources=bm_sources,
         accrual=basis is FigureBasis.YTD and kind not in _ADDITIVE,
         needs_baseline=needs_baseline,
     )

@@ -50,7 +50,7 @@ from indicators.explain import (
 )
 from indicators.model import IndicatorData, IndicatorSpec, PlanSettings, TargetSpec
 from indicators.paths import Knot, build_knots, check_method, expected_value
-from indicators.periods import Period, year_end
+from indicators.periods import Period, quarter_index, year_end
 from indicators.quality import QualityFlag
 from indicators.series import Series, prepare_series
 from indicators.vocabulary import (
@@ -466,7 +466,7 @@ def _grade(p: Prepared, ratio: float | None) -> Status:
 def _met_by(p: Prepared, tg: _Target, ctx: _Ctx, level: float) -> Period | None:
     """The period of the latest usable figure at or before the end of the target's year, if it met it."""
     s = p.series
-    k = s.position(Period(tg.spec.year, 4).index)
+    k = s.position(quarter_index(tg.spec.year, 4))
     k = min(k, ctx.pos)
     cur = s.last_usable[k] if k >= 0 else -1
     if cur < 0:
@@ -906,7 +906,7 @@ def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
         verdicts.append(_eval_benchmark(p, ctx, tg) if tg.mode == BENCHMARK else _eval_steady(p, ctx, tg))
     if p.milestones:
         verdicts.append(_eval_milestones(p, ctx))
-    worst = min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
+    worst = verdicts[0] if len(verdicts) == 1 else min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
     if notes and worst.target is not None and worst.target.year == p.finals_year:
         worst.reason = "；".join([*notes, worst.with_notes or worst.reason])
     return worst
