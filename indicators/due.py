@@ -17,6 +17,8 @@ all use these, so "what is owed" has one definition.
 
 from __future__ import annotations
 
+from functools import cache
+
 from indicators.model import IndicatorSpec
 from indicators.periods import Period
 from indicators.vocabulary import Comparator, Frequency
@@ -62,6 +64,12 @@ def last_owed(spec: IndicatorSpec) -> Period | None:
     year = final_year(spec)
     if year is None or reports_after_horizon(spec):
         return None
+    return _fourth_quarter(year)
+
+
+@cache
+def _fourth_quarter(year: int) -> Period:
+    """Period(year, 4), built once per year (asked for every indicator of a plan on each page)."""
     return Period(year, 4)
 
 

@@ -35,6 +35,7 @@ from indicators.quality import QualityFlag, check_series
 from indicators.vocabulary import Comparator, FigureBasis, MeasureKind
 
 _ADDITIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
+_AS_REPORTED = frozenset({FigureBasis.LEVEL, FigureBasis.CUMULATIVE})  # figures used as they are
 WHOLE = ""  # series key of figures that stand for the whole indicator
 BENCHMARK_REACH = 4  # a benchmark serves the figures of up to this many quarters after its own period
 
@@ -97,7 +98,7 @@ def _convert(
     base_year: int | None,
 ) -> tuple[list[float | None], bool]:
     """Values on the target's scale; True if a stock's flows lack the baseline to start from."""
-    if basis in (FigureBasis.LEVEL, FigureBasis.CUMULATIVE):
+    if basis in _AS_REPORTED:
         return list(raw), False
     counts = kind in _ADDITIVE
     if basis is FigureBasis.YTD and not counts:

@@ -341,6 +341,8 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
     base, base_year = baseline if baseline else (None, None)
     t0 = year_end(base_year) if base_year is not None else None
     targets: list[_Target] = []
+    paths: list[_Target] = []  # path targets with a level
+    has_value = False  # a target gives a number to reach (or is a milestone or benchmark)
     for target in spec.targets:
         mode = _mode(spec, target)
         good = _good(spec, target.comparator)
@@ -348,16 +350,18 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         if mode == RANK and target.value is None:
             missing = (MISSING_TARGET_VALUE,)
         tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
+        has_value = has_value or mode in (MILESTONE, BENCHMARK) or target.value is not None
         if mode == PATH:
             tg.text = target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
-            if level is not None and base is not None and _meets(target.comparator, good, base, level):
-                tg.flat = True
+            if level is not None:
+                paths.append(tg)
+                if base is not None and _meets(target.comparator, good, base, level):
+                    tg.flat = True
         elif mode == MAINTAIN and level is not None:
             words = _WORDS.get(target.comparator, "不低于" if good is _HIGHER else "不高于")
             tg.text = f"{words} {fmt_quantity(level, spec.measure_unit)}"
         targets.append(tg)
     # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
-    paths = [tg for tg in targets if tg.mode == PATH and tg.level is not None]
     if base is not None and t0 is not None:
         for tg in paths:
             best: dict[float, float] = {}
@@ -367,10 +371,17 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
                     pick = max if tg.good is _HIGHER else min
                     best[other.end] = other.level if old is None else pick(old, other.level)
             tg.knots = build_knots(t0, base, tg.end, tg.level, list(best.items()))
-    by_end = sorted(targets, key=_END)  # stable: each family below is sorted by end as well
-    progress = [t for t in by_end if t.mode in (PATH, RANK) and not t.flat]
-    steady = [t for t in by_end if t.mode in (MAINTAIN, BENCHMARK) or (t.mode == PATH and t.flat)]
-    milestones = [t for t in by_end if t.mode == MILESTONE]
+    by_end = sorted(targets, key=_END)  # stable: so is each family, filled in this order
+    progress: list[_Target] = []  # path (not flat) and rank targets
+    steady: list[_Target] = []  # maintenance and benchmark targets, flat paths
+    milestones: list[_Target] = []
+    for t in by_end:
+        if t.mode == MILESTONE:
+            milestones.append(t)
+        elif t.mode in (MAINTAIN, BENCHMARK) or t.flat:  # only a path target is ever flat
+            steady.append(t)
+        else:
+            progress.append(t)
     for family in (progress, milestones):
         if family:
             last_end = family[-1].end
@@ -400,10 +411,10 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         verb_for(spec.measure_kind),
         finals,
         finals[-1].spec.year if finals else None,  # finals share one end, so one year
-        sorted({t.end for t in steady}),
+        sorted({t.end for t in steady}) if steady else [],
         last_owed(spec),
         final_year(spec),
-        any([t.mode == MILESTONE or t.mode == BENCHMARK or t.spec.value is not None for t in targets]),
+        has_value,
     )
 
 
