@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -79,8 +80,11 @@ def _str_keys_only(value: Any) -> bool:
     return True
 
 
-def canonical(fields: dict[str, Any]) -> str:
-    """The entry's fields as one canonical JSON text (sorted keys, no spaces)."""
+_DUMPS = {"ensure_ascii": False, "sort_keys": True, "separators": (",", ":"), "default": str}
+SLICE = 2000  # list items serialised at a time by canonical_pieces
+
+
+def _payload(fields: dict[str, Any]) -> dict[str, Any]:
     payload = {}
     for name in HASHED_FIELDS:
         value = fields.get(name)
@@ -92,14 +96,66 @@ def canonical(fields: dict[str, Any]) -> str:
     for name in ("before", "after"):  # JSON columns: None stays null
         if fields.get(name) is None:
             payload[name] = None
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return payload
+
+
+def canonical(fields: dict[str, Any]) -> str:
+    """The entry's fields as one canonical JSON text (sorted keys, no spaces)."""
+    return "".join(canonical_pieces(fields))
+
+
+def canonical_pieces(fields: dict[str, Any]) -> Iterable[str]:
+    """:func:`canonical`'s text in pieces whose concatenation is exactly that text.
+
+    An upload's entry lists 10,000 figures before and after: as one text that is megabytes (twice,
+    once as ``str`` and once encoded), the largest allocation of an import. Here a long list held
+    directly by ``before`` or ``after`` is serialised SLICE items at a time, in its place in the
+    text: ``json.dumps`` of the entry with each such list replaced by a unique placeholder string
+    gives the text around them; a list serialises to ``[`` + its slices' texts (each without its
+    brackets) joined by ``,`` + ``]``, the same characters (tests/test_audit_chain_canonical.py).
+    """
+    payload = _payload(fields)
+    long_lists: dict[str, list | tuple] = {}
+    token = secrets.token_hex(16)  # a placeholder no data text can contain by chance or design
+    for name in ("before", "after"):
+        value = payload.get(name)
+        if not isinstance(value, dict):
+            continue
+        copied = None
+        for key, item in value.items():
+            if isinstance(item, list | tuple) and len(item) > SLICE:
+                if copied is None:
+                    copied = dict(value)
+                marker = f"\x00canonical-slice-{len(long_lists)}-{token}\x00"
+                long_lists[json.dumps(marker, **_DUMPS)] = item
+                copied[key] = marker
+        if copied is not None:
+            payload[name] = copied
+    text = json.dumps(payload, **_DUMPS)
+    if not long_lists:
+        yield text
+        return
+    start = 0
+    positions = sorted((text.index(marker), marker) for marker in long_lists)
+    for at, marker in positions:
+        yield text[start:at]
+        items = long_lists[marker]
+        yield "["
+        for i in range(0, len(items), SLICE):
+            if i:
+                yield ","
+            yield json.dumps(list(items[i : i + SLICE]), **_DUMPS)[1:-1]
+        yield "]"
+        start = at + len(marker)
+    yield text[start:]
 
 
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
-    """sha256 of ``prev_hash + "\n" + canonical(fields)`` (fed in two parts: an upload's entry is
-    megabytes of text, not copied once more)."""
+    """sha256 of ``prev_hash + "\\n" + canonical(fields)``, fed piece by piece (an upload's entry is
+    megabytes of text, never held whole)."""
     digest = hashlib.sha256(f"{prev_hash}\n".encode())
-    digest.update(canonical(fields).encode())
+    for piece in canonical_pieces(fields):
+        digest.update(piece.encode())
     return digest.hexdigest()
 
 

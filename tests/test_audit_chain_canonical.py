@@ -59,3 +59,30 @@ def test_canonical_text_equals_the_round_trip():
     assert compared > 4000
     upload = {"fields": ["indicator", "unit"], "figures": [["LA-PQ-01", "市市场监管局", 97.5, None]] * 3}
     assert audit_chain.canonical({"after": upload}) == _round_trip_canonical({"after": upload})
+
+
+def test_long_figure_lists_hashed_in_slices_give_the_same_text_and_hash():
+    """An upload's figure lists longer than SLICE are serialised slice by slice (db/audit_chain.py:
+    canonical_pieces): the pieces join to the round trip's text, and the hash is of that text."""
+    import hashlib
+
+    rnd = random.Random(7)
+    size = audit_chain.SLICE
+    for n in (size, size + 1, 2 * size, 2 * size + 1, 5 * size + 17):
+        figures = [
+            ["LA-PQ-01", f"单位{i % 7}", "2026Q3", i, rnd.choice([97.5, None, -0.0, 1e-7]), None, None,
+             rnd.choice([None, "2026-03-01"]), rnd.choice(["", "备注：含\u2028换行", '引号"与\\反斜杠']),
+             rnd.random() < 0.5, {"b": 1, "a": [2, "中"]}]
+            for i in range(n)
+        ]  # fmt: skip
+        before = {"fields": ["indicator"], "figures": [None if i % 3 == 0 else f for i, f in enumerate(figures)]}
+        after = {"counts": {"new": n}, "figures": tuple(tuple(f) for f in figures), "baselines": []}
+        fields = {"at": dt.datetime(2026, 1, 1), "actor": "a", "before": before, "after": after}
+        expected = _round_trip_canonical(fields)
+        pieces = list(audit_chain.canonical_pieces(fields))
+        assert "".join(pieces) == expected == audit_chain.canonical(fields)
+        assert len(pieces) > 1 or n <= size  # really sliced when longer than a slice
+        assert audit_chain.entry_hash("f" * 64, fields) == hashlib.sha256(
+            ("f" * 64 + "\n" + expected).encode()
+        ).hexdigest()
+        assert fields["after"]["figures"] is after["figures"]  # the caller's values are not changed

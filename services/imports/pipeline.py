@@ -598,7 +598,11 @@ def _insert_observations(session: Session, rows: list[tuple], postgres: bool) ->
         f"INSERT INTO observations ({', '.join(_OBS_COLUMNS)}) VALUES ({', '.join('?' * len(_OBS_COLUMNS))})"
     )
     stamps: dict = {}  # every row of an upload has the same entered_at: formatted once
-    session.connection().exec_driver_sql(sql, [_sqlite_row(r, stamps) for r in rows])
+    cursor = session.connection().connection.cursor()
+    try:  # converted as sqlite3 takes them: no second list of 10,000 rows (peak memory)
+        cursor.executemany(sql, (_sqlite_row(r, stamps) for r in rows))
+    finally:
+        cursor.close()
 
 
 def _sqlite_row(row: tuple, stamps: dict) -> tuple:
