@@ -242,12 +242,10 @@ def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> Non
         period = row.period or parsed.period
         key = (ind.id, unit_id, period)
         cur = current.get(key)
-        kind = ind.measure_kind
-        new_text = (kind, row.value, row.field_size, row.benchmark_value, row.done_on, row.note)
         if cur is None or cur.retracted:
-            status, old_text = "new", ""
-        else:  # formatted when shown (services/imports/results.py: Change)
-            old_text = (kind, cur.value, cur.field_size, cur.benchmark_value, cur.done_on, cur.note)
+            status, old = "new", ""
+        else:
+            old = cur
             same = (cur.value, cur.field_size, cur.benchmark_value, cur.done_on, cur.note or "") == (
                 row.value,
                 row.field_size,
@@ -256,9 +254,10 @@ def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> Non
                 row.note or "",
             )
             status = "unchanged" if same else "changed"
-        changes.append(
-            Change(row.sheet, row.row, row.unit_name, row.code, ind.name, status, old_text, new_text, period)
-        )
+        changes.append(  # old and new formatted when shown (services/imports/results.py: Change)
+            Change(row.sheet, row.row, row.unit_name, row.code, ind.name, status, old, row, period,
+                   ind.measure_kind)
+        )  # fmt: skip
         if status != "unchanged":
             writes.append(_Write(row, key, cur))
     prep.preview.changes, prep.writes, prep.proposals = changes, writes, proposals
@@ -675,30 +674,19 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
     review_state = "pending" if actor.role is ActorRole.REPORTER else "accepted"
     entered_unit = min(actor.unit_ids) if actor.unit_ids else None
     ids = _new_ids(session, len(prep.writes), postgres)
-    rows, links, before, after = [], [], [], []
-    codes = {ind.id: code for code, ind in ctx.indicators.items()}
+    rows, links = [], []
     file_name, upload_id, actor_name = raw.file_name, upload.id, actor.name
     for w, new_id in zip(prep.writes, ids, strict=True):
         row, cur = w.row, w.current
         indicator_id, unit_id, period = w.key
-        value, field_size, done_on, note = row.value, row.field_size, row.done_on, row.note
-        version = cur.version + 1 if cur is not None else 1
         rows.append(
-            (new_id, indicator_id, unit_id, period, value, field_size, row.benchmark_value, done_on, note,
-             False, version, cur.id if cur is not None else None, "file", file_name, upload_id, False,
-             review_state, "", actor_name, entered_unit, now)
+            (new_id, indicator_id, unit_id, period, row.value, row.field_size, row.benchmark_value,
+             row.done_on, row.note, False, cur.version + 1 if cur is not None else 1,
+             cur.id if cur is not None else None, "file", file_name, upload_id, False, review_state, "",
+             actor_name, entered_unit, now)
         )  # fmt: skip  (the order of _OBS_COLUMNS)
-        where = (codes[indicator_id], row.unit_name, period)
         if cur is not None:
             links.append((cur.id, new_id))
-            before.append(where + _snapshot(cur))
-        else:
-            before.append(None)
-        after.append(
-            where
-            + (version, value, field_size, row.benchmark_value, done_on.isoformat() if done_on else None,
-               note, False, review_state)
-        )  # fmt: skip
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     half = len(rows) // 2 if pause else len(rows)
     _insert_observations(session, rows[:half], postgres)
@@ -707,7 +695,19 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         time.sleep(pause)
         _insert_observations(session, rows[half:], postgres)
     _link(session, links, postgres)
-    del rows, links  # written: not held while the audit entry is serialised (peak memory)
+    del rows, links  # written; the audit's lists are built only now (peak memory: not both at once)
+    before, after = [], []
+    codes = {ind.id: code for code, ind in ctx.indicators.items()}
+    for w in prep.writes:
+        row, cur = w.row, w.current
+        where = (codes[w.key[0]], row.unit_name, w.key[2])
+        before.append(where + _snapshot(cur) if cur is not None else None)
+        done_on = row.done_on
+        after.append(
+            where
+            + (cur.version + 1 if cur is not None else 1, row.value, row.field_size, row.benchmark_value,
+               done_on.isoformat() if done_on else None, row.note, False, review_state)
+        )  # fmt: skip
     baselines = _write_proposals(session, actor, prep, upload.id)
     tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw)
     record(

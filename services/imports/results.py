@@ -13,12 +13,14 @@ from workbook.errors import WorkbookError
 class Change:
     """One row of the preview: which figure, and its old and new text.
 
-    ``old`` and ``new`` are given as text, or as the figure's fields ``(measure kind, value,
-    field size, benchmark value, done on, note)`` and formatted only when read: a page shows one
-    page of a 10,000-row preview, so formatting every row while validating was wasted.
+    ``old`` and ``new`` are given as text, or as the figure itself (an object with ``value``,
+    ``field_size``, ``benchmark_value``, ``done_on`` and ``note``: the parsed row, the current
+    version) with its measure ``kind``, and formatted only when read: a page shows one page of a
+    10,000-row preview, so formatting every row while validating was wasted (and holding the
+    texts cost memory).
     """
 
-    __slots__ = ("sheet", "row", "unit", "code", "name", "status", "period", "_old", "_new")
+    __slots__ = ("sheet", "row", "unit", "code", "name", "status", "period", "_old", "_new", "_kind")
 
     def __init__(
         self,
@@ -28,20 +30,28 @@ class Change:
         code: str,
         name: str,
         status: str,  # new / changed / unchanged / baseline / empty
-        old: str | tuple = "",
-        new: str | tuple = "",
+        old: Any = "",
+        new: Any = "",
         period: str = "",  # the period of the figure (an annual figure in a later quarter's template)
+        kind: str = "",  # the measure kind, when old or new is a figure
     ) -> None:
         self.sheet, self.row, self.unit, self.code, self.name = sheet, row, unit, code, name
-        self.status, self.period, self._old, self._new = status, period, old, new
+        self.status, self.period, self._old, self._new, self._kind = status, period, old, new, kind
+
+    def _text(self, figure: Any) -> str:
+        if isinstance(figure, str):
+            return figure
+        return figure_line(
+            self._kind, figure.value, figure.field_size, figure.benchmark_value, figure.done_on, figure.note
+        )
 
     @property
     def old(self) -> str:
-        return self._old if isinstance(self._old, str) else figure_line(*self._old)
+        return self._text(self._old)
 
     @property
     def new(self) -> str:
-        return self._new if isinstance(self._new, str) else figure_line(*self._new)
+        return self._text(self._new)
 
     def _fields(self) -> tuple:
         return (self.sheet, self.row, self.unit, self.code, self.name, self.status, self.old, self.new,
