@@ -1,11 +1,15 @@
 """Preview and commit of an upload, set-based.
 
-1. The file is read once, in a separate process with memory and time limits
-   (``workbook.reader.read_workbook``; the page passes the cached result as ``raw``).
+1. The file is read once, in worker processes with memory and time limits: the safety scan and
+   the calamine parse at once in two workers (workbook/sandbox.py; the page passes a file it
+   has read already as ``raw``). Meanwhile a thread of this process reads the plan's catalogue
+   and the current figures (services/imports/prefetch.py), as soon as the plan and quarter are
+   known: the page's selection, or the template's 说明 sheet that the parsing worker sends ahead.
 2. Outside any write lock (a read-only session): the plan is resolved, its catalogue read with
-   one plain query per table (services/imports/context.py), the rows validated directly on
-   calamine's lists (``workbook.reader.validate``), and the current figures of the periods
-   concerned read with one query and compared as tuples: the preview, and the list of writes.
+   one plain query per table (services/imports/context.py; or taken from the prefetch when it is
+   for the file's plan and quarter), the rows validated directly on calamine's rows
+   (``workbook.reader.validate``), and the current figures of the periods concerned read with
+   one query and compared as tuples: the preview, and the list of writes.
 3. Under the write lock (SQLite ``BEGIN IMMEDIATE``, PostgreSQL ``SELECT … FOR UPDATE`` on the
    plan row), only what may have changed is re-checked. When the data-version counter
    (db/versioning.py, bumped by every write transaction) still has the value read before the
