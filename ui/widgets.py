@@ -22,13 +22,28 @@ def _options_of(plans: tuple[PlanInfo, ...]) -> tuple[list[str], dict[str, PlanI
     global _plan_options
     held, options = _plan_options
     if held is not plans:
-        options = (
-            [p.code for p in plans],
-            {p.code: p for p in plans},
-            {p.code: f"{p.jurisdiction} · 至{max(p.horizon_years)}年" for p in plans},
-        )
+        options = ([p.code for p in plans], {p.code: p for p in plans}, plan_labels(plans))
         _plan_options = (plans, options)  # one assignment: a concurrent rerun sees old or new, whole
     return options
+
+
+def plan_labels(plans) -> dict[str, str]:
+    """Plan code → "六安市 · 至2025年"; two plans of one jurisdiction and end year (a 质量强市 plan and
+    another) are told apart by their titles, then by their order, so no two labels are the same."""
+    short = {p.code: f"{p.jurisdiction} · 至{max(p.horizon_years)}年" for p in plans}
+    counts: dict[str, int] = {}
+    for label in short.values():
+        counts[label] = counts.get(label, 0) + 1
+    labels, seen = {}, set()
+    for p in plans:
+        label = short[p.code] if counts[short[p.code]] == 1 else f"{short[p.code]} · {p.title}"
+        n = 1
+        while label in seen:
+            n += 1
+            label = f"{short[p.code]} · {p.title}（{n}）"
+        seen.add(label)
+        labels[p.code] = label
+    return labels
 
 
 def plan_selector(where=st.sidebar) -> PlanInfo | None:
