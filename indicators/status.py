@@ -78,6 +78,10 @@ PATH, MAINTAIN, RANK, BENCHMARK, MILESTONE = "path", "maintain", "rank", "benchm
 # class (Direction.HIGHER) costs several times a module global, and these are asked for every
 # target of every indicator of a plan on each page.
 _HIGHER, _LOWER = Direction.HIGHER, Direction.LOWER
+_COMP_RANGE, _COMP_RANK, _COMP_MILESTONE = Comparator.RANGE, Comparator.RANK, Comparator.MILESTONE
+_INCREASE = TargetBasis.INCREASE
+_NEW_ITEMS, _MILESTONE_KIND = MeasureKind.NEW_SINCE_BASELINE, MeasureKind.MILESTONE
+_ANNUAL, _HALF_YEARLY = Frequency.ANNUAL, Frequency.HALF_YEARLY
 _GOOD_HIGHER = frozenset(
     {Comparator.GE, Comparator.GT, Comparator.ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK}
 )
@@ -251,7 +255,7 @@ class _Ctx:
 
 def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int] | None:
     """(value, year) of the baseline; a count of new items starts at 0 by definition."""
-    if spec.measure_kind is MeasureKind.NEW_SINCE_BASELINE:
+    if spec.measure_kind is _NEW_ITEMS:
         return 0.0, spec.baseline.year if spec.baseline else settings.baseline_year
     if spec.baseline is None:
         return None
@@ -260,9 +264,9 @@ def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int
 
 def _mode(spec: IndicatorSpec, target: TargetSpec) -> str:
     comp = target.comparator
-    if comp is Comparator.MILESTONE or spec.measure_kind is MeasureKind.MILESTONE:
+    if comp is _COMP_MILESTONE or spec.measure_kind is _MILESTONE_KIND:
         return MILESTONE
-    if comp is Comparator.RANK:
+    if comp is _COMP_RANK:
         return RANK
     if comp in _BENCHMARK_COMPARATORS:
         return BENCHMARK
@@ -280,11 +284,11 @@ def _good(spec: IndicatorSpec, comp: Comparator) -> Direction:
 def _level(target: TargetSpec, good: Direction, base: float | None) -> tuple[float | None, tuple[str, ...]]:
     """The threshold on the figure's scale and what is missing to know it."""
     value = target.value
-    if target.comparator is Comparator.RANGE and good is _LOWER and target.value_high is not None:
+    if target.comparator is _COMP_RANGE and good is _LOWER and target.value_high is not None:
         value = target.value_high
     if value is None:
         return None, (MISSING_TARGET_VALUE,)
-    if target.basis is TargetBasis.INCREASE:
+    if target.basis is _INCREASE:
         if base is None:
             return None, (MISSING_BASELINE,)
         return base + value, ()
@@ -423,9 +427,9 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
 
 def period_text(spec: IndicatorSpec, period: Period) -> str:
     """The period as the indicator's frequency names it: 2025年度, 2025年上半年, 2025年第3季度."""
-    if spec.frequency is Frequency.ANNUAL and period.quarter == 4:
+    if spec.frequency is _ANNUAL and period.quarter == 4:
         return f"{period.year}年度"
-    if spec.frequency is Frequency.HALF_YEARLY and period.quarter in (2, 4):
+    if spec.frequency is _HALF_YEARLY and period.quarter in (2, 4):
         return f"{period.year}年{'上半年' if period.quarter == 2 else '全年'}"
     return period.label
 
