@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from indicators.model import IndicatorData, PlanSettings
 from indicators.periods import Period, period_range
-from indicators.status import Assessment, assess_at, prepare
+from indicators.status import Assessment, Prepared, assess_at, prepare
 from indicators.vocabulary import Role, Status
 
 BEHIND_STATUSES = frozenset(
@@ -36,10 +36,16 @@ def assess_history(
 ) -> list[Assessment]:
     """One assessment per quarter from ``first`` (default ``settings.first_period``) to ``as_of``.
 
-    The indicator is prepared once, so this costs O(figures + quarters × log figures).
+    The indicator is prepared once, so this costs O(figures + quarters × log figures). A caller
+    that has prepared it already (for the current verdict) passes that to :func:`history_of`.
     """
-    prepared = prepare(data, settings)
-    return [assess_at(prepared, q) for q in period_range(first or settings.first_period, as_of)]
+    return history_of(prepare(data, settings), as_of, first)
+
+
+def history_of(prepared: Prepared, as_of: Period, first: Period | None = None) -> list[Assessment]:
+    """:func:`assess_history` from an indicator already prepared (series, flags and paths shared)."""
+    quarters = period_range(first or prepared.settings.first_period, as_of)
+    return [assess_at(prepared, q) for q in quarters]
 
 
 def is_behind(status: Status) -> bool:

@@ -15,11 +15,12 @@ from indicators.history import (
     behind_streak,
     escalation_level,
     escalations,
+    history_of,
     running_streaks,
     unit_streaks,
 )
 from indicators.periods import Period
-from indicators.status import assess
+from indicators.status import assess, assess_at, prepare
 from indicators.vocabulary import Comparator as C
 from indicators.vocabulary import MeasureKind as K
 from indicators.vocabulary import Role
@@ -50,6 +51,26 @@ def test_history_covers_every_quarter_and_shows_catch_up():
 def test_history_from_a_given_quarter():
     history = assess_history(data(NSB, *CATCH_UP), P("2026Q1"), SETTINGS, first=P("2025Q3"))
     assert [str(a.as_of) for a in history] == ["2025Q3", "2025Q4", "2026Q1"]
+
+
+def test_history_from_the_prepared_series_of_the_current_verdict():
+    prepared = prepare(data(NSB, *CATCH_UP), SETTINGS)
+    current = assess_at(prepared, P("2026Q1"))
+    history = history_of(prepared, P("2026Q1"))
+    assert [a.status for a in history] == [
+        S.SERIOUSLY_BEHIND,
+        S.BEHIND,
+        S.ON_TRACK,
+        S.NOT_REPORTED,
+        S.ON_TRACK,
+    ]
+    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 11.25, 18.75]
+    assert history[-1] == current
+    assert [str(a.as_of) for a in history_of(prepared, P("2026Q1"), first=P("2025Q3"))] == [
+        "2025Q3",
+        "2025Q4",
+        "2026Q1",
+    ]
 
 
 quarter_values = st.dictionaries(st.integers(0, 11), st.integers(0, 60), max_size=12)
