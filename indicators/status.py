@@ -779,7 +779,21 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
     for tg in p.milestones:
         what = tg.spec.text or p.spec.name
         if tg.spec.each_year:
-            for year in _milestone_years(p, tg):
+            years = _milestone_years(p, tg)
+            if years and now.year < years[0]:  # before its first year: nothing is due yet
+                results.append(
+                    (
+                        _Verdict(
+                            Status.ON_TRACK,
+                            f"{years[0]}年起每年完成（{what}），截至{now.label}尚未到期",
+                            current=0.0,
+                            target=tg.spec,
+                        ),
+                        tg.final,
+                    )
+                )
+                continue
+            for year in years:
                 done = [d for d, _ in events if d.year == year]
                 final = tg.final and year == tg.spec.year
                 if done:

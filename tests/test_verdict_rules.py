@@ -309,3 +309,11 @@ def test_benchmark_reason_tells_close_values_apart():
     a = run(spec, figs(("2023Q4", 0.392)), "2023Q4", benchmarks=bm)
     assert a.status is S.BEHIND
     assert "0.392 吨标准煤/万元" in a.reason and "2023年度省控目标 0.388 吨标准煤/万元" in a.reason
+
+
+def test_each_year_milestone_before_its_first_year_is_on_track():
+    # 每年 milestone from 2025 (first period 2025Q1), assessed at 2024Q4: nothing is due yet → 正常
+    spec = ind(K.MILESTONE, [tg(2027, C.MILESTONE, text="开展质量月活动", each_year=True)], unit="")
+    a = run(spec, [Figure(P("2024Q4"), 0, LEAD)], "2024Q4", settings(2024, "2025Q1"))
+    assert a.status is S.ON_TRACK
+    assert "2025年" in a.reason
