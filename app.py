@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import data, routing
+from ui import data, memory, routing
 from ui.auth import account_page, current_actor, login_page, must_change_password, public_read, sync_cookie
 from ui.guard import mark_routed, take_intended
 from ui.safe import escape_markdown
@@ -114,3 +114,4 @@ finally:
     # the database set it up on their first read; the sign-in form needs none until it is sent, so
     # on a first start it is drawn (and usable) before the set-up runs here.
     data.current_url()
+    memory.freeze_after_imports()  # Streamlit's collection after each run skips the server's own objects

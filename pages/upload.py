@@ -97,8 +97,9 @@ with tab_template:
         )
 
 
-def _paged(rows: list[dict], key: str) -> None:
-    """A table of at most PAGE_ROWS rows, with a page number when there are more."""
+def _paged(rows: list, key: str, as_row=None) -> None:
+    """A table of at most PAGE_ROWS rows, with a page number when there are more. ``as_row`` turns an
+    item into its table row: only the page shown is formatted (a preview can have 10,000 items)."""
     if not rows:
         return
     pages = (len(rows) - 1) // PAGE_ROWS + 1
@@ -106,7 +107,22 @@ def _paged(rows: list[dict], key: str) -> None:
     if pages > 1:
         page = int(st.number_input(f"页码（共 {pages} 页，每页 {PAGE_ROWS} 行）", 1, pages, 1, key=key))
     chunk = rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    if as_row is not None:
+        chunk = [as_row(item) for item in chunk]
     st.dataframe(pd.DataFrame(chunk), hide_index=True, width="stretch")
+
+
+def _change_row(c) -> dict:
+    return {
+        "状态": STATUS_LABELS[c.status],
+        "单位": c.unit,
+        "指标代码": c.code,
+        "指标": c.name,
+        "数据所属期": Period.parse(c.period).label if c.period else "",
+        "原值": c.old,
+        "新值": c.new,
+        "行": c.row,
+    }
 
 
 def _show_preview(preview, key: str) -> None:
@@ -122,23 +138,10 @@ def _show_preview(preview, key: str) -> None:
         ]  # a file-level error has no row: an empty cell, never "None"
         _paged(errors, f"{key}_errors")
         return
-    shown = [
-        {
-            "状态": STATUS_LABELS[c.status],
-            "单位": c.unit,
-            "指标代码": c.code,
-            "指标": c.name,
-            "数据所属期": Period.parse(c.period).label if c.period else "",
-            "原值": c.old,
-            "新值": c.new,
-            "行": c.row,
-        }
-        for c in preview.changes
-        if c.status in ("new", "changed", "baseline")
-    ]
+    shown = [c for c in preview.changes if c.status in ("new", "changed", "baseline")]
     if shown:
         st.caption(f"以下为将新增或修改的 {len(shown)} 项（未变 {counts['unchanged']} 项不列出）。")
-        _paged(shown, f"{key}_changes")
+        _paged(shown, f"{key}_changes", _change_row)
     tasks = [
         {"状态": STATUS_LABELS[t.status], "单位": t.unit, "任务编号": t.code, "任务": t.title,
          "原进展": t.old, "新进展": t.new, "行": t.row}

@@ -109,16 +109,17 @@ class _Prepared:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """No garbage collection while thousands of short-lived tuples are made (≈ 25 % of the time)."""
+    """No garbage collection while thousands of short-lived tuples are made (≈ 25 % of the time).
+
+    Only disabled and enabled again: never ``gc.unfreeze()``, which would thaw what the server froze
+    after its start (ui/data.py) and make Streamlit's collection after every run scan it all again."""
     enabled = gc.isenabled()
-    gc.freeze()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
             gc.enable()
-        gc.unfreeze()
 
 
 # --------------------------------------------------------------------------- validate
