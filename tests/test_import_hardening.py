@@ -247,13 +247,18 @@ def test_twenty_concurrent_imports_on_a_10000_figure_sqlite_plan(tmp_path):
     print(f"20 concurrent imports: {statuses.count('committed')} committed in {elapsed:.1f} s")
 
 
-def test_the_pages_of_other_users_keep_answering_while_a_bomb_is_read():
-    """A dimension bomb read in the worker does not block this process (the server)."""
-    template_like = bad_inputs.rezip(
+def _dimension_bomb() -> bytes:
+    """A tiny workbook whose one cell is at XFD1048576 (a reader allocating the range would explode)."""
+    return bad_inputs.rezip(
         bad_inputs.save(__import__("openpyxl").Workbook()),
         lambda n, c: re.sub(rb"<sheetData\s*/>|<sheetData></sheetData>", b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>', c)
         if n == "xl/worksheets/sheet1.xml" else c,
     )  # fmt: skip
+
+
+def test_the_pages_of_other_users_keep_answering_while_a_bomb_is_read():
+    """A dimension bomb read in the worker does not block this process (the server)."""
+    template_like = _dimension_bomb()
     done = threading.Event()
     ticks = []
 
@@ -308,11 +313,7 @@ def test_two_workers_read_the_same_as_one_process(seeded_url):
 
 
 def test_a_file_the_scan_refuses_is_answered_by_the_scan_and_its_parse_killed():
-    bomb = bad_inputs.rezip(
-        bad_inputs.save(__import__("openpyxl").Workbook()),
-        lambda n, c: re.sub(rb"<sheetData\s*/>|<sheetData></sheetData>", b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>', c)
-        if n == "xl/worksheets/sheet1.xml" else c,
-    )  # fmt: skip
+    bomb = _dimension_bomb()
     sandbox.shutdown()
     sandbox.warm()
     deadline = time.monotonic() + 30

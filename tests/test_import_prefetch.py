@@ -3,54 +3,18 @@ used only for the plan and quarter the file is for, and never a way around the c
 
 from __future__ import annotations
 
-import io
 import time
 
-from openpyxl import load_workbook
-from sqlalchemy import func, select
-
-from db.models import Indicator, Observation
 from db.session import read_scope
 from services.actor import Actor, ActorRole
 from services.imports import commit_import, make_template, pipeline, read_upload
 from services.imports.prefetch import Prefetch
 from tests import bad_inputs
+from tests.test_import_stale_preview import _chain, _forks, _with_value
 from workbook import sandbox
 
 PLAN, UNIT, PERIOD = bad_inputs.PLAN, bad_inputs.UNIT, bad_inputs.PERIOD
 ADMIN = Actor("office-admin", ActorRole.ADMIN)
-
-
-def _with_value(template: bytes, value: float) -> bytes:
-    wb = load_workbook(io.BytesIO(template))
-    ws = wb[bad_inputs.S]
-    bad_inputs.fill_valid(ws)
-    ws.cell(bad_inputs.rows_by_code(ws)["LA-PQ-01"], 8).value = value
-    return bad_inputs.save(wb)
-
-
-def _chain(url) -> list[tuple]:
-    """(version, value, current) of LA-PQ-01's figure for the quarter, in id order."""
-    with read_scope(url) as s:
-        return [
-            (o.version, o.value, o.superseded_by_id is None)
-            for o in s.scalars(
-                select(Observation)
-                .join(Indicator)
-                .where(Indicator.code == "LA-PQ-01", Observation.period == PERIOD)
-                .order_by(Observation.id)
-            )
-        ]
-
-
-def _forks(url) -> int:
-    with read_scope(url) as s:
-        counts = s.execute(
-            select(func.count(Observation.id))
-            .where(Observation.superseded_by_id.is_(None))
-            .group_by(Observation.indicator_id, Observation.unit_id, Observation.period)
-        ).scalars()
-        return sum(1 for c in counts if c > 1)
 
 
 def test_the_parsing_worker_sends_the_templates_plan_and_quarter_ahead(seeded_url):
