@@ -34,6 +34,7 @@ their paths), so :func:`assess_at` costs O(log figures + targets) per quarter.
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -253,6 +254,14 @@ class _Ctx:
     whole: bool
 
 
+
+@functools.lru_cache(maxsize=8192)
+def _target_text(target, unit: str, kind, direction, level: float | None) -> str:
+    """``explain.target_text``, memoised: a pure function of its (hashable, frozen) arguments, asked
+    again for every target of every indicator each time a plan's statuses are computed (≈ 8 % of
+    that work). Equal arguments give the same text; -0.0 and 0.0 would share one, and no target is -0."""
+    return target_text(target, unit, kind, direction, level)
+
 def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int] | None:
     """(value, year) of the baseline; a count of new items starts at 0 by definition."""
     if spec.measure_kind is _NEW_ITEMS:
@@ -356,7 +365,7 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
         has_value = has_value or mode in (MILESTONE, BENCHMARK) or target.value is not None
         if mode == PATH:
-            tg.text = target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
+            tg.text = _target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
             if level is not None:
                 paths.append(tg)
                 if base is not None and _meets(target.comparator, good, base, level):
