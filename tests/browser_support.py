@@ -80,6 +80,27 @@ def open_select(page, label: str):
 def go(page, server, path: str = "") -> None:
     page.goto(f"{server['url']}/{path}")
     settle(page)
+    wait_set_up(server)
+
+
+SET_UP_DONE = "已创建管理员账户"  # printed by ui/data.ensure_database as the set-up's last step
+
+
+def wait_set_up(server, timeout: float = 120) -> None:
+    """Block until the first start's set-up (schema, catalogue, demo figures, admin) is over.
+
+    The sign-in page is drawn before the set-up runs (app.py), and a loaded machine may show it
+    finished before Streamlit's status widget says "Running": a test that reads the database
+    right after its first page waits for the set-up's own last line in the server log instead.
+    """
+    if server.get("set_up"):
+        return
+    deadline = time.time() + timeout
+    while SET_UP_DONE not in server["log"].read_text(encoding="utf-8", errors="replace"):
+        if time.time() > deadline:
+            pytest.fail(f"first start not done in {timeout:.0f} s: {server['log'].read_text()}")
+        time.sleep(0.2)
+    server["set_up"] = True
 
 
 def nav(page, title: str) -> None:
@@ -167,7 +188,7 @@ def running_app(folder: Path, **extra_env: str) -> Iterator[dict]:
     else:
         proc.terminate()
         pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()}")
-    yield {"url": url, "env": env}
+    yield {"url": url, "env": env, "log": db.parent / "streamlit.log"}
     proc.terminate()
     try:
         proc.wait(10)
