@@ -25,7 +25,9 @@ The rules are those of METHODOLOGY.md.  In short:
    ``behind_ratio`` (expected values of whole items are whole items).
 4. A maintenance target missed: by at most ``maintain_behind_gap`` (percentage points for
    rates; for other units that share of the target, as a fraction of 1 − on_track_ratio) →
-   滞后, by more → 严重滞后.
+   滞后, by more → 严重滞后. A benchmark target missed → 滞后 before its year, 严重滞后 from it.
+   Either, when it is the last target year of the indicator and that year has ended (its
+   fourth quarter or later) → 未完成: no time is left to catch up.
 5. A figure with a data-quality flag is used and the reason says it awaits 核实.
 
 :func:`prepare` does the per-indicator work once (series, quality flags, targets and
@@ -400,11 +402,13 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
             last_end = family[-1].end
             for t in family:
                 t.final = t.end == last_end
-    # A flat path target whose year is the last of all is a final target too (未完成 after it).
+    # A steady target (maintenance, benchmark, flat path) whose year is the last of all is a final
+    # target too: missed when that year has ended, it is 未完成, not 严重滞后 ("seriously behind"
+    # says there is time left to catch up; at the end of the plan's term there is none).
     if steady:
         last_end = by_end[-1].end
         for t in steady:
-            t.final = t.mode == PATH and t.end == last_end
+            t.final = t.end == last_end
     finals = [t for t in progress if t.final]
     series = prepare_series(data, settings, base, base_year)
     thresholds = (settings.on_track_ratio, settings.behind_ratio)
@@ -573,15 +577,13 @@ def _eval_steady(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         goal_words = f"应保持的{goal}"
     if _meets(tg.spec.comparator, tg.good, x, level):
         return _Verdict(Status.ACHIEVED, f"{head}，保持在{goal_words}", level, level, target=tg.spec)
-    if tg.flat and tg.final and ctx.t >= tg.end:
-        return _Verdict(
-            Status.NOT_ACHIEVED,
-            f"{tg.spec.year}年目标 {goal}已到期，{head}，未完成",
-            level,
-            level,
-            target=tg.spec,
-        )
     status, gap_text = _gap_status(p, ctx, level, x)
+    if tg.final and ctx.t >= tg.end - _EPS:
+        if tg.flat:
+            text = f"{tg.spec.year}年目标 {goal}已到期，{head}，未完成"
+        else:
+            text = f"{head}，未保持{goal_words}（{gap_text}），{tg.spec.year}年目标已到期，未完成"
+        return _Verdict(Status.NOT_ACHIEVED, text, level, level, target=tg.spec)
     return _Verdict(status, f"{head}，未保持{goal_words}（{gap_text}）", level, level, target=tg.spec)
 
 
@@ -752,6 +754,8 @@ def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if _meets(target.comparator, tg.good, x, bm):
         return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm, target=target)
     if ctx.t >= tg.end - _EPS:
+        if tg.final:  # the plan's last target year has ended
+            return _Verdict(Status.NOT_ACHIEVED, text + "，到期未达到，未完成", None, bm, target=target)
         return _Verdict(Status.SERIOUSLY_BEHIND, text + "，到期未达到", None, bm, target=target)
     return _Verdict(Status.BEHIND, text + "，尚未达到", None, bm, target=target)
 

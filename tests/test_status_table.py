@@ -126,7 +126,7 @@ CASES = [
     ("below-benchmark-before-due", spec(K.RATE, (target(2027, C.BELOW_BENCHMARK),), None, D.LOWER, "%"),
      one(Q, 4, benchmark=3.5), Q, S.BEHIND, None, None, 3.5),
     ("below-benchmark-due", spec(K.RATE, (target(2027, C.BELOW_BENCHMARK),), None, D.LOWER, "%"),
-     one("2027Q4", 4, benchmark=3.5), "2027Q4", S.SERIOUSLY_BEHIND, None, None, 3.5),
+     one("2027Q4", 4, benchmark=3.5), "2027Q4", S.NOT_ACHIEVED, None, None, 3.5),  # the last target year
     ("below-benchmark-missing", spec(K.RATE, (target(2027, C.BELOW_BENCHMARK),), None, D.LOWER, "%"),
      one(Q, 4), Q, S.CANNOT_ASSESS, None, None, None),
     ("above-benchmark-met", spec(K.LEVEL, (target(2027, C.ABOVE_BENCHMARK),), unit=""), one(Q, 5, benchmark=4), Q,

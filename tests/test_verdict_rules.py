@@ -24,6 +24,7 @@ from indicators.model import (
 from indicators.periods import Period
 from indicators.status import assess
 from indicators.vocabulary import Comparator as C
+from indicators.vocabulary import Direction as D
 from indicators.vocabulary import FigureBasis as B
 from indicators.vocabulary import Frequency as F
 from indicators.vocabulary import MeasureKind as K
@@ -317,3 +318,67 @@ def test_each_year_milestone_before_its_first_year_is_on_track():
     a = run(spec, [Figure(P("2024Q4"), 0, LEAD)], "2024Q4", settings(2024, "2025Q1"))
     assert a.status is S.ON_TRACK
     assert "2025年" in a.reason
+
+
+# ------------------------------------------------- maintenance and benchmark targets at the term's end
+# 六安 2025Q4 (issue: a verdict a clerk rejects on sight): 稳定在100% with 98.4 in the plan's last quarter
+# and 单位GDP能耗 0.392 against a 省控目标 of 0.388 were 严重滞后 ("seriously behind", i.e. time left to
+# catch up) with a reason saying 到期未达到. The legend: 未完成 = 最终目标年已经结束，目标没有达到.
+
+STEADY_END = [
+    # (case, as-of, figure, expected status): 稳定在 ≥100 %, the only (so final) target year 2025
+    ("last-quarter-missed", "2025Q4", 98.4, S.NOT_ACHIEVED),  # 1.6 points short at the term's end
+    ("last-quarter-missed-by-little", "2025Q4", 99.5, S.NOT_ACHIEVED),  # within 1 point: still ended
+    ("last-quarter-met", "2025Q4", 100, S.ACHIEVED),
+    ("before-the-end-missed", "2025Q3", 98.4, S.SERIOUSLY_BEHIND),  # 1.6 > 1 point, a quarter left
+    ("before-the-end-small-gap", "2025Q3", 99.5, S.BEHIND),  # 0.5 ≤ 1 point
+    ("after-the-end-missed", "2026Q2", 98.4, S.NOT_ACHIEVED),  # still owed after the term, still missed
+    ("after-the-end-met", "2026Q2", 100, S.ACHIEVED),  # kept again: 已达标 (a level, not a late catch-up)
+]
+
+
+@pytest.mark.parametrize(("as_of", "value", "status"), [c[1:] for c in STEADY_END],
+                         ids=[c[0] for c in STEADY_END])  # fmt: skip
+def test_final_maintenance_target_at_and_after_the_term_end(as_of, value, status):
+    spec = ind(K.RATE, [tg(2025, C.GE, 100, maintain=True)], (100, 2020), "%")
+    a = run(spec, figs((as_of, value)), as_of, settings(2020, "2021Q1"))
+    assert a.status is status, a.reason
+    if status is S.NOT_ACHIEVED:
+        assert "未完成" in a.reason and "2025年目标已到期" in a.reason
+
+
+def test_interim_maintenance_target_missed_at_its_year_is_seriously_behind_not_ended():
+    # 稳定在 ≥98 % to 2025, then ≥99 % by 2027 (final): at 2025Q4 with 96 % the plan is not over;
+    # the 2025 target is 2 points short (> 1 point) → 严重滞后, not 未完成
+    spec = ind(K.RATE, [tg(2025, C.GE, 98, maintain=True), tg(2027, C.GE, 99, maintain=True)], (98, 2020), "%")
+    a = run(spec, figs(("2025Q4", 96)), "2025Q4", settings(2020, "2021Q1"))
+    assert a.status is S.SERIOUSLY_BEHIND, a.reason
+
+
+@pytest.mark.parametrize(
+    ("as_of", "value", "status"),
+    [
+        ("2024Q4", 0.392, S.BEHIND),  # the target year 2025 is ahead: 尚未达到
+        ("2025Q4", 0.392, S.NOT_ACHIEVED),  # the last target year has ended: 到期未达到，未完成
+        ("2025Q4", 0.388, S.ACHIEVED),  # 不高于: equal meets it
+        ("2026Q4", 0.392, S.NOT_ACHIEVED),  # after the term: still judged, still 未完成
+    ],
+)
+def test_final_benchmark_target_at_the_term_end(as_of, value, status):
+    spec = ind(K.LEVEL, [tg(2025, C.NOT_ABOVE_BENCHMARK, benchmark="省控目标")], unit="吨标准煤/万元",
+               frequency=F.ANNUAL)  # fmt: skip
+    bm = (Benchmark(P(as_of), 0.388, "省发改委通报"),)
+    a = run(spec, figs((as_of, value)), as_of, benchmarks=bm)
+    assert a.status is status, a.reason
+    if status is S.NOT_ACHIEVED:
+        assert a.reason.endswith("到期未达到，未完成")
+
+
+def test_interim_benchmark_target_missed_at_its_year_is_seriously_behind():
+    # below the provincial average by 2025 and by 2027 (final): at 2025Q4 4 % against 3.5 % is
+    # missed at the interim year → 严重滞后 (two years of the plan are left)
+    spec = ind(K.RATE, [tg(2025, C.BELOW_BENCHMARK), tg(2027, C.BELOW_BENCHMARK)], None, "%",
+               direction=D.LOWER)  # fmt: skip
+    bm = (Benchmark(P("2025Q4"), 3.5),)
+    a = run(spec, figs(("2025Q4", 4)), "2025Q4", benchmarks=bm)
+    assert a.status is S.SERIOUSLY_BEHIND, a.reason
