@@ -150,6 +150,34 @@ def canonical_pieces(fields: dict[str, Any]) -> Iterable[str]:
     yield text[start:]
 
 
+_COMPACT = {"separators": (",", ":"), "default": str}  # ASCII: a compact str, stored without a copy
+
+
+def json_text(doc: dict[str, Any]) -> str:
+    """``doc`` as the JSON text of a JSON column, its long lists serialised SLICE items at a time.
+
+    ``json.dumps`` of an upload's 10,000 figure rows at once holds every row's small strings
+    before joining them (+4 MB, the peak of an import); slice by slice it holds one slice's.
+    Keys keep their order except that long lists come last (a JSON object has no order).
+    """
+    long_lists = {k: v for k, v in doc.items() if isinstance(v, list | tuple) and len(v) > SLICE}
+    if not long_lists:
+        return json.dumps(doc, **_COMPACT)
+    head = json.dumps({k: v for k, v in doc.items() if k not in long_lists}, **_COMPACT)
+    pieces = [head[:-1]]
+    first = head == "{}"
+    for key, items in long_lists.items():
+        pieces.append(("" if first else ",") + json.dumps(key) + ":[")
+        first = False
+        for i in range(0, len(items), SLICE):
+            if i:
+                pieces.append(",")
+            pieces.append(json.dumps(list(items[i : i + SLICE]), **_COMPACT)[1:-1])
+        pieces.append("]")
+    pieces.append("}")
+    return "".join(pieces)
+
+
 def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     """sha256 of ``prev_hash + "\\n" + canonical(fields)``, fed piece by piece (an upload's entry is
     megabytes of text, never held whole)."""

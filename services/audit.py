@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select
+from sqlalchemy import JSON, Text, cast, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db import audit_chain
@@ -96,6 +96,37 @@ def record(
     }
     (row,) = audit_chain.chain(session, [fields])
     session.add(AuditEntry(**row))
+
+
+def record_large(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    **fields: Any,
+) -> None:
+    """:func:`record` for an entry whose before → after lists every figure of an upload.
+
+    Same entry, same chain; only the memory differs: the hash is fed piece by piece, each side
+    becomes its JSON text in slices (db/audit_chain.json_text) and is then **emptied** (the
+    caller's ``before`` and ``after`` dicts are cleared, so their lists are freed before the
+    other side's text is built), and the row goes in with one Core INSERT.
+    """
+    ensure_account_active(session, actor)
+    entry = {"at": _now(), "actor": actor.name, "actor_role": actor.role.value, "action": action,
+             "outcome": "ok", "plan_code": "", "unit": "", "entity": "", "entity_key": "", "file_sha256": "",
+             "detail": "", **fields, "before": before, "after": after}  # fmt: skip
+    (row,) = audit_chain.chain(session, [entry])
+    del entry
+    postgres = session.get_bind().dialect.name == "postgresql"
+    for side, doc in (("before", before), ("after", after)):
+        param = type_coerce(audit_chain.json_text(doc), Text)
+        doc.clear()
+        row[side] = cast(param, JSON) if postgres else param  # SQLite: CAST AS JSON would be NUMERIC
+    session.flush()  # entries added through the ORM before this one come first in the chain
+    session.execute(insert(AuditEntry.__table__).values(**row))
 
 
 def _refusal_types() -> tuple[type[BaseException], ...]:

@@ -86,3 +86,20 @@ def test_long_figure_lists_hashed_in_slices_give_the_same_text_and_hash():
             ("f" * 64 + "\n" + expected).encode()
         ).hexdigest()
         assert fields["after"]["figures"] is after["figures"]  # the caller's values are not changed
+
+
+def test_json_text_of_a_long_list_in_slices_is_the_same_json():
+    """db/audit_chain.json_text (what an upload's entry stores) loads back to what json.dumps of the
+    whole document would give, for lists around the slice size, empty and other keys."""
+    size = audit_chain.SLICE
+    for n in (0, 1, size, size + 1, 3 * size + 5):
+        figures = [("LA-PQ-01", f"单位{i % 5}", "2026Q3", i, None if i % 4 else 97.5, '引号"', i % 2 == 0)
+                   for i in range(n)]  # fmt: skip
+        for doc in (
+            {"fields": ["indicator", "unit"], "figures": figures},
+            {"figures": figures},
+            {"counts": {"new": n}, "figures": figures, "baselines": [], "task_reports": 0},
+        ):
+            text = audit_chain.json_text(doc)
+            assert json.loads(text) == json.loads(json.dumps(doc))
+            assert text.isascii()  # stored as is: no second, encoded copy of megabytes

@@ -41,7 +41,7 @@ import os
 import sqlite3
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,7 +54,7 @@ from db.models import Baseline, Indicator, Observation, Plan, Unit, Upload
 from db.session import SQLITE_BUSY_TIMEOUT_MS, read_scope, session_scope
 from indicators.periods import Period
 from services.actor import Action, Actor, ActorRole, require
-from services.audit import ensure_account_active, record
+from services.audit import ensure_account_active, record, record_large
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
 from services.imports.context import current_figures as _current
 from services.imports.prefetch import Prefetch, Prefetched
@@ -571,7 +571,7 @@ _OBS_COLUMNS = (
 )
 
 
-def _new_ids(session: Session, n: int, postgres: bool) -> list[int]:
+def _new_ids(session: Session, n: int, postgres: bool) -> Sequence[int]:
     if postgres:
         return list(
             session.scalars(
@@ -582,7 +582,7 @@ def _new_ids(session: Session, n: int, postgres: bool) -> list[int]:
             )
         )
     start = (session.scalar(select(Observation.id).order_by(Observation.id.desc()).limit(1)) or 0) + 1
-    return list(range(start, start + n))
+    return range(start, start + n)  # not a list: 10,000 ints held while writing
 
 
 def _insert_observations(session: Session, rows: list[tuple], postgres: bool) -> None:
@@ -623,6 +623,9 @@ def _sqlite_row(row: tuple, stamps: dict) -> tuple:
     return tuple(out)
 
 
+LINK_SLICE = 2000
+
+
 def _link(session: Session, links: list[tuple[int, int]], postgres: bool) -> None:
     """superseded_by_id of each previous version (old id, new id) in one statement / executemany."""
     if not links:
@@ -643,12 +646,15 @@ def _link(session: Session, links: list[tuple[int, int]], postgres: bool) -> Non
             "UPDATE observations SET superseded_by_id = ? WHERE id = ?", [(new, old) for old, new in links]
         )
         return
-    # one statement: the pairs as one JSON parameter (an executemany of 10,000 updates costs 2–3× more)
-    session.connection().exec_driver_sql(
-        "UPDATE observations SET superseded_by_id = v.value ->> 1 FROM json_each(?) AS v "
-        "WHERE observations.id = v.value ->> 0",
-        (json.dumps(links),),
-    )
+    # the pairs as JSON parameters (an executemany of 10,000 updates costs 2–3× more), LINK_SLICE
+    # pairs a statement: one text of every pair was the import's peak of memory
+    conn = session.connection()
+    for i in range(0, len(links), LINK_SLICE):
+        conn.exec_driver_sql(
+            "UPDATE observations SET superseded_by_id = v.value ->> 1 FROM json_each(?) AS v "
+            "WHERE observations.id = v.value ->> 0",
+            (json.dumps(links[i : i + LINK_SLICE], separators=(",", ":")),),
+        )
 
 
 def _snapshot(cur: Any) -> tuple:
@@ -701,7 +707,8 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         _insert_observations(session, rows[half:], postgres)
     _link(session, links, postgres)
     del rows, links  # written; the audit's lists are built only now (peak memory: not both at once)
-    before, after = [], []
+    before: list[tuple | None] = []
+    after: list[tuple] = []
     codes = {ind.id: code for code, ind in ctx.indicators.items()}
     for w in prep.writes:
         row, cur = w.row, w.current
@@ -715,7 +722,13 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         )  # fmt: skip
     baselines = _write_proposals(session, actor, prep, upload.id)
     tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw)
-    record(
+    sides = (
+        {"fields": list(FIGURE_FIELDS), "figures": before},
+        {"counts": dict(preview.counts), "fields": list(FIGURE_FIELDS), "figures": after,
+         "baselines": baselines, "task_reports": tasks_written},
+    )  # fmt: skip
+    del before, after  # held by the sides only, which record_large empties one after the other
+    record_large(
         session,
         actor,
         "upload",
@@ -724,14 +737,8 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         plan_code=ctx.code,
         unit=(parsed.unit_name or "")[:120],
         file_sha256=raw.sha256,
-        before={"fields": list(FIGURE_FIELDS), "figures": before},
-        after={
-            "counts": dict(preview.counts),
-            "fields": list(FIGURE_FIELDS),
-            "figures": after,
-            "baselines": baselines,
-            "task_reports": tasks_written,
-        },
+        before=sides[0],
+        after=sides[1],
         detail=f"{raw.file_name}（{raw.size} 字节）"[:2000],
     )
     session.flush()
