@@ -116,6 +116,7 @@ _BENCHMARK_WORDS = {
 }
 _WORDS = {Comparator.GE: "不低于", Comparator.GT: "高于", Comparator.LE: "不高于", Comparator.LT: "低于"}
 _EPS = 1e-9
+_RATIO_EPS = 1e-9  # ratios are compared with their thresholds this much generously (float noise)
 
 ASSESSMENT_COLUMNS = (
     "plan",
@@ -385,7 +386,16 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
                     old = best.get(other.end)
                     pick = max if tg.good is _HIGHER else min
                     best[other.end] = other.level if old is None else pick(old, other.level)
-            tg.knots = build_knots(t0, base, tg.end, tg.level, list(best.items()))
+            # A knot the path has already passed (an earlier target the baseline, or an earlier
+            # knot, already meets) is left out: the path never falls back towards it (基期 98.5%,
+            # 2025年 98%, 2027年 99%: from 98.5% straight to 99%, not down to 98% first).
+            knots: list[Knot] = []
+            last = base
+            for end, value in sorted(best.items()):
+                if (value > last) if tg.good is _HIGHER else (value < last):
+                    knots.append((end, value))
+                    last = value
+            tg.knots = build_knots(t0, base, tg.end, tg.level, knots)
     by_end = sorted(targets, key=_END)  # stable: so is each family, filled in this order
     progress: list[_Target] = []  # path (not flat) and rank targets
     steady: list[_Target] = []  # maintenance and benchmark targets, flat paths
@@ -483,7 +493,12 @@ def _no_figure(ctx: _Ctx, tg: _Target | None = None) -> _Verdict:
 
 
 def _grade(p: Prepared, ratio: float | None) -> Status:
+    """The status of a progress ratio; a ratio a float's noise short of a threshold is on it
+    ((98.6 − 98.5) ÷ (98.6667 − 98.5) is 0.6 by hand, 0.59999999999995 in floating point: 滞后,
+    as the sentence's "60%" says, not 严重滞后)."""
     s = p.settings
+    if ratio is not None:
+        ratio += _RATIO_EPS
     if ratio is None or ratio >= s.on_track_ratio:
         return Status.ON_TRACK
     if ratio >= s.behind_ratio:
@@ -517,33 +532,48 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         year_level = expected_value(tg.knots, year_end(period.year), p.settings.path_method)
     expected = year_level * period.quarter / 4
     head = f"{ctx.label}年内累计{ctx.verb} {_q(ctx, x)}"
-    if period.quarter == 4 or ctx.t >= tg.end:
-        if _meets(tg.spec.comparator, tg.good, x, year_level):
-            return _Verdict(
-                Status.ACHIEVED,
-                f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}",
-                expected,
-                level,
-                None,
-                target=tg.spec,
-            )
-        if ctx.t >= tg.end and tg.mode == PATH:
-            return _Verdict(
-                Status.NOT_ACHIEVED,
-                f"{tg.spec.year}年目标 {tg.text}已到期，{head}，未完成",
-                expected,
-                level,
-                None,
-                target=tg.spec,
-            )
+    path, year, comp = tg.mode == PATH, tg.spec.year, tg.spec.comparator
+
+    def verdict(status: Status, reason: str, exp: float | None = expected) -> _Verdict:
+        return _Verdict(status, reason, exp, level, None, target=tg.spec)
+
+    if path and ctx.t > tg.end + _EPS:  # a later year's figure: the target year is over
+        in_time = _met_by(p, tg, ctx, level)
+        if in_time is not None:
+            done = f"{year}年目标 {tg.text} 已按期完成（{in_time.label}）；{head}"
+            return verdict(Status.ACHIEVED, done, level)
+        if period.quarter == 4 and _meets(comp, tg.good, x, level):
+            late = f"{head}，达到{year}年目标 {tg.text}，但晚于目标年份，逾期完成"
+            return verdict(Status.ACHIEVED_LATE, late)
+        return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tg.text}已到期未完成，{head}", level)
+    if period.quarter == 4:  # the year-to-date figure of a fourth quarter is the year's
+        if _meets(comp, tg.good, x, year_level):
+            if path and period.year < year:  # the year's share of the path, not the target itself
+                return verdict(
+                    Status.ON_TRACK,
+                    f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}（{year}年目标 {tg.text}）",
+                )
+            return verdict(Status.ACHIEVED, f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}")
+        if path and ctx.t >= tg.end - _EPS:
+            return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tg.text}已到期，{head}，未完成")
+        if not path:  # a maintenance target missed for the year: judged by the gap (section 九)
+            status, gap_text = _gap_status(p, ctx, year_level, x)
+            text = f"{head}，未达到{period.year}年应保持的 {_q(ctx, year_level)}（{gap_text}）"
+            if tg.final and ctx.t >= tg.end - _EPS:
+                return verdict(Status.NOT_ACHIEVED, f"{text}，{year}年目标已到期，未完成")
+            return verdict(status, text)
     ratio = x / expected if expected else None
     if tg.good is _LOWER:
         ratio = expected / x if x else None
     status = _grade(p, ratio)
-    text = (
-        f"{head}，按{period.year}年应达 {_q(ctx, year_level)}，年内序时进度应达 {_q(ctx, expected)}，"
-        f"完成序时进度的 {fmt_ratio(ratio, p.marks)}"
-    )
+    if period.quarter == 4:  # the year's figure: its expected value is the year's level itself
+        done = fmt_ratio(ratio, p.marks)
+        text = f"{head}，{period.year}年应达 {_q(ctx, year_level)}，完成序时进度的 {done}"
+    else:
+        text = (
+            f"{head}，按{period.year}年应达 {_q(ctx, year_level)}，年内序时进度应达 {_q(ctx, expected)}，"
+            f"完成序时进度的 {fmt_ratio(ratio, p.marks)}"
+        )
     return _Verdict(status, text, expected, level, ratio, target=tg.spec)
 
 
@@ -772,6 +802,13 @@ def _distinct_digits(a: float, b: float) -> int:
     return 6
 
 
+def _milestone_due(p: Prepared, year: int) -> Period:
+    """The quarter from which a milestone of ``year`` not done is overdue: the one its year-end
+    figure is owed in (the year's fourth quarter, later by the release lag: a result published in
+    the next year's second quarter cannot be missing before then)."""
+    return Period.from_index(quarter_index(year, 4) + p.spec.release_lag)
+
+
 def _milestone_years(p: Prepared, tg: _Target) -> list[int]:
     if not tg.spec.each_year:
         return [tg.spec.year]
@@ -809,6 +846,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
             for year in years:
                 done = [d for d, _ in events if d.year == year]
                 final = tg.final and year == tg.spec.year
+                result_due = _milestone_due(p, year)
                 if done:
                     results.append(
                         (
@@ -821,11 +859,23 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
                             final,
                         )
                     )
-                elif now.year > year:
+                elif now.index >= result_due.index:
                     status = Status.NOT_ACHIEVED if final else Status.SERIOUSLY_BEHIND
                     results.append(
                         (
                             _Verdict(status, f"{year}年应完成的“{what}”未完成", current=0.0, target=tg.spec),
+                            final,
+                        )
+                    )
+                elif now.year > year:  # the year has ended, its result is not owed yet (release lag)
+                    results.append(
+                        (
+                            _Verdict(
+                                Status.ON_TRACK,
+                                f"{year}年的“{what}”完成情况{result_due.label}才应报送，暂未到期",
+                                current=0.0,
+                                target=tg.spec,
+                            ),
                             final,
                         )
                     )
@@ -860,11 +910,19 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
                     current=1.0,
                     target=tg.spec,
                 )
-        elif now.fractional_year > tg.end + _EPS or (now.fractional_year >= tg.end - _EPS and tg.final):
+        elif now.index >= _milestone_due(p, tg.spec.year).index:
             status = Status.NOT_ACHIEVED if tg.final else Status.SERIOUSLY_BEHIND
             v = _Verdict(
                 status,
                 f"应于{tg.spec.year}年底前完成，截至{now.label}仍未完成（{what}）",
+                current=0.0,
+                target=tg.spec,
+            )
+        elif now.year > tg.spec.year:  # the year has ended, its result is not owed yet (release lag)
+            v = _Verdict(
+                Status.ON_TRACK,
+                f"{tg.spec.year}年的完成情况{_milestone_due(p, tg.spec.year).label}才应报送，"
+                f"暂未到期（{what}）",
                 current=0.0,
                 target=tg.spec,
             )
@@ -881,7 +939,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
 
 def _combine_milestones(results: list[tuple[_Verdict, bool]]) -> _Verdict:
     """The worst milestone; a non-final one completed (in time or late) only adds a note."""
-    counted: list[_Verdict] = []
+    counted: list[tuple[_Verdict, bool]] = []  # (verdict, a completed one's note)
     notes: list[str] = []
     for v, final in results:
         if not final and v.status in (Status.ACHIEVED, Status.ACHIEVED_LATE):
@@ -889,11 +947,14 @@ def _combine_milestones(results: list[tuple[_Verdict, bool]]) -> _Verdict:
             if v.status is Status.ACHIEVED:
                 continue
             v = _Verdict(Status.ON_TRACK, v.reason, current=v.current, target=v.target)
-        counted.append(v)
+            counted.append((v, True))
+            continue
+        counted.append((v, False))
     if not counted:  # every milestone done: the last one decides
         v = results[-1][0]
         return _Verdict(Status.ACHIEVED, "；".join(notes), current=1.0, target=v.target)
-    worst = min(counted, key=lambda v: STATUS_SEVERITY[v.status])
+    # of equal severity, a milestone still open is the one to name (a late completion is a note)
+    worst = min(counted, key=lambda c: (STATUS_SEVERITY[c[0].status], c[1]))[0]
     others = [n for n in notes if n != worst.reason]
     if others:
         worst.reason = "；".join([*others, worst.reason])

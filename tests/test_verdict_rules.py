@@ -382,3 +382,91 @@ def test_interim_benchmark_target_missed_at_its_year_is_seriously_behind():
     bm = (Benchmark(P("2025Q4"), 3.5),)
     a = run(spec, figs(("2025Q4", 4)), "2025Q4", benchmarks=bm)
     assert a.status is S.SERIOUSLY_BEHIND, a.reason
+
+
+# ------------------------------------------------- clerk's review of the demo walk (each quarter, both plans)
+
+
+def test_year_to_date_coverage_met_for_an_interim_year_is_on_track_not_achieved():
+    # 六安 获证食品生产企业监督抽查覆盖率 (year-to-date, 达100% by 2025, baseline 96.5 % in 2021): the
+    # path's 2022 level is 96.5 + 3.5 × 1/4 = 97.375 %; 97.7 % in 2022Q4 meets the year's share, not the
+    # 2025 target of 100 % → 正常 (已达标 means the final target is met).
+    spec = ind(K.RATE, [tg(2025, C.EQ, 100)], (96.5, 2021), "%", figure_basis=B.YTD)
+    rows = figs(*quarterly("2022Q1", [24.4, 48.8, 73.1, 97.7]))
+    a = run(spec, rows, "2022Q4")
+    assert a.status is S.ON_TRACK, a.reason
+    assert "97.38%" in a.reason and "2025年目标 100%" in a.reason
+    # 2022Q4 with 97 %: 97 ÷ 97.375 = 99.6 % of the year's level → 正常, one expected value named
+    b = run(spec, figs(*quarterly("2022Q1", [24.4, 48.8, 73.1, 97])), "2022Q4")
+    assert b.status is S.ON_TRACK and "年内序时进度" not in b.reason and "99.6%" in b.reason
+
+
+def test_year_to_date_coverage_met_in_time_stays_achieved_when_the_next_year_restarts():
+    # 100 % in 2025Q4 (the target year) → 已达标; the unit goes on reporting: 25 % in 2026Q1 is the
+    # new year's first quarter, not a miss of the 2025 target → still 已达标 (met in time)
+    spec = ind(K.RATE, [tg(2025, C.EQ, 100)], (96.5, 2021), "%", figure_basis=B.YTD)
+    rows = figs(("2025Q3", 75), ("2025Q4", 100), ("2026Q1", 25))
+    assert run(spec, rows, "2025Q4", settings(2021, "2025Q3")).status is S.ACHIEVED
+    a = run(spec, rows, "2026Q1", settings(2021, "2025Q3"))
+    assert a.status is S.ACHIEVED, a.reason
+    assert "已按期完成（2025年第4季度）" in a.reason
+    # 98 % in 2025Q4 (未完成), 100 % for the whole of 2026 → 逾期完成; 50 % in 2026Q2 → still 未完成
+    late = figs(("2025Q4", 98), ("2026Q2", 50), ("2026Q4", 100))
+    assert run(spec, late, "2026Q2", settings(2021, "2025Q4")).status is S.NOT_ACHIEVED
+    assert run(spec, late, "2026Q4", settings(2021, "2025Q4")).status is S.ACHIEVED_LATE
+
+
+def test_interim_milestone_not_done_at_its_years_fourth_quarter_is_overdue():
+    # 2024 设立基金, 2027 基金运作; quarterly, no lag: the 2024Q4 figure is the year-end one, so at
+    # 2024Q4 the 2024 milestone is overdue (严重滞后), not "2024年底前完成即可"
+    spec = ind(K.MILESTONE, [tg(2024, C.MILESTONE, text="设立基金"), tg(2027, C.MILESTONE, text="基金运作")],
+               unit="")  # fmt: skip
+    rows = figs(*quarterly("2022Q1", [0] * 12))
+    assert run(spec, rows, "2024Q3").status is S.ON_TRACK
+    a = run(spec, rows, "2024Q4")
+    assert a.status is S.SERIOUSLY_BEHIND, a.reason
+    assert "年底前完成即可" not in a.reason
+
+
+def test_each_year_milestone_missed_in_the_final_year_is_not_achieved_at_its_fourth_quarter():
+    # 每年开展质量月活动 2025–2027; 2025 and 2026 done, 2027 not by 2027Q4 (the year-end figure):
+    # the final milestone is missed → 未完成, as a one-off final milestone at its year's Q4
+    spec = ind(K.MILESTONE, [tg(2027, C.MILESTONE, text="开展质量月活动", each_year=True)], unit="")
+    rows = [Figure(P("2025Q3"), 1, LEAD, done_on=dt.date(2025, 9, 10)),
+            Figure(P("2026Q3"), 1, LEAD, done_on=dt.date(2026, 9, 10))]  # fmt: skip
+    rows += [Figure(P(q), 0, LEAD) for q in ("2027Q1", "2027Q2", "2027Q3", "2027Q4")]
+    assert run(spec, rows, "2027Q3", settings(2024, "2025Q1")).status is S.ON_TRACK
+    a = run(spec, rows, "2027Q4", settings(2024, "2025Q1"))
+    assert a.status is S.NOT_ACHIEVED, a.reason
+    assert "2027年" in a.reason
+
+
+def test_annual_milestone_with_a_release_lag_is_not_overdue_before_its_result_is_owed():
+    # 灵璧 每年完成环境质量目标任务 (2025, 2026, 2027; annual, results published 2 quarters after the
+    # year): 2025 done (2025-10-12); at 2027Q1 the 2026 result is owed only from 2027Q2 → 正常, and
+    # the sentence names the open 2026 milestone; at 2027Q2 still nothing → 未报送 (the 2026 result)
+    spec = ind(K.MILESTONE, [tg(y, C.MILESTONE, text="每年超额完成") for y in (2025, 2026, 2027)], unit="",
+               frequency=F.ANNUAL, release_lag=2)  # fmt: skip
+    rows = [Figure(P("2025Q4"), 1, LEAD, done_on=dt.date(2025, 10, 12))]
+    a = run(spec, rows, "2027Q1", settings(2024, "2025Q2"))
+    assert a.status is S.ON_TRACK, a.reason
+    assert "2026年" in a.reason and "2027年第2季度" in a.reason
+    assert run(spec, rows, "2027Q2", settings(2024, "2025Q2")).status is S.NOT_REPORTED
+    # the 2026 result comes in (not done) at 2027Q2: 2026 overdue → 严重滞后 (2027 is still to come)
+    rows.append(Figure(P("2026Q4"), 0, LEAD))
+    assert run(spec, rows, "2027Q2", settings(2024, "2025Q2")).status is S.SERIOUSLY_BEHIND
+
+
+def test_an_interim_target_the_baseline_already_meets_does_not_pull_the_path_back():
+    # baseline 98.5 % (2021), ≥98 % by 2025 (already met), ≥99 % by 2027. The path runs from 98.5 % at
+    # the end of 2021 straight to 99 % at the end of 2027 (6 years), never down to 98 %:
+    # 2023Q4 (2 years): 98.5 + 0.5 × 2/6 = 98.667; 98.6 → (0.1) ÷ (0.1667) = 60 % → 滞后 (60 % 含)
+    # 2025Q4 (4 years): 98.5 + 0.5 × 4/6 = 98.833; 98.9 → 0.4 ÷ 0.333 = 120 % → 正常
+    spec = ind(K.RATE, [tg(2025, C.GE, 98), tg(2027, C.GE, 99)], (98.5, 2021), "%")
+    a = run(spec, figs(("2023Q4", 98.6)), "2023Q4")
+    assert a.expected_value == pytest.approx(98.5 + 0.5 * 2 / 6)
+    assert a.status is S.BEHIND, a.reason  # exactly 60 % by hand: not 严重滞后 by float noise
+    assert "60%" in a.reason
+    b = run(spec, figs(("2025Q4", 98.9)), "2025Q4")
+    assert b.expected_value == pytest.approx(98.5 + 0.5 * 4 / 6)
+    assert b.status is S.ON_TRACK, b.reason
