@@ -7,6 +7,7 @@ import csv
 import io
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -83,20 +84,25 @@ def go(page, server, path: str = "") -> None:
     wait_set_up(server)
 
 
-SET_UP_DONE = "已创建管理员账户"  # printed by ui/data.ensure_database as the set-up's last step
-
-
 def wait_set_up(server, timeout: float = 120) -> None:
     """Block until the first start's set-up (schema, catalogue, demo figures, admin) is over.
 
     The sign-in page is drawn before the set-up runs (app.py), and a loaded machine may show it
     finished before Streamlit's status widget says "Running": a test that reads the database
-    right after its first page waits for the set-up's own last line in the server log instead.
+    right after its first page waits for the set-up's last step, the first admin account.
     """
     if server.get("set_up"):
         return
+    path = server["env"]["DATABASE_URL"].removeprefix("sqlite:///")
     deadline = time.time() + timeout
-    while SET_UP_DONE not in server["log"].read_text(encoding="utf-8", errors="replace"):
+    while True:
+        try:
+            # read-only: polling must never create the database file before the app does
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as db:
+                if db.execute("SELECT count(*) FROM users").fetchone()[0]:
+                    break
+        except sqlite3.OperationalError:  # no schema yet, or the set-up holds the lock
+            pass
         if time.time() > deadline:
             pytest.fail(f"first start not done in {timeout:.0f} s: {server['log'].read_text()}")
         time.sleep(0.2)
