@@ -703,6 +703,23 @@ def _rank_level(p: Prepared, ctx: _Ctx, tg: _Target) -> tuple[float | None, int 
     return share * field, field
 
 
+def _rank_met_by(p: Prepared, tg: _Target, ctx: _Ctx) -> Period | None:
+    """The period of the latest usable rank at or before the end of the target's year, if it met it
+    (with that figure's own field size)."""
+    s = p.series
+    k = min(s.position(quarter_index(tg.spec.year, 4)), ctx.pos)
+    cur = s.last_usable[k] if k >= 0 else -1
+    if cur < 0:
+        return None
+    x, share, field = s.values[cur], tg.spec.value, s.field_sizes[cur]
+    if x is None or share is None:
+        return None
+    level = share if share > 1 else (share * field if field is not None else None)
+    if level is not None and x <= level + _EPS:
+        return s.periods[cur]
+    return None
+
+
 def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     target, x, base = tg.spec, ctx.x, p.base
     if tg.missing:
@@ -719,19 +736,30 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         )
     head = f"{ctx.label}位列第 {fmt_number(x)} 名" + (f"（共 {field} 个）" if field else "")
     goal = f"{target.year}年目标为前 {fmt_number(level)} 名" + (f"（{target.text}）" if target.text else "")
+    note = f"，{target.text}" if target.text else ""
+    reached = f"{target.year}年目标（前 {fmt_number(level)} 名{note}）"  # after 达到
     met = x <= level + _EPS
     if ctx.t > tg.end + _EPS:
+        in_time = _rank_met_by(p, tg, ctx)
+        if in_time is not None:  # met at the target year's end: a later rank does not undo it
+            return _Verdict(
+                Status.ACHIEVED,
+                f"{period_text(p.spec, in_time)}已达到{reached}，按期完成；{head}",
+                None,
+                level,
+                target=target,
+            )
         if met:
             return _Verdict(
                 Status.ACHIEVED_LATE,
-                f"{head}，达到{goal}，但晚于目标年份，逾期完成",
+                f"{head}，达到{reached}，但晚于目标年份，逾期完成",
                 None,
                 level,
                 target=target,
             )
         return _Verdict(Status.NOT_ACHIEVED, f"{head}，{goal}，已到期未完成", None, level, target=target)
     if met:
-        return _Verdict(Status.ACHIEVED, f"{head}，已达到{goal}", None, level, target=target)
+        return _Verdict(Status.ACHIEVED, f"{head}，已达到{reached}", None, level, target=target)
     if ctx.t >= tg.end - _EPS:
         return _Verdict(Status.NOT_ACHIEVED, f"{head}，{goal}，已到期未完成", None, level, target=target)
     if base is None or p.t0 is None:

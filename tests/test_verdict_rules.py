@@ -470,3 +470,18 @@ def test_an_interim_target_the_baseline_already_meets_does_not_pull_the_path_bac
     b = run(spec, figs(("2025Q4", 98.9)), "2025Q4")
     assert b.expected_value == pytest.approx(98.5 + 0.5 * 4 / 6)
     assert b.status is S.ON_TRACK, b.reason
+
+
+def test_rank_met_at_the_target_years_end_stays_achieved():
+    # 全省中上位次 by 2025 (16 units: top 8), annual: 8th in 2025 → met in time; 8th again in 2026 is
+    # not "逾期完成", and 10th in 2026 does not undo the 2025 result (as for a level target) → 已达标
+    spec = ind(K.RANK, [tg(2025, C.RANK, 0.5, text="全省中上位次")], (12, 2021), "", whole_items=True,
+               frequency=F.ANNUAL)  # fmt: skip
+    met = Figure(P("2025Q4"), 8, LEAD, field_size=16)
+    for later in (8, 10):
+        a = run(spec, [met, Figure(P("2026Q4"), later, LEAD, field_size=16)], "2026Q4")
+        assert a.status is S.ACHIEVED, a.reason
+        assert "2025年度已达到2025年目标（前 8 名，全省中上位次），按期完成" in a.reason
+    # 9th in 2025 (missed), 8th in 2026 → 逾期完成
+    late = [Figure(P("2025Q4"), 9, LEAD, field_size=16), Figure(P("2026Q4"), 8, LEAD, field_size=16)]
+    assert run(spec, late, "2026Q4").status is S.ACHIEVED_LATE
