@@ -581,7 +581,8 @@ def _gap_status(p: Prepared, ctx: _Ctx, level: float, x: float) -> tuple[Status,
     gap = abs(level - x)
     if is_percent_unit(ctx.unit):
         tolerance = p.settings.maintain_behind_gap
-        gap_text = f"相差 {fmt_number(gap)} 个百分点"
+        points = "个千分点" if ctx.unit == "‰" else "个百分点"  # a gap between two ‰ figures is in ‰
+        gap_text = f"相差 {fmt_number(gap)} {points}"
     else:
         tolerance = (1 - p.settings.on_track_ratio) * abs(level)
         gap_text = f"相差 {_q(ctx, gap)}"
@@ -683,11 +684,14 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     done = fmt_ratio(ratio, p.marks)
     status = _grade(p, ratio)
     short = expected - x if tg.good is _HIGHER else x - expected
+    why = ""
     if ctx.whole and status is Status.SERIOUSLY_BEHIND and short <= 1 + _EPS:
         status = Status.BEHIND  # one indivisible item short of the path is behind, not seriously behind
-    v = verdict(status, f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}")
+        # the ratio alone (0 of 1 due: 0 %) would say 严重滞后; the sentence says why it is not
+        why = f"，仅差 {_q(ctx, short)}，按滞后计"
+    v = verdict(status, f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}{why}")
     # after notes on interim targets the sentence starts from the final target
-    v.with_notes = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {done}"
+    v.with_notes = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {done}{why}"
     return v
 
 

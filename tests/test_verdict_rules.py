@@ -485,3 +485,20 @@ def test_rank_met_at_the_target_years_end_stays_achieved():
     # 9th in 2025 (missed), 8th in 2026 → 逾期完成
     late = [Figure(P("2025Q4"), 9, LEAD, field_size=16), Figure(P("2026Q4"), 8, LEAD, field_size=16)]
     assert run(spec, late, "2026Q4").status is S.ACHIEVED_LATE
+
+
+def test_one_item_short_says_why_it_is_only_behind():
+    # 新增 ≥10 个 by 2025 (whole items), 2022Q2: expected 10 × 2/16 = 1.25 → 1 个, 0 reported: the ratio is
+    # 0 % (< 60 %), yet one item short is 滞后; the sentence must say so, or it contradicts its status
+    spec = ind(targets=[tg(2025, C.GE, 10)], unit="个", whole_items=True)
+    a = run(spec, figs(("2022Q2", 0)), "2022Q2", settings(2021, "2022Q2"))
+    assert a.status is S.BEHIND
+    assert "完成序时进度的 0%，仅差 1 个，按滞后计" in a.reason
+
+
+def test_a_per_mille_maintenance_gap_is_in_per_mille_points():
+    # 不高于 5‰, 5.5‰ reported: 0.5 of a per-mille point short (≤ 1) → 滞后, never "0.5 个百分点"
+    spec = ind(K.RATIO, [tg(2025, C.LE, 5, maintain=True)], (4, 2021), "‰", direction=D.LOWER)
+    a = run(spec, figs(("2023Q2", 5.5)), "2023Q2")
+    assert a.status is S.BEHIND
+    assert "相差 0.5 个千分点" in a.reason and "百分点" not in a.reason
