@@ -43,6 +43,22 @@ def fmt_number(value: float | None, digits: int = 2) -> str:
     return f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def figure_digits(value: float | None, most: int = 4) -> int:
+    """The decimals (2 to ``most``) a figure needs to be shown as it was reported.
+
+    Two decimals print 0.427 吨标准煤/万元 as 0.43 and 0.404 as 0.4, which beside a control
+    line of 0.39 reads as a rounder figure than the unit reported; such figures keep their
+    third (or fourth) decimal. Sums' float noise (0.1 + 0.2) does not count as a decimal.
+    """
+    if value is None or not math.isfinite(value):
+        return 2
+    tolerance = 1e-9 * max(1.0, abs(value))
+    for digits in range(2, most):
+        if abs(round(value, digits) - value) <= tolerance:
+            return digits
+    return most
+
+
 def fmt_quantity(value: float | None, unit: str = "", grouping: bool = False, digits: int = 2) -> str:
     """A number with its measure unit: ``98.5%``, ``12 个``, ``3.2``; ``grouping``: ``1,000 个``."""
     text = fmt_number(value, digits)

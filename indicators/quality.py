@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from indicators.explain import fmt_number
+from indicators.explain import figure_digits, fmt_number, fmt_quantity
 from indicators.model import Figure, IndicatorData, PlanSettings
 from indicators.periods import Period
 from indicators.vocabulary import FigureBasis, MeasureKind
@@ -64,7 +64,7 @@ class QualityFlag:
         return CHECK_LABELS.get(self.check, "待核实")
 
 
-def _range_problem(kind: MeasureKind, basis: FigureBasis, fig: Figure) -> str:
+def _range_problem(kind: MeasureKind, basis: FigureBasis, fig: Figure, unit: str = "") -> str:
     value = fig.value
     if value is None:
         return ""
@@ -74,9 +74,9 @@ def _range_problem(kind: MeasureKind, basis: FigureBasis, fig: Figure) -> str:
         kind is MeasureKind.NEW_SINCE_BASELINE
         or (kind is MeasureKind.STOCK and basis is not FigureBasis.FLOW)
     ):
-        return f"数量 {fmt_number(value)} 不能为负"
+        return f"数量 {fmt_quantity(value, unit)} 不能为负"
     if kind in (MeasureKind.RATIO, MeasureKind.PER_CAPITA) and value < 0:
-        return f"比值 {fmt_number(value)} 不能为负"
+        return f"比值 {fmt_quantity(value, unit)} 不能为负"
     if kind is MeasureKind.RANK:
         if value < 1:
             return f"位次 {fmt_number(value)} 应不小于 1"
@@ -175,20 +175,31 @@ def _step_reason(
     changes: list[float],
     jump_factor: float,
     whole: bool,
+    unit: str = "",
 ) -> str:
-    """The words of a DECREASE or JUMP flag found by :func:`_step_check`."""
+    """The words of a DECREASE or JUMP flag found by :func:`_step_check`, every number with its unit
+    (a change of a rate in 个百分点)."""
     value, before = fig.value, prev.value
     assert value is not None and before is not None
     change = value - before
+    digits = max(figure_digits(value), figure_digits(before))
+    step_unit = "个百分点" if unit in ("%", "％") else ("个千分点" if unit == "‰" else unit)
+
+    def level(v: float) -> str:
+        return fmt_quantity(v, unit, digits=digits)
+
+    def step(v: float) -> str:
+        return fmt_quantity(v, step_unit, digits=digits)
+
     if check == DECREASE:
         what = "年内累计数" if basis is FigureBasis.YTD else "累计数"
-        return f"{what}比{prev.period.label}（{fmt_number(before)}）减少了 {fmt_number(-change)}"
+        return f"{what}比{prev.period.label}（{level(before)}）减少了 {step(-change)}"
     typical = _median(changes)
     if whole:
         typical = max(typical, 1.0)
     return (
-        f"较{prev.period.label}（{fmt_number(before)}）变动 {fmt_number(change)}，"
-        f"超过以往典型变动（{fmt_number(typical)}）的 {fmt_number(jump_factor)} 倍"
+        f"较{prev.period.label}（{level(before)}）变动 {step(change)}，"
+        f"超过以往典型变动（{step(typical)}）的 {fmt_number(jump_factor)} 倍"
     )
 
 
@@ -199,6 +210,7 @@ def check_series(
     jump_factor: float,
     basis: FigureBasis = FigureBasis.LEVEL,
     whole: bool = False,
+    unit: str = "",
 ) -> list[QualityFlag]:
     """Flags for one unit's figures, which must be in period order (one per period).
 
@@ -225,7 +237,7 @@ def check_series(
             or (rank and fig.field_size is not None and value > fig.field_size)
             or (milestone and 0 < value < 1)
         ):
-            reason = _range_problem(kind, basis, fig)
+            reason = _range_problem(kind, basis, fig, unit)
             if reason:
                 check = OUT_OF_RANGE
         step = 0.0 if prev is None else abs(value - before)
@@ -250,7 +262,7 @@ def check_series(
                 ):  # fmt: skip
                     check = ""
             if check and not fig.flag_cleared:
-                reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole)
+                reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole, unit)
         if check and not fig.flag_cleared:
             flags.append(QualityFlag(code, fig.unit, fig.period, value, check, reason + "，请核实"))
             prev, before, prev_year, prev_flagged = fig, value, year, True

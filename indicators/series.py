@@ -226,7 +226,7 @@ def prepare_series(
     jump_factor, code, whole_items = settings.jump_factor, spec.code, spec.whole_items
     if not multi:
         indices, figs = _choose_single(data.figures, reporters)
-        all_flags = check_series(code, kind, figs, jump_factor, basis, whole_items)
+        all_flags = check_series(code, kind, figs, jump_factor, basis, whole_items, spec.measure_unit)
         n = len(indices)
         chosen_figs: Sequence[Figure | None] = figs
         periods = [f.period for f in figs]
@@ -243,7 +243,7 @@ def prepare_series(
         by_key = _choose(data.figures, reporters, multi)
         for key, slot in by_key.items():
             ordered = [slot[i] for i in sorted(slot)]
-            for flag in check_series(code, kind, ordered, jump_factor, basis, whole_items):
+            for flag in check_series(code, kind, ordered, jump_factor, basis, whole_items, spec.measure_unit):
                 flagged[(key, flag.period.index)] = flag
                 all_flags.append(flag)
         all_flags.sort(key=lambda f: (f.period, f.unit))

@@ -44,6 +44,7 @@ from operator import attrgetter
 
 from indicators.due import final_year, last_owed, owed_at
 from indicators.explain import (
+    figure_digits,
     fmt_number,
     fmt_quantity,
     fmt_ratio,
@@ -225,6 +226,7 @@ class Prepared:
     last_owed: Period | None = None  # indicators.due.last_owed of the spec
     final_year: int | None = None  # indicators.due.final_year of the spec
     has_value: bool = True  # a target in force gives a number to reach (Assessment.has_target_value)
+    base_digits: int = 2  # decimals the baseline needs to be shown as given (explain.figure_digits)
 
 
 @dataclass(slots=True)
@@ -255,6 +257,7 @@ class _Ctx:
     verb: str
     label: str
     whole: bool
+    digits: int = 2  # decimals of the numbers in the sentence: enough to show the figure as reported
 
 
 
@@ -442,6 +445,7 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         last_owed(spec),
         final_year(spec),
         has_value,
+        figure_digits(base),
     )
 
 
@@ -458,7 +462,7 @@ def period_text(spec: IndicatorSpec, period: Period) -> str:
 
 
 def _q(ctx: _Ctx, value: float | None) -> str:
-    return fmt_quantity(value, ctx.unit)
+    return fmt_quantity(value, ctx.unit, digits=ctx.digits)
 
 
 def _whole(ctx: _Ctx, good: Direction, value: float) -> float:
@@ -808,7 +812,7 @@ def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         )
     bm, bm_period, source = found
     words = _BENCHMARK_WORDS[target.comparator]
-    digits = _distinct_digits(x, bm)
+    digits = max(_distinct_digits(x, bm), figure_digits(x), figure_digits(bm))
     head = f"{ctx.label}实际为 {fmt_quantity(x, ctx.unit, digits=digits)}"
     where = f"{period_text(p.spec, bm_period)}{name} {fmt_quantity(bm, ctx.unit, digits=digits)}"
     where += f"（{source}）" if source else ""
@@ -1086,6 +1090,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         p.verb,
         period_text(spec, period) if period else "",
         spec.whole_items,
+        max(figure_digits(s.values[cur]), p.base_digits) if cur >= 0 else p.base_digits,
     )
     awaiting = False
     missing_units: tuple[str, ...] = ()

@@ -502,3 +502,38 @@ def test_a_per_mille_maintenance_gap_is_in_per_mille_points():
     a = run(spec, figs(("2023Q2", 5.5)), "2023Q2")
     assert a.status is S.BEHIND
     assert "相差 0.5 个千分点" in a.reason and "百分点" not in a.reason
+
+
+def test_figures_reported_to_three_decimals_are_shown_so():
+    # 单位GDP能耗 0.404 against a 省控目标 of 0.39: two decimals would print "0.4 … 0.39", a rounder
+    # figure than the one reported; the sentence keeps the reported decimals: 0.404 and 0.39
+    spec = ind(K.LEVEL, [tg(2025, C.NOT_ABOVE_BENCHMARK, benchmark="省控目标")], unit="吨标准煤/万元",
+               frequency=F.ANNUAL)  # fmt: skip
+    bm = (Benchmark(P("2022Q4"), 0.39, "省发改委通报"),)
+    a = run(spec, figs(("2022Q4", 0.404)), "2022Q4", benchmarks=bm)
+    assert a.status is S.BEHIND
+    assert "实际为 0.404 吨标准煤/万元" in a.reason and "省控目标 0.39 吨标准煤/万元" in a.reason
+    # 0.427 against 0.388 (六安 2022): both as reported, not 0.43 and 0.39
+    bm = (Benchmark(P("2022Q4"), 0.388),)
+    b = run(spec, figs(("2022Q4", 0.427)), "2022Q4", benchmarks=bm)
+    assert "0.427 吨标准煤/万元" in b.reason and "0.388 吨标准煤/万元" in b.reason
+    # a path: baseline 0.46 (2021), ≤ 0.40 by 2025; 2023Q4 (2 of 4 years) expects 0.46 − 0.06 × 2/4 = 0.43;
+    # 0.436 → (0.436 − 0.46) ÷ (0.43 − 0.46) = 0.8 → 滞后, the figure shown as 0.436 (not 0.44)
+    path = ind(K.LEVEL, [tg(2025, C.LE, 0.40)], (0.46, 2021), "吨标准煤/万元", direction=D.LOWER,
+               frequency=F.ANNUAL)  # fmt: skip
+    c = run(path, figs(("2023Q4", 0.436)), "2023Q4")
+    assert c.status is S.BEHIND and c.progress_ratio == pytest.approx(0.8)
+    assert "实际为 0.436 吨标准煤/万元，序时进度应达 0.43 吨标准煤/万元" in c.reason
+
+
+def test_flag_reasons_give_every_number_its_unit():
+    # a count 100, 102, 104, 106 then 60 个: "比2022年第4季度（106 个）减少了 46 个" (not "（106）减少了 46")
+    spec = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
+    a = run(spec, figs(*quarterly("2022Q1", [100, 102, 104, 106, 60])), "2023Q1")
+    assert "累计数比2022年第4季度（106 个）减少了 46 个" in a.reason
+    # a rate 95.1, 95.2, 95.3, 95.4, then 80.4: typical change 0.1 point; −15 points is > 4 × 0.1 and > 5 %
+    # of 95.4 (4.77) → flagged; the change is in 个百分点, the level in %
+    rate = ind(K.RATE, [tg(2025, C.GE, 99)], (95, 2021), "%")
+    b = run(rate, figs(*quarterly("2022Q1", [95.1, 95.2, 95.3, 95.4, 80.4])), "2023Q1")
+    assert b.flags and "较2022年第4季度（95.4%）变动 -15 个百分点" in b.reason
+    assert "典型变动（0.1 个百分点）" in b.reason
