@@ -15,14 +15,20 @@ The rules are those of METHODOLOGY.md.  In short:
    * maintenance and benchmark targets: the target of the nearest year at or after the
      figure's year applies (稳定在… holds every period);
    * milestones: each on its own; an overdue one is 严重滞后 whatever later ones exist, a
-     每年 milestone needs each year's completion.
+     每年 milestone needs each year's completion. A milestone of year Y is overdue from the
+     quarter its year-end figure is owed in (YQ4, later by the release lag).
    The worst verdict of these is the indicator's.
 3. A path target: met → 已达标 (after its year: 已达标 if it was met by the year's end,
    else 逾期完成); its year ended unmet → 未完成; a baseline that already meets it → judged
    as a maintenance target; a whole-item target of at most ``few_items`` items → 正常 until
    its year ends; worse than the baseline → 严重滞后; otherwise the progress ratio
    ``(current − baseline) / (expected − baseline)`` against ``on_track_ratio`` /
-   ``behind_ratio`` (expected values of whole items are whole items).
+   ``behind_ratio`` (expected values of whole items are whole items; one whole item short is
+   滞后 at worst). The path passes through earlier targets only where they lie ahead of it (an
+   earlier target the baseline already meets is no knot: the path never falls back). A
+   year-to-date rate is judged against the year's share of the path: meeting it in an earlier
+   year's fourth quarter is 正常, not 已达标; met in the target year it stays 已达标 when the
+   next year restarts.
 4. A maintenance target missed: by at most ``maintain_behind_gap`` (percentage points for
    rates; for other units that share of the target, as a fraction of 1 − on_track_ratio) →
    滞后, by more → 严重滞后. A benchmark target missed → 滞后 before its year, 严重滞后 from it.
