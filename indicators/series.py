@@ -29,8 +29,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from indicators.model import Figure, IndicatorData, PlanSettings
-from indicators.periods import Period
+from indicators.due import is_period_end
+from indicators.model import Figure, IndicatorData, IndicatorSpec, PlanSettings
+from indicators.periods import Period, quarter_index
 from indicators.quality import QualityFlag, check_series
 from indicators.vocabulary import Comparator, FigureBasis, MeasureKind
 
@@ -62,6 +63,8 @@ class Series:
     bm_sources: list[str]
     accrual: bool = False  # ytd rates/levels: the expected value accrues within each year
     needs_baseline: bool = False  # flows of a stock without a baseline: no level can be known
+    # flows and year-to-date counts: per point, the due periods before it missing from its total
+    gaps: list[tuple[Period, ...]] | None = None
 
     def position(self, index: int) -> int:
         """Position of the latest point at or before period index ``index`` (-1: none)."""
@@ -335,4 +338,45 @@ def prepare_series(
         bm_sources=bm_sources,
         accrual=basis is FigureBasis.YTD and kind not in _ADDITIVE,
         needs_baseline=needs_baseline,
+        gaps=_gaps(spec, settings, base_year, periods, raw) if _summed(basis, kind) else None,
     )
+
+
+def _summed(basis: FigureBasis, kind: MeasureKind) -> bool:
+    """Is the value a total built from several periods' figures (flows, year-to-date counts)?"""
+    return basis is FigureBasis.FLOW or (basis is FigureBasis.YTD and kind in _ADDITIVE)
+
+
+def _gaps(
+    spec: IndicatorSpec,
+    settings: PlanSettings,
+    base_year: int | None,
+    periods: list[Period],
+    raw: list[float | None],
+) -> list[tuple[Period, ...]]:
+    """For each point, the due periods before it whose figure its total lacks (oldest first).
+
+    A total of flows lacks every due period (from the plan's first reported quarter, after the
+    baseline year) with no figure; a year-to-date count lacks a closed year's fourth quarter when
+    that year's total was taken from an earlier quarter (or the year is missing altogether).
+    Such a total understates: the verdict sentence names what it lacks.
+    """
+    start = settings.first_period
+    if base_year is not None and start.year <= base_year:
+        start = Period(base_year + 1, 1)
+    have = {p.index for p, v in zip(periods, raw, strict=True) if v is not None}
+    out: list[tuple[Period, ...]] = []
+    ytd = spec.figure_basis is FigureBasis.YTD
+    for period in periods:
+        if ytd:
+            missing = tuple(
+                Period(y, 4) for y in range(start.year, period.year) if quarter_index(y, 4) not in have
+            )
+        else:
+            missing = tuple(
+                Period.from_index(i)
+                for i in range(start.index, period.index)
+                if i not in have and is_period_end(spec, Period.from_index(i))
+            )
+        out.append(missing)
+    return out

@@ -67,6 +67,7 @@ from indicators.vocabulary import (
     STATUS_SEVERITY,
     Comparator,
     Direction,
+    FigureBasis,
     Frequency,
     MeasureKind,
     Status,
@@ -1060,13 +1061,28 @@ def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
 # --------------------------------------------------------------------------- the assessment
 
 
+def _gap_note(p: Prepared, ctx: _Ctx) -> str:
+    """A total of flows (or year-to-date counts) that lacks earlier due periods says which: it
+    understates, and the missing figure is no longer the one owed now (so not 未报送)."""
+    gaps = p.series.gaps
+    if gaps is None or ctx.cur_pos < 0 or not gaps[ctx.cur_pos]:
+        return ""
+    missing = gaps[ctx.cur_pos]
+    names = "、".join(period_text(p.spec, m) for m in missing[:3])
+    if len(missing) > 3:
+        names += f"等 {len(missing)} 期"
+    if p.spec.figure_basis is FigureBasis.YTD:
+        return f"（累计数不完整：{names}未报送，该年按此前最后一次报送的年内累计数计入）"
+    return f"（累计数不完整：{names}未报送，未计入）"
+
+
 def _flag_note(p: Prepared, ctx: _Ctx) -> tuple[str, tuple[QualityFlag, ...]]:
     if ctx.cur_pos < 0:
-        return "", ()
+        return _gap_note(p, ctx), ()
     flags = p.series.point_flags[ctx.cur_pos]
     if not flags:
-        return "", ()
-    return f"（{ctx.label}数据待核实：{flags[0].reason}）", flags
+        return _gap_note(p, ctx), ()
+    return f"（{ctx.label}数据待核实：{flags[0].reason}）" + _gap_note(p, ctx), flags
 
 
 def _all_milestones_done(p: Prepared, pos: int) -> bool:

@@ -537,3 +537,19 @@ def test_flag_reasons_give_every_number_its_unit():
     b = run(rate, figs(*quarterly("2022Q1", [95.1, 95.2, 95.3, 95.4, 80.4])), "2023Q1")
     assert b.flags and "较2022年第4季度（95.4%）变动 -15 个百分点" in b.reason
     assert "典型变动（0.1 个百分点）" in b.reason
+
+
+def test_a_total_of_flows_names_the_quarter_it_lacks():
+    # 技术改造投资 as quarterly flows: 10 (Q1), nothing for Q2, 12 (Q3), 9 (Q4) → 31 by 2022Q4 against
+    # 130 × 1/4 = 32.5 expected (95 %). The Q2 flow is owed and missing: the total understates, and
+    # the sentence says so (2022Q2 is no longer the quarter owed, so the status is not 未报送).
+    spec = ind(targets=[tg(2025, C.GE, 130)], figure_basis=B.FLOW, unit="亿元")
+    a = run(spec, figs(("2022Q1", 10), ("2022Q3", 12), ("2022Q4", 9)), "2022Q4")
+    assert a.current_value == 31 and a.status is S.ON_TRACK
+    assert "累计数不完整：2022年第2季度未报送" in a.reason
+    assert "不完整" not in run(spec, figs(*quarterly("2022Q1", [10, 8, 12, 9])), "2022Q4").reason
+    # year-to-date counts: 2022 stops at Q3 (24), 2023Q1 6 → 24 + 6 = 30, the 2022 total taken from Q3
+    ytd = ind(targets=[tg(2025, C.GE, 130)], figure_basis=B.YTD, unit="个")
+    b = run(ytd, figs(("2022Q1", 8), ("2022Q2", 15), ("2022Q3", 24), ("2023Q1", 6)), "2023Q1")
+    assert b.current_value == 30
+    assert "累计数不完整：2022年第4季度未报送" in b.reason
