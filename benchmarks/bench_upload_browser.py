@@ -98,7 +98,10 @@ class Watch:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self._forward = ForwardMsg
-        self._success = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+        status = ForwardMsg.ScriptFinishedStatus
+        # the page's upload part is a fragment: its runs finish as fragment runs
+        ok = ("FINISHED_SUCCESSFULLY", "FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+        self._success = {status.Value(name) for name in ok}
         self.finished: list[tuple[float, int]] = []  # (perf_counter, status)
         self.received: list[tuple[float, int]] = []  # (perf_counter, bytes)
         self.uploads: list[float] = []  # upload requests' ends
@@ -123,7 +126,7 @@ class Watch:
             self.uploads.append(time.perf_counter())
 
     def finished_ok_since(self, since: float) -> bool:
-        return any(t >= since and status == self._success for t, status in self.finished)
+        return any(t >= since and status in self._success for t, status in self.finished)
 
     def runs_since(self, since: float) -> int:
         return sum(1 for t, _ in self.finished if t >= since)

@@ -159,7 +159,13 @@ def _remember(key: tuple, entry: dict) -> None:
         files.pop(next(iter(files)))
 
 
-with tab_upload:
+@st.fragment
+def _single_upload() -> None:
+    """One file: choose → preview → confirm. A fragment: choosing a file and pressing 确认导入 rerun
+    only this part of the page (not the router, the selectors and the other tabs); after a commit
+    the whole page reruns, so that 上传记录与撤销 lists the new upload at once."""
+    if current_actor() is None:  # signed out, timed out or disabled since the page was drawn
+        st.rerun()  # the whole app: the router shows the sign-in page
     last = state.get("upload_last_result")
     if last is not None:
         st.success(escape_markdown(last))
@@ -210,6 +216,10 @@ with tab_upload:
                     st.warning(escape_markdown(result.message))
         elif preview.ok:
             st.info("文件中的数据与现有数据相同，没有任何新的或修改的数据。")
+
+
+with tab_upload:
+    _single_upload()
 
 with tab_bulk:
     if not IS_ADMIN:
