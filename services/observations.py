@@ -29,8 +29,9 @@ class FigureInput:
     note: str = ""
 
     def same_as(self, obs: Observation) -> bool:
-        return (
+        return (  # a returned figure sent again unchanged is a resubmission: it goes back to review
             not obs.retracted
+            and obs.review_state != "returned"
             and obs.value == self.value
             and obs.field_size == self.field_size
             and obs.benchmark_value == self.benchmark_value

@@ -202,7 +202,8 @@ def returned_section(ctx: Context) -> Section:
                 f"{_fmt(obs.value, unit_of_measure)} 被退回",
                 detail=f"质量办意见（{by}，{when}）：{obs.review_comment or '（无）'}。"
                 "请按意见核实更正，在“填报上传”下载本季度模板、填写更正后的数值并重新上传；"
-                "更正提交后此项消失，新数值再由质量办审核。",
+                "核实无误的，可按原值重新上传，并在备注中说明核实情况。"
+                "重新提交后此项消失，由质量办再次审核。",
                 urgent=True,
                 link=Link("upload", "去更正上传", (("plan", ctx.plan.code),)),
                 key=f"returned/{obs.id}",

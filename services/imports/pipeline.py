@@ -58,7 +58,7 @@ from services.audit import ensure_account_active, record, record_large
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
 from services.imports.context import current_figures as _current
 from services.imports.prefetch import Prefetch, Prefetched
-from services.imports.results import Change, ImportPreview, ImportResult
+from services.imports.results import Change, ImportPreview, ImportResult, figure_line
 from services.imports.tasks import TaskContext, TaskWrite, diff_tasks, task_context, write_tasks
 from services.review import PeriodLocked, active_lock, ensure_baselines_unlocked
 from workbook.cells import format_number
@@ -215,6 +215,13 @@ def _validate(
 
 # --------------------------------------------------------------------------- diff
 
+RETURNED_MARK = "（已被退回，重新报送）"  # the preview's old text of a returned figure sent again as it was
+
+
+def _figure_text(kind: str, f: Any) -> str:
+    return figure_line(kind, f.value, f.field_size, f.benchmark_value, f.done_on, f.note)
+
+
 
 def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> None:
     """The preview's changes and the writes, comparing the parsed rows with the current versions."""
@@ -259,6 +266,8 @@ def _diff(session: Session, prep: _Prepared, current: dict | None = None) -> Non
                 row.note or "",
             )
             status = "unchanged" if same else "changed"
+            if same and cur.review_state == "returned":  # the unit stands by a figure the office returned:
+                status, old = "changed", f"{_figure_text(ind.measure_kind, cur)}{RETURNED_MARK}"  # re-sent
         changes.append(  # old and new formatted when shown (services/imports/results.py: Change)
             Change(row.sheet, row.row, row.unit_name, row.code, ind.name, status, old, row, period,
                    ind.measure_kind)

@@ -1,0 +1,99 @@
+"""A unit stands by a figure the office returned: sending it again unchanged (with or without a
+new note) is a resubmission, a new version awaiting review, not "nothing changed" (before, the
+import said 没有任何新的或修改的数据 and the returned item stayed on the unit's 我的待办 for ever)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import bad_inputs
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from db.models import Indicator, Observation, Plan, Unit
+from db.session import read_scope, session_scope
+from indicators.periods import Period
+from services import review
+from services.actor import Actor, ActorRole, system_actor
+from services.imports import commit_import, make_template, preview_import
+from services.imports.pipeline import RETURNED_MARK
+from services.observations import FigureInput, record_figure
+from services.worklist import work_list
+
+PLAN, UNIT, PERIOD = bad_inputs.PLAN, bad_inputs.UNIT, bad_inputs.PERIOD
+
+
+def _ids(session, code: str) -> tuple[int, int]:
+    indicator_id = session.scalar(
+        select(Indicator.id).join(Plan, Plan.id == Indicator.plan_id).where(Plan.code == PLAN, Indicator.code == code)
+    )
+    return indicator_id, session.scalar(select(Unit.id).where(Unit.name == UNIT))
+
+
+def _versions(url, indicator_id, unit_id):
+    with read_scope(url) as s:
+        return s.execute(
+            select(Observation.version, Observation.value, Observation.review_state)
+            .where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
+                   Observation.period == PERIOD)
+            .order_by(Observation.version)
+        ).all()  # fmt: skip
+
+
+def _returned(url, clerk) -> list[str]:
+    with read_scope(url) as s:
+        sections = work_list(s, clerk, PLAN, dt.date(2025, 7, 20))
+    return [i.key for sec in sections if sec.key == "returned" for i in sec.items]
+
+
+def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
+    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb[bad_inputs.S]
+    rows = bad_inputs.rows_by_code(ws)
+    code, row = next((c, r) for c, r in rows.items() if (ws.cell(r, 5).value or "").startswith("比率"))
+    ws.cell(row, 8).value = 97.3
+    data = bad_inputs.save(wb)
+    with session_scope(seeded_url) as s:
+        indicator_id, unit_id = _ids(s, code)
+    clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+
+    first = commit_import(seeded_url, data, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    assert first.status == "committed"
+    with session_scope(seeded_url) as s:
+        (obs_id,) = s.scalars(
+            select(Observation.id).where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
+                                         Observation.period == PERIOD)
+        ).all()  # fmt: skip
+        review.review_figures(s, system_actor(), [obs_id], accept=False, comment="与上年差异大，请核实")
+    assert _versions(seeded_url, indicator_id, unit_id) == [(1, 97.3, "returned")]
+    assert _returned(seeded_url, clerk) == [f"returned/{obs_id}"]
+
+    # the same file again: this figure is re-sent (the other rows are pending, so unchanged)
+    preview = preview_import(seeded_url, data, "q2-again.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    assert preview.ok and preview.changes_anything
+    resent = [c for c in preview.changes if c.status == "changed"]
+    assert [(c.code, c.old.endswith(RETURNED_MARK)) for c in resent] == [(code, True)]
+    assert preview.counts["changed"] == 1 and preview.counts["new"] == 0
+    again = commit_import(seeded_url, data, "q2-again.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT,
+                          preview=preview)  # fmt: skip
+    assert again.status == "committed" and again.pending_review
+    assert _versions(seeded_url, indicator_id, unit_id) == [(1, 97.3, "returned"), (2, 97.3, "pending")]
+    assert _returned(seeded_url, clerk) == []  # off the unit's list; now the office reviews it again
+
+    # a third time, pending now: nothing to send
+    third = preview_import(seeded_url, data, "q2-third.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    assert not third.changes_anything
+
+
+def test_a_returned_figure_entered_again_by_hand_is_a_new_pending_version(seeded_url):
+    with session_scope(seeded_url) as s:
+        indicator_id, unit_id = _ids(s, "LA-PQ-01")
+        clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+        figure = FigureInput(indicator_id, unit_id, Period.parse(PERIOD), 97.3)
+        obs = record_figure(s, clerk, figure)
+        review.review_figures(s, system_actor(), [obs.id], accept=False, comment="请核实")
+        again = record_figure(s, clerk, figure)
+        assert again is not None and (again.version, again.review_state) == (2, "pending")
+        assert record_figure(s, clerk, figure) is None  # pending now: the same figure is unchanged
