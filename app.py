@@ -21,9 +21,17 @@ from ui.widgets import PLAN_KEY
 
 st.set_page_config(page_title="质量目标监测平台", page_icon=":material/verified:", layout="wide")
 
-# Compact top padding: more of every page fits a 1600×900 screenshot.
+# Compact top padding: more of every page fits a 1600×900 screenshot. The file uploader's own words
+# are Streamlit's English ("Upload", "200MB per file"): hidden, and Chinese shown in their place.
+_UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 st.markdown(
-    "<style>.stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem}</style>",
+    "<style>.stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem}"
+    f'{_UPLOADER} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p,'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0}'
+    f'{_UPLOADER} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after'
+    '{content: "选择文件"; font-size: 0.875rem}'
+    '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
+    '{content: "或将文件拖放到此处（单个文件不超过 200MB）"; font-size: 0.875rem}</style>',
     unsafe_allow_html=True,
 )
 

@@ -23,6 +23,7 @@ from ui.charts import (
 from ui.formats import counting_text, format_number, label, quarter_words, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
+from ui.vocabulary import review_state_label, source_label
 from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
@@ -63,6 +64,15 @@ if view is None:
 row, timeline = view["row"], view["timeline"]
 unit = row["measure_unit"]
 period_label = Period.parse(as_of).label
+MILESTONE = row["measure_kind"] == "milestone"
+
+
+def shown(value: float | None) -> str:
+    """A figure as this page writes it: a milestone's stored 1 / 0 is 已完成 / 未完成 (not "0")."""
+    if MILESTONE and value is not None:
+        return "已完成" if value else "未完成"
+    return format_number(value, unit)
+
 
 st.subheader(escape_markdown(f"{row['code']} {row['name']}"))
 status = row["status"]
@@ -84,7 +94,7 @@ cols[0].metric(
     "未提供" if baseline is None else format_number(baseline["value"], unit),
 )
 current_label = f"（{Period.parse(row['current_period']).label}）" if row["current_period"] else ""
-cols[1].metric("当前值" + current_label, format_number(row["current_value"], unit))
+cols[1].metric("当前值" + current_label, shown(row["current_value"]))
 cols[2].metric("序时进度应达", format_number(row["expected_value"], unit))
 cols[3].metric("完成序时进度", "—" if row["progress_ratio"] is None else fmt_ratio(row["progress_ratio"]))
 cols[4].metric("连续滞后", f"{timeline['streak']} 个季度")
@@ -149,7 +159,7 @@ for reporter in dict.fromkeys(f["unit"] for f in figures):
             name=escape_plotly(f"实际值（{reporter or '合计'}）"),
             line={"color": SERIES_COLORS["reported"], "width": 3},
             marker={"size": 9},
-            customdata=[format_number(f["value"], unit) for f in own],
+            customdata=[shown(f["value"]) for f in own],
             hovertemplate="%{x} 实际 %{customdata}<extra>" + html.escape(reporter or "合计") + "</extra>",
         )
     )
@@ -184,6 +194,8 @@ fig.update_xaxes(
     tickvals=axis, ticktext=[quarter_words(p).replace("年", "年<br>") for p in axis],
 )  # fmt: skip
 fig.update_yaxes(title=None, ticksuffix="%" if unit == "%" else "", separatethousands=True)
+if MILESTONE:  # 0 / 1 on the axis, not −1 … 1 in steps of 0.5
+    fig.update_yaxes(range=[-0.3, 1.3], tickvals=[0, 1], ticktext=["未完成", "已完成"])
 style(fig, height=420)
 if len(fig.data) == 0 and not targets:
     st.info("该指标暂无可绘制的数据（尚无填报值，也没有数值目标）。")
@@ -207,7 +219,7 @@ with left:
                         {
                             "季度": q["label"],
                             "状态": q["status"],
-                            "实际值": format_number(q["value"], unit),
+                            "实际值": shown(q["value"]),
                             "应达值": format_number(q["expected"], unit),
                             "依据": q["reason"],
                         }
@@ -258,15 +270,15 @@ else:
         pd.DataFrame(
             [
                 {
-                    "季度": v["period"],
+                    "季度": Period.parse(v["period"]).label,
                     "填报单位": v["unit"],
-                    "数值": format_number(v["value"], unit),
+                    "数值": shown(v["value"]),
                     "版本": f"第 {v['version']} 版",
                     "现行": "已撤回" if v["retracted"] else ("现行" if v["current"] else "已被替代"),
                     "填报人": v["entered_by"],
                     "填报时间": v["entered_at"],
-                    "来源文件": v["file_name"] or v["source"],
-                    "审核": v["review_state"],
+                    "来源文件": v["file_name"] or source_label(v["source"]),
+                    "审核": review_state_label(v["review_state"]),
                     "演示": "是" if v["is_demo"] else "",
                     "备注": v["note"],
                 }
@@ -277,7 +289,7 @@ else:
         width="stretch",
         height=frame_height(len(versions), 360),
         column_config={  # fits the main area at 1366×768 (about 1,000 px)
-            "季度": st.column_config.TextColumn(width=70),
+            "季度": st.column_config.TextColumn(width=105),
             "填报单位": st.column_config.TextColumn(width=100),
             "数值": st.column_config.TextColumn(width=70),
             "版本": st.column_config.TextColumn(width=55),
@@ -287,6 +299,6 @@ else:
             "来源文件": st.column_config.TextColumn(width=125),
             "审核": st.column_config.TextColumn(width=65),
             "演示": st.column_config.TextColumn(width=40),
-            "备注": st.column_config.TextColumn(width=95),
+            "备注": st.column_config.TextColumn(width=70),
         },
     )

@@ -292,7 +292,7 @@ def account_page() -> None:
     if notice:
         st.info(notice)
     st.markdown(f"当前用户：**{escape_markdown(actor.label)}**")
-    with st.form("change_password"):
+    with st.form("change_password", clear_on_submit=True):  # no typed password stays on the page
         old = st.text_input("原密码", type="password")
         new = st.text_input(
             f"新密码（至少 {accounts.MIN_PASSWORD_LENGTH} 位，混合字母、数字或符号，"
@@ -311,7 +311,10 @@ def account_page() -> None:
                 st.error(str(exc))
             else:  # every session of the account ended: this tab gets a new one
                 _start_browser_session(actor)
-                st.session_state["auth_notice"] = "密码已修改。其他浏览器中的登录已结束。"
+                st.session_state["auth_notice"] = (
+                    "密码已修改。其他浏览器中的登录已结束。请从左侧菜单开始工作"
+                    + ("（先看“我的待办”）。" if actor.role is not ActorRole.VIEWER else "（如“总览”）。")
+                )
                 st.rerun()
     if st.button("退出登录"):
         sign_out(by_user=True)

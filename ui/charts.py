@@ -179,6 +179,11 @@ def style(fig: go.Figure, height: int = 420, **layout: Any) -> go.Figure:
 
 MATRIX_COLUMNS = 10  # cells per row; a category with more indicators continues on the next row
 MATRIX_LINE_CHARS = 5  # characters per line of a cell's short name (two lines: SHORT_NAME_LIMIT)
+# The grid is as wide as its longest row but never narrower than this many cells: a plan whose
+# categories hold 8 indicators got 10 slots (2 empty) and cells too narrow for their labels
+# (the text ran into the next cell at 1366×768 and on the briefing screen), while a plan with 2
+# indicators a category must not get two half-width cells.
+MATRIX_MIN_COLUMNS = 6
 
 
 def matrix_layout(rows: Sequence[dict[str, Any]], columns: int = MATRIX_COLUMNS) -> list[dict[str, Any]]:
@@ -296,7 +301,7 @@ def matrix_figure(
             }
         )
     fig.update_layout(shapes=shapes)
-    fig.update_xaxes(visible=False, range=[-0.55, max(used, columns) - 0.45])
+    fig.update_xaxes(visible=False, range=[-0.55, max(used, min(columns, MATRIX_MIN_COLUMNS)) - 0.45])
     fig.update_yaxes(
         range=[n_rows - 0.5, -0.5],
         tickvals=[(y + end - 1) / 2 for (y, _), end in zip(bands, ends, strict=True)],

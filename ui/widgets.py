@@ -46,15 +46,48 @@ def plan_labels(plans) -> dict[str, str]:
     return labels
 
 
-def plan_selector(where=st.sidebar) -> PlanInfo | None:
-    """The plan chosen in the sidebar (default: the first plan)."""
+def plan_selector(where=None) -> PlanInfo | None:
+    """The chosen plan (default: a reporter's own plan, otherwise the first plan).
+
+    Without ``where`` the selector is drawn where the page calls it in the main area (at the top,
+    above the title, on most pages). It used to sit in the sidebar below the navigation, out of
+    sight at 1600×900 for the office: an admin could not find how to upload or create accounts for
+    another plan, and a reporter of the second plan landed on the first one ("no indicators")."""
     plans = data.plans(data.current_url(), data.data_fingerprint())
     if not plans:
         st.info("数据库中还没有任何计划。请运行 `python manage.py load-catalogue data/catalogue`。")
         return None
     codes, by_code, labels = _options_of(plans)
-    code = _persistent_selectbox(where, "计划", codes, PLAN_KEY, codes[0], format_func=labels.__getitem__)
+    if where is None:
+        top_padding()
+        where = st.columns([3, 8])[0]
+    default = codes[0]
+    if st.session_state.get(PLAN_KEY) not in by_code:  # the session's first choice
+        default = _own_plan(by_code) or default
+    code = _persistent_selectbox(where, "计划", codes, PLAN_KEY, default, format_func=labels.__getitem__)
     return by_code[code]
+
+
+def _own_plan(by_code: dict[str, PlanInfo]) -> str | None:
+    """A reporter's first plan (the plan of the jurisdiction of its units), None for everyone else."""
+    from sqlalchemy import select
+
+    from db.models import Plan, Unit
+    from db.session import read_scope
+    from services.actor import ActorRole
+    from ui.auth import current_actor
+
+    actor = current_actor()
+    if actor is None or actor.role is not ActorRole.REPORTER or not actor.unit_ids:
+        return None
+    with read_scope(data.current_url()) as session:
+        owned = session.scalars(
+            select(Plan.code)
+            .join(Unit, Unit.jurisdiction == Plan.jurisdiction)
+            .where(Unit.id.in_(actor.unit_ids))
+            .order_by(Plan.id)
+        ).all()
+    return next((code for code in owned if code in by_code), None)
 
 
 @dataclass(frozen=True)
