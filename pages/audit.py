@@ -15,7 +15,7 @@ from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
 from ui.guard import ensure_routed
-from ui.vocabulary import AUDIT_ACTIONS, audit_action_label, audit_names, audit_sentence
+from ui.vocabulary import AUDIT_ACTIONS, actor_name, audit_action_label, audit_names, audit_sentence
 
 ensure_routed()
 
@@ -45,6 +45,7 @@ if rows:
     frame.insert(1, "经过", [audit_sentence(r["_entry"], names) for r in rows])
     frame = frame.drop(columns=["_entry", "修改前", "修改后", "对象"])
     frame["操作"] = frame["操作"].map(audit_action_label)
+    frame["用户"] = frame["用户"].map(actor_name)
     frame["角色"] = frame["角色"].map(lambda r: ROLE_LABELS.get(r, r))
     frame["计划"] = frame["计划"].map(lambda c: plan_names.get(c, c))
     st.dataframe(frame, hide_index=True, width="stretch", height=min(560, 35 * (len(rows) + 1) + 3))

@@ -70,7 +70,7 @@ def visible_texts(at: AppTest) -> list[str]:
         value = frame.value
         out += [str(c) for c in value.columns]
         for column in value.columns:
-            if value[column].dtype == object:
+            if value[column].dtype == object or value[column].dtype == "str":  # pandas 3: str columns
                 out += [str(v) for v in value[column].head(60) if isinstance(v, str)]
     for table in at.table:
         out += [str(c) for c in table.value.columns]

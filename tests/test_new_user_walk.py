@@ -185,3 +185,17 @@ def test_the_file_uploader_shows_chinese_instead_of_streamlits_english(demo_url,
     style = next(str(m.value) for m in at.markdown if "stFileUploaderDropzoneInstructions" in str(m.value))
     assert '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0}' in style
     assert 'content: "选择文件"' in style and 'content: "或将文件拖放到此处' in style
+
+
+def test_stored_tags_are_shown_in_words():
+    """Found once the ASCII-word test read pandas 3 text columns: 审计日志 showed the command line's
+    actor ``manage.py``, 基准值与基期值 the demo baselines' source ``演示数据（demo）``."""
+    from services.actor import system_actor
+    from services.demo import DEMO_SOURCE
+    from ui.vocabulary import actor_name, audit_sentence, record_source
+
+    assert record_source(DEMO_SOURCE) == "演示数据" and record_source("2021年统计公报") == "2021年统计公报"
+    assert actor_name(system_actor().name) == "命令行管理工具" and actor_name("admin") == "admin"
+    entry = {"actor": system_actor().name, "actor_role": "admin", "action": "create_user", "outcome": "ok",
+             "entity": "user", "entity_key": "wang"}  # fmt: skip
+    assert "manage.py" not in audit_sentence(entry, {})

@@ -33,6 +33,14 @@ def source_label(source: str | None) -> str:
     return SOURCE_LABELS.get(source or "", source or "")
 
 
+DEMO_RECORD_SOURCE = "演示数据（demo）"  # services.demo.DEMO_SOURCE: what demo baselines are stored with
+
+
+def record_source(text: str | None) -> str:
+    """A baseline's or benchmark's 来源 as typed, but the demo figures' stored tag in words."""
+    return "演示数据" if text == DEMO_RECORD_SOURCE else (text or "")
+
+
 def outcome_label(outcome: str | None) -> str:
     return OUTCOME_LABELS.get(outcome or "", outcome or "")
 
@@ -90,9 +98,18 @@ def _period_label(text: str) -> str:
         return text
 
 
+COMMAND_LINE = "manage.py"  # services.actor.system_actor: the office acting from the command line
+COMMAND_LINE_WORDS = "命令行管理工具"
+
+
+def actor_name(name: str | None) -> str:
+    """An audit entry's actor as the page shows it: the command line by its Chinese name."""
+    return COMMAND_LINE_WORDS if name == COMMAND_LINE else (name or "")
+
+
 def _who(entry: dict[str, Any], unit: str) -> str:
     role = entry.get("actor_role", "")
-    actor = entry.get("actor", "")
+    actor = actor_name(entry.get("actor", ""))
     if role == "reporter":
         return f"{unit}的填报员 {actor}" if unit else f"填报员 {actor}"
     if role == "admin":
