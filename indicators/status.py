@@ -715,7 +715,7 @@ def _rank_level(p: Prepared, ctx: _Ctx, tg: _Target) -> tuple[float | None, int 
         return share, field  # 前5位: the rank itself
     if field is None:
         return None, field
-    return share * field, field
+    return math.floor(share * field + _EPS), field  # 中上位次 of 15: 7.5 → 前 7 名 (ranks are whole)
 
 
 def _rank_met_by(p: Prepared, tg: _Target, ctx: _Ctx) -> Period | None:
@@ -729,7 +729,7 @@ def _rank_met_by(p: Prepared, tg: _Target, ctx: _Ctx) -> Period | None:
     x, share, field = s.values[cur], tg.spec.value, s.field_sizes[cur]
     if x is None or share is None:
         return None
-    level = share if share > 1 else (share * field if field is not None else None)
+    level = share if share > 1 else (math.floor(share * field + _EPS) if field is not None else None)
     if level is not None and x <= level + _EPS:
         return s.periods[cur]
     return None
@@ -787,6 +787,7 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             target=target,
         )
     expected = expected_value(build_knots(p.t0, base, tg.end, level), ctx.t, p.settings.path_method)
+    expected = math.ceil(expected - _EPS)  # a rank is whole: 第 11.5 名 is due as 第 12 名 (the easier side)
     ratio = _ratio(_LOWER, x, base, expected)
     if x > base:
         return _Verdict(
@@ -798,9 +799,13 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             target=target,
         )
     text = f"{head}，{goal}"
-    if ratio is not None:
+    status = _grade(p, ratio)
+    if ratio is None:  # the path asks for no better place yet
+        when = "已好于序时进度" if x < expected else "尚未到需提升名次的时点"
+        text += f"，序时进度应达第 {fmt_number(expected)} 名，{when}"
+    else:
         text += f"，序时进度应达第 {fmt_number(expected)} 名，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
-    return _Verdict(_grade(p, ratio), text, expected, level, ratio, target=target)
+    return _Verdict(status, text, expected, level, ratio, target=target)
 
 
 def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:

@@ -553,3 +553,21 @@ def test_a_total_of_flows_names_the_quarter_it_lacks():
     b = run(ytd, figs(("2022Q1", 8), ("2022Q2", 15), ("2022Q3", 24), ("2023Q1", 6)), "2023Q1")
     assert b.current_value == 30
     assert "累计数不完整：2022年第4季度未报送" in b.reason
+
+
+def test_ranks_are_whole_places():
+    # 全省中上位次 (top half), baseline 12th (2021), quarterly, 16 units → top 8 by 2025:
+    # 2022Q2: 12 − 4 × 0.5/4 = 11.5 → due 第 12 名 (a rank is whole; the easier side), 12th → 正常, never
+    # "第 11.5 名"; 2022Q3: 12 − 4 × 0.75/4 = 11.25 → 第 12 名 due, 11th is better; 2023Q1: 12 − 4 × 1.25/4 =
+    # 10.75 → 第 11 名 due, 11th → (12 − 11) ÷ (12 − 11) = 100 % → 正常
+    spec = ind(K.RANK, [tg(2025, C.RANK, 0.5, text="全省中上位次")], (12, 2021), "")
+    a = run(spec, [Figure(P("2022Q2"), 12, LEAD, field_size=16)], "2022Q2")
+    assert a.expected_value == 12 and a.status is S.ON_TRACK, a.reason
+    assert "11.5" not in a.reason
+    b = run(spec, [Figure(P("2022Q3"), 11, LEAD, field_size=16)], "2022Q3")
+    assert b.expected_value == 12 and b.status is S.ON_TRACK and "已好于序时进度" in b.reason
+    c = run(spec, [Figure(P("2023Q1"), 11, LEAD, field_size=16)], "2023Q1")
+    assert c.expected_value == 11 and c.progress_ratio == pytest.approx(1.0) and c.status is S.ON_TRACK
+    # 15 units: the top half is 7.5 → 前 7 名; 8th does not meet it
+    d = run(spec, [Figure(P("2025Q4"), 8, LEAD, field_size=15)], "2025Q4")
+    assert d.target_value == 7 and d.status is S.NOT_ACHIEVED and "前 7 名" in d.reason
