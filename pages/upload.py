@@ -27,6 +27,7 @@ from services.imports import (
     preview_import,
     undo_upload,
 )
+from services.progress import default_as_of
 from ui import data
 from ui.actions import require_role
 from ui.auth import current_actor
@@ -37,6 +38,16 @@ from ui.widgets import plan_selector
 from workbook import sandbox
 
 ensure_routed()
+
+
+def _linked_quarter(text: str | None, plan, due: Period) -> str | None:
+    """A link's quarter, if it is one a unit may report for (the plan's first quarter to the next)."""
+    try:
+        quarter = Period.parse(text or "")
+    except ValueError:
+        return None
+    return str(quarter) if plan.first_period <= quarter <= due.shift(1) else None
+
 
 ACTOR = require_role(current_actor(), "admin", "reporter")
 IS_ADMIN = ACTOR.role is ActorRole.ADMIN
@@ -53,12 +64,21 @@ st.title(f"{escape_markdown(plan.jurisdiction)} · 填报上传")
 
 due = latest_due_period(dt.date.today(), plan.settings.report_deadline_days)
 periods = [str(due.shift(1 - i)) for i in range(8)]
+# the latest quarter due; for a plan whose last target year has ended, that year's fourth quarter
+# (as on its dashboards and 我的待办); a link's ?quarter= (去更正上传 of a returned figure) once
+default_period = str(default_as_of(plan))
+linked = _linked_quarter(st.query_params.get("quarter"), plan, due)
+periods += [p for p in (default_period, linked) if p and p not in periods]
+if linked and st.session_state.get("upload_period_link") != (plan.code, linked):
+    st.session_state["upload_period_link"] = (plan.code, linked)
+    st.session_state["upload_period"] = linked
+elif st.session_state.get("upload_period_plan", plan.code) != plan.code or (
+    st.session_state.get("upload_period") not in periods
+):
+    st.session_state["upload_period"] = default_period  # another plan chosen: its own default quarter
+st.session_state["upload_period_plan"] = plan.code
 left, right = st.columns(2)
-if st.session_state.get("upload_period") not in periods:
-    st.session_state.pop("upload_period", None)
-period = left.selectbox(
-    "填报季度", periods, index=1, format_func=lambda p: Period.parse(p).label, key="upload_period"
-)
+period = left.selectbox("填报季度", periods, format_func=lambda p: Period.parse(p).label, key="upload_period")
 units = data.reporting_units(url, plan.code, fingerprint)
 if not IS_ADMIN:  # a reporter works for its own units only (the service layer checks again)
     own = set(data.unit_names(url, tuple(sorted(ACTOR.unit_ids)), fingerprint))
@@ -205,9 +225,7 @@ def _single_upload() -> None:
                     st.error(escape_markdown(str(exc)))
                 else:
                     if result.status == "committed":
-                        text = result.message
-                        if result.pending_review:
-                            text += "。请等待质量办审核（待审核），审核通过前不计入统计。"
+                        text = result.message + "。"  # a reporter's says the figures await review
                         files.pop(key, None)  # the stale preview and its button go away
                         state["upload_last_result"] = text
                         state["upload_generation"] = state.get("upload_generation", 0) + 1

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import Indicator, Observation, Plan, Unit
+from db.models import Indicator, Observation, Plan, Unit, Upload
 from db.queries import PlanInfo, get_plan, load_plan_data, report_records
 from indicators.periods import Period
 from services.actor import Actor, ActorRole
@@ -193,7 +193,15 @@ def owed_section(ctx: Context) -> Section:
 
 def returned_section(ctx: Context) -> Section:
     items = []
-    for obs, code, name, unit_of_measure, unit in _my_observations(ctx, "returned"):
+    returned = _my_observations(ctx, "returned")
+    upload_ids = {o.upload_id for o, *_ in returned if o.upload_id is not None}
+    template_quarter = (  # the quarter of the template it came in (an annual figure comes in a later one)
+        dict(ctx.session.execute(select(Upload.id, Upload.period).where(Upload.id.in_(upload_ids))).all())
+        if upload_ids
+        else {}
+    )
+    for obs, code, name, unit_of_measure, unit in returned:
+        quarter = template_quarter.get(obs.upload_id) or obs.period
         when = f"{obs.reviewed_at:%Y-%m-%d}" if obs.reviewed_at else ""
         by = obs.reviewed_by or "质量办"
         items.append(
@@ -205,7 +213,7 @@ def returned_section(ctx: Context) -> Section:
                 "核实无误的，可按原值重新上传，并在备注中说明核实情况。"
                 "重新提交后此项消失，由质量办再次审核。",
                 urgent=True,
-                link=Link("upload", "去更正上传", (("plan", ctx.plan.code),)),
+                link=Link("upload", "去更正上传", (("plan", ctx.plan.code), ("quarter", quarter))),
                 key=f"returned/{obs.id}",
             )
         )

@@ -41,10 +41,10 @@ def _versions(url, indicator_id, unit_id):
         ).all()  # fmt: skip
 
 
-def _returned(url, clerk) -> list[str]:
+def _returned(url, clerk, what: str = "key") -> list:
     with read_scope(url) as s:
         sections = work_list(s, clerk, PLAN, dt.date(2025, 7, 20))
-    return [i.key for sec in sections if sec.key == "returned" for i in sec.items]
+    return [getattr(i, what) for sec in sections if sec.key == "returned" for i in sec.items]
 
 
 def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
@@ -69,6 +69,9 @@ def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
         review.review_figures(s, system_actor(), [obs_id], accept=False, comment="与上年差异大，请核实")
     assert _versions(seeded_url, indicator_id, unit_id) == [(1, 97.3, "returned")]
     assert _returned(seeded_url, clerk) == [f"returned/{obs_id}"]
+    # 去更正上传 opens the page on the quarter of the template the figure came in
+    (link,) = _returned(seeded_url, clerk, "link")
+    assert (link.page, dict(link.params)) == ("upload", {"plan": PLAN, "quarter": PERIOD})
 
     # the same file again: this figure is re-sent (the other rows are pending, so unchanged)
     preview = preview_import(seeded_url, data, "q2-again.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)

@@ -103,7 +103,9 @@ def test_reporter_is_told_the_figures_await_review(tmp_path, monkeypatch):
     _upload(at, bad_inputs.filled(make_template(url, PLAN, PERIOD, UNIT)))
     next(b for b in at.button if b.label == "确认导入").click().run()
     assert not at.exception, at.exception
-    assert "待审核" in _texts(at)
+    told = _texts(at)
+    assert "数据待审核，质量办审核通过后计入统计" in told
+    assert told.count("计入统计") == 1  # said once (the page added a second sentence saying the same)
     with read_scope(url) as s:
         states = set(s.scalars(select(Observation.review_state).where(Observation.upload_id.is_not(None))))
     assert states == {"pending"}
@@ -168,3 +170,32 @@ def test_file_level_error_shows_no_row_number(tmp_path, monkeypatch):
         {"工作表": "填报", "行": "", "列": "", "说明": "工作表“填报”：工作表过大（第 1048576 行），上限为 BL 列、60000 行以内"}
     ]
     assert _count(url, Upload) == 0
+
+
+def _quarter(at: AppTest) -> str:
+    return next(b for b in at.selectbox if b.label == "填报季度").value
+
+
+def test_the_quarter_follows_the_link_and_a_finished_plan_opens_on_its_last_quarter(tmp_path, monkeypatch):
+    """六安 ends in 2025: its page opens on 2025年第4季度 (as its dashboards and 我的待办), not on the
+    latest quarter due, whose template asks nothing; a 去更正上传 link's ?quarter= is taken once."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(ROOT)
+    route_through_app(monkeypatch)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at.session_state["auth_actor"] = Actor("office", ActorRole.ADMIN)
+    at.session_state["auth_last_seen"] = dt.datetime.now()
+    at.session_state["selected_plan"] = PLAN
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    assert _quarter(at) == "2025Q4"
+    at.query_params["quarter"] = "2025Q2"
+    at.run()
+    assert _quarter(at) == "2025Q2"
+    next(b for b in at.selectbox if b.label == "填报季度").set_value("2025Q3").run()
+    assert _quarter(at) == "2025Q3"  # the link's quarter is applied once, the clerk's choice then kept
+    at.query_params["quarter"] = "2031Q1"  # not a quarter anyone reports for yet: ignored
+    at.run()
+    assert _quarter(at) == "2025Q3"
