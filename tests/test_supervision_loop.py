@@ -319,13 +319,15 @@ def test_bulletin_lists_overdue_tasks_and_open_notices(seeded_url, store):
 
 def test_lagging_indicators_are_proposed_for_notices(seeded_url, store):
     """No figure reported: 灵璧 LB-QG-02 is behind every quarter from 2025Q2 to 2026Q3 (6 = 2 × 3: 督办);
-    LB-ENV-01 (annual) from 2026Q1 (3: 预警). Once a notice lists the pair it is no longer proposed."""
+    LB-ENV-01 (2025's result is reported in 2026Q2: 次年第2季度报送上年完成情况) from 2026Q2, when it
+    falls due (2: 预警; it counted from 2026Q1 before milestones waited for their release lag).
+    Once a notice lists the pair it is no longer proposed."""
     with read_scope(seeded_url) as s:
         rows = {(r["code"], r["unit"]): r for r in notices.indicator_escalations(s, PLAN, TODAY)}
     qg = rows[("LB-QG-02", "县市场监管局")]
     env = rows[("LB-ENV-01", "县生态环境分局")]
     assert (qg["level"], qg["streak"], qg["as_of"], qg["open_notice"]) == ("督办", 6, "2026Q3", "")
-    assert (env["level"], env["streak"], env["open_notice"]) == ("预警", 3, "")
+    assert (env["level"], env["streak"], env["open_notice"]) == ("预警", 2, "")
     with session_scope(seeded_url) as s:
         n = notices.issue_notice(
             s, OFFICE, PLAN, "县生态环境分局", env["level"], indicator_codes=["LB-ENV-01"], today=TODAY
