@@ -185,7 +185,13 @@ def _plain_workbook(rows: list[list[Any]]):
 
 def _other_period_template(template: bytes) -> tuple[bytes, str]:
     data = filled(template)
-    return rezip(data, lambda n, c: c.replace(PERIOD.encode(), b"2025Q1")), "q1.xlsx"
+    def refs(text: str) -> bytes:  # as openpyxl writes text into the sheet XML: &#…; for non-ASCII
+        return "".join(ch if ch.isascii() else f"&#{ord(ch)};" for ch in text).encode()
+
+    def other(name, content):  # the quarter's code (hidden _meta, identifiers) and its words (shown)
+        return content.replace(PERIOD.encode(), b"2025Q1").replace(refs("2025年第2季度"), refs("2025年第1季度"))
+
+    return rezip(data, other), "q1.xlsx"
 
 
 def _old_benchmark_column(ws, rows):

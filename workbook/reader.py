@@ -442,12 +442,13 @@ def _read_task_sheet(raw: RawWorkbook, title: str, rows: list[list[Any]]) -> Non
 
 def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]]) -> None:
     expected = (raw.meta or {}).get("period", "")
+    accepted = {expected, tpl.quarter_label(expected)}  # in words (2026年第3季度); earlier: 2026Q3
     for r, cells in enumerate(top_rows):
         for c, value in enumerate(cells[:-1]):
             if isinstance(value, str) and clean_text(value) == tpl.PERIOD_LABEL:
                 cell = cells[c + 1]
                 text = clean_text(cell) if cell is not None else ""
-                if text != expected:
+                if text not in accepted:
                     raw.errors.append(
                         SheetError(
                             "sheet-period-mismatch",

@@ -105,7 +105,8 @@ def write_task_sheet(wb, data: tpl.TemplateData) -> None:
     ws.merge_cells(
         start_row=tpl.TITLE_ROW, start_column=1, end_row=tpl.TITLE_ROW, end_column=len(TASK_COLUMNS) - 1
     )
-    info = ["计划", data.plan_code, tpl.PERIOD_LABEL, data.period, "填报单位", who]
+    plan = data.plan_title or data.jurisdiction
+    info = ["计划", plan, tpl.PERIOD_LABEL, data.period_label, "填报单位", who]
     for i, text in enumerate(info, start=1):
         tpl.text_cell(ws, tpl.INFO_ROW, i, text).font = Font(bold=i % 2 == 1, color="555555")
     for i, (_key, header, width, is_input) in enumerate(TASK_COLUMNS, start=1):

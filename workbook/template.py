@@ -106,6 +106,13 @@ class TemplateRow:
     data_source: str = ""  # 数据来源 (IndicatorSpec.data_source)
 
 
+def quarter_label(period: str) -> str:
+    """2026Q3 → 2026年第3季度 (the quarter as the sheets show it); anything else unchanged."""
+    if len(period) == 6 and period[:4].isdigit() and period[4] == "Q" and period[5] in "1234":
+        return f"{period[:4]}年第{period[5]}季度"
+    return period
+
+
 def period_text(period: str, frequency: str = "quarterly") -> str:
     """The figure's period as the template shows it: 2026年第2季度数据, 2025年上半年数据, 2025年度数据."""
     year, quarter = int(period[:4]), int(period[-1])
@@ -238,11 +245,11 @@ def write_template(data: TemplateData) -> bytes:
     ws.cell(TITLE_ROW, 1).font = Font(bold=True, size=14)
     last_input = [key for key, _, _, _ in COLUMNS].index("key")  # the title spans the columns up to 备注
     ws.merge_cells(start_row=TITLE_ROW, start_column=1, end_row=TITLE_ROW, end_column=last_input)
-    info = [
+    info = [  # words for the unit; the machine-read plan and quarter are in the hidden _meta sheet
         "计划",
-        data.plan_code,
+        data.plan_title or data.jurisdiction,
         PERIOD_LABEL,
-        data.period,
+        data.period_label,  # checked on upload against _meta (the quarter's code is accepted too)
         "填报单位",
         who,
         "生成时间",
@@ -380,7 +387,7 @@ def _help_sheet(ws, data: TemplateData) -> None:
         if i == 1:
             cell.font = Font(bold=True, size=14)
     r = len(HELP_TEXT) + 2
-    ws.cell(r, 1, f"计划：{data.plan_title}（{data.plan_code}）")
-    ws.cell(r + 1, 1, f"填报季度：{data.period_label}（{data.period}）")
+    ws.cell(r, 1, f"计划：{data.plan_title}")
+    ws.cell(r + 1, 1, f"填报季度：{data.period_label}")
     ws.cell(r + 2, 1, f"填报单位：{data.unit_name or '全部责任单位（办公室汇总表）'}")
     ws.protection.sheet = True

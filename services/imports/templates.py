@@ -81,7 +81,7 @@ def template_data(
                     ind.measure_kind, last.value, last.field_size, last.benchmark_value, last.done_on
                 )
                 if last_text:
-                    last_text += f"（{last.period}）"
+                    last_text += f"（{Period.parse(last.period).label}）"
             target_text = "；".join(
                 f"{year}年：{text or LABELS.get(comparator, comparator)}"
                 for year, comparator, text, _bench in ind.targets
