@@ -112,7 +112,7 @@ def in_process_run(workdir: Path) -> dict[str, float]:
     init_database(url, actor=system_actor("系统"), only_new=True)
     t1 = time.perf_counter()
     with session_scope(url) as session:
-        load_demo(session, system_actor("首次启动"))
+        load_demo(session, system_actor("系统（首次启动）"))
     t2 = time.perf_counter()
     with session_scope(url) as session:
         ensure_first_admin(session)

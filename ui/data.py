@@ -50,7 +50,7 @@ def ensure_database(url: str) -> str:
         empty = not session.scalar(select(func.count(Observation.id)))
     if empty:
         with session_scope(url) as session:
-            load_demo(session, system_actor("首次启动"))
+            load_demo(session, system_actor("系统（首次启动）"))
     with session_scope(url) as session:
         password = ensure_first_admin(session)
     if password:  # printed once to the terminal that started the app; stored only as a hash
