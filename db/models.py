@@ -463,11 +463,18 @@ class TaskNode(Base):
 class TaskReport(Base):
     """One version of a unit's quarterly progress on a task (进展情况). Append-only like observations.
 
-    review_state: pending (待审核) → accepted (已通过) / returned (已退回) / confirmed (确认完成).
+    review_state: pending (待审核) → accepted (已通过) / returned (已退回) / confirmed (确认完成);
+    withdrawn (已撤回): a version written by undoing the upload that introduced the report (empty
+    progress) — a current withdrawn version means "no report" to every reader (services/tasks.py).
+    upload_id: the upload whose 重点任务 sheet wrote this version (NULL: the web form, an undo, or
+    written before migration 0009).
     """
 
     __tablename__ = "task_reports"
-    __table_args__ = (Index("ix_task_reports_current", "task_id", "unit_id", "period", "superseded_by_id"),)
+    __table_args__ = (
+        Index("ix_task_reports_current", "task_id", "unit_id", "period", "superseded_by_id"),
+        Index("ix_task_reports_upload_id", "upload_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
@@ -482,8 +489,9 @@ class TaskReport(Base):
     review_comment: Mapped[str] = mapped_column(Text, default="")
     reviewed_by: Mapped[str | None] = mapped_column(String(80))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    source: Mapped[str] = mapped_column(String(12), default="web")  # web / file
+    source: Mapped[str] = mapped_column(String(12), default="web")  # web / file / undo
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
+    upload_id: Mapped[int | None] = mapped_column(ForeignKey("uploads.id"))
     entered_by: Mapped[str] = mapped_column(String(80))
     entered_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
 
