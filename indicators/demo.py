@@ -440,7 +440,8 @@ def demo_benchmarks(plan_code: str, spec: IndicatorSpec, periods: Sequence[Perio
         )  # an average moves; a line does not
         value = round(base * drift, 1 if spec.measure_kind is MeasureKind.RATE else 3)
         name = target.benchmark or ("省控目标" if control else "全省平均")
-        out.append(DemoBenchmark(spec.code, p, value, f"演示数据：{name}（省级通报）"))
+        # no brackets in the source: a verdict shows it in brackets (…省控目标 0.388（演示数据：…）)
+        out.append(DemoBenchmark(spec.code, p, value, f"演示数据：省级通报的{name}"))
     return out
 
 

@@ -100,12 +100,32 @@ def is_percent_unit(unit: str) -> bool:
     return unit in _PERCENT_UNITS
 
 
+def unnest(text: str) -> str:
+    """``text`` made fit to stand inside a pair of round brackets: its own full-width round brackets
+    become 六角括号 〔〕, the way official documents write brackets within brackets (a plan's or a
+    source's wording is kept as given, never rephrased).  ``演示数据：省控目标（省级通报）`` →
+    ``演示数据：省控目标〔省级通报〕``."""
+    return text.replace("（", "〔").replace("）", "〕")
+
+
+def bracket(text: str) -> str:
+    """``text`` in round brackets, never brackets within brackets (see :func:`unnest`)."""
+    return f"（{unnest(text)}）"
+
+
 def target_text(
-    target: TargetSpec, unit: str, kind: MeasureKind, direction: Direction, level: float | None
+    target: TargetSpec,
+    unit: str,
+    kind: MeasureKind,
+    direction: Direction,
+    level: float | None,
+    nested: bool = False,
 ) -> str:
     """The target in words, e.g. ``45 个``, ``不高于 5%``, ``1–2 家``, ``新增 45 个（即 110 个）``.
 
     ``level`` is the target on the figure's scale (baseline + value for an increase target).
+    ``nested``: the form for inside brackets, ``新增 45 个，即 110 个`` (a sentence never reads
+    "（2025年目标 新增 45 个（即 110 个））").
     """
     comp = target.comparator
     if comp is Comparator.RANGE:
@@ -124,7 +144,7 @@ def target_text(
     if target.basis is TargetBasis.INCREASE and kind is not MeasureKind.NEW_SINCE_BASELINE:
         text = f"{words}新增 {fmt_quantity(target.value, unit)}"
         if level is not None:
-            text += f"（即 {fmt_quantity(level, unit)}）"
+            text += f"，即 {fmt_quantity(level, unit)}" if nested else f"（即 {fmt_quantity(level, unit)}）"
         return text
     return words + fmt_quantity(target.value, unit)
 

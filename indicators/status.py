@@ -18,10 +18,13 @@ The rules are those of METHODOLOGY.md.  In short:
      每年 milestone needs each year's completion. A milestone of year Y is overdue from the
      quarter its year-end figure is owed in (YQ4, later by the release lag).
    The worst verdict of these is the indicator's.
-3. A path target: met → 已达标 (after its year: 已达标 if it was met by the year's end,
-   else 逾期完成); its year ended unmet → 未完成; a baseline that already meets it → judged
-   as a maintenance target; a whole-item target of at most ``few_items`` items → 正常 until
-   its year ends; worse than the baseline → 严重滞后; otherwise the progress ratio
+3. A path target: met → 已达标 (after its year: 已达标 if it was met by the year's end, with
+   no ratio, for the verdict rests on that figure; else 逾期完成); its year ended unmet → 未完成;
+   a baseline that already meets it → judged as a maintenance target; a whole-item target of at
+   most ``few_items`` items → 正常 until its year ends (no expected value or ratio before then: it
+   has no quarterly path); worse than the baseline → 严重滞后; a path asking nothing beyond the
+   baseline yet → 正常, saying the figure is ahead of it if it has moved (no ratio); otherwise the
+   progress ratio
    ``(current − baseline) / (expected − baseline)`` against ``on_track_ratio`` /
    ``behind_ratio`` (expected values of whole items are whole items; one whole item short is
    滞后 at worst). The path passes through earlier targets only where they lie ahead of it (an
@@ -50,12 +53,14 @@ from operator import attrgetter
 
 from indicators.due import final_year, last_owed, owed_at
 from indicators.explain import (
+    bracket,
     figure_digits,
     fmt_number,
     fmt_quantity,
     fmt_ratio,
     is_percent_unit,
     target_text,
+    unnest,
     verb_for,
 )
 from indicators.model import IndicatorData, IndicatorSpec, PlanSettings, TargetSpec
@@ -205,6 +210,7 @@ class _Target:
     knots: list[Knot] | None
     missing: tuple[str, ...]
     text: str = ""  # the target in words
+    text_in: str = ""  # the same for inside brackets (新增 45 件，即 185 件: never brackets in brackets)
     flat: bool = False  # the baseline already meets it: a maintenance target in effect
     final: bool = False  # the last target of its family (path/rank, milestone)
 
@@ -269,11 +275,11 @@ class _Ctx:
 
 
 @functools.lru_cache(maxsize=8192)
-def _target_text(target, unit: str, kind, direction, level: float | None) -> str:
+def _target_text(target, unit: str, kind, direction, level: float | None, nested: bool = False) -> str:
     """``explain.target_text``, memoised: a pure function of its (hashable, frozen) arguments, asked
     again for every target of every indicator each time a plan's statuses are computed (≈ 8 % of
     that work). Equal arguments give the same text; -0.0 and 0.0 would share one, and no target is -0."""
-    return target_text(target, unit, kind, direction, level)
+    return target_text(target, unit, kind, direction, level, nested)
 
 def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int] | None:
     """(value, year) of the baseline; a count of new items starts at 0 by definition."""
@@ -378,14 +384,15 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
         has_value = has_value or mode in (MILESTONE, BENCHMARK) or target.value is not None
         if mode == PATH:
-            tg.text = _target_text(target, spec.measure_unit, spec.measure_kind, spec.direction, level)
+            args = (target, spec.measure_unit, spec.measure_kind, spec.direction, level)
+            tg.text, tg.text_in = _target_text(*args), _target_text(*args, True)
             if level is not None:
                 paths.append(tg)
                 if base is not None and _meets(target.comparator, good, base, level):
                     tg.flat = True
         elif mode == MAINTAIN and level is not None:
             words = _WORDS.get(target.comparator, "不低于" if good is _HIGHER else "不高于")
-            tg.text = f"{words} {fmt_quantity(level, spec.measure_unit)}"
+            tg.text = tg.text_in = f"{words} {fmt_quantity(level, spec.measure_unit)}"
         targets.append(tg)
     # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
     if base is not None and t0 is not None:
@@ -479,6 +486,17 @@ def _whole(ctx: _Ctx, good: Direction, value: float) -> float:
     return math.floor(value + _EPS) if good is _HIGHER else math.ceil(value - _EPS)
 
 
+def _change(ctx: _Ctx, base: float, x: float) -> str:
+    """``97.4%提高 0.3 个百分点``, ``9 个增加 1 个``: the baseline and the change from it to ``x``
+    (a rate's change in percentage points, a ‰ figure's in per-mille points)."""
+    up = x > base
+    gap = abs(x - base)
+    if is_percent_unit(ctx.unit):
+        points = "个千分点" if ctx.unit == "‰" else "个百分点"
+        return f"{_q(ctx, base)}{'提高' if up else '降低'} {fmt_number(gap, ctx.digits)} {points}"
+    return f"{_q(ctx, base)}{'增加' if up else '减少'} {_q(ctx, gap)}"
+
+
 def _head(ctx: _Ctx) -> str:
     return f"{ctx.label}实际{ctx.verb} {_q(ctx, ctx.x)}"
 
@@ -562,7 +580,7 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             if path and period.year < year:  # the year's share of the path, not the target itself
                 return verdict(
                     Status.ON_TRACK,
-                    f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}（{year}年目标 {tg.text}）",
+                    f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}（{year}年目标 {tg.text_in}）",
                 )
             return verdict(Status.ACHIEVED, f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}")
         if path and ctx.t >= tg.end - _EPS:
@@ -638,7 +656,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if p.series.accrual:
         return _eval_accrual(p, ctx, tg)
     assert tg.level is not None
-    x, level, base, year, tt = ctx.x, tg.level, p.base, tg.spec.year, tg.text
+    x, level, base, year, tt, tt_in = ctx.x, tg.level, p.base, tg.spec.year, tg.text, tg.text_in
     head = _head(ctx)
     meets = _meets(tg.spec.comparator, tg.good, x, level)
     ended = ctx.t >= tg.end - _EPS
@@ -646,6 +664,11 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if tg.knots:
         expected = _whole(ctx, tg.good, expected_value(tg.knots, min(ctx.t, tg.end), p.settings.path_method))
     ratio = _ratio(tg.good, x, base, expected) if base is not None and expected is not None else None
+    few = ctx.whole and base is not None and abs(level - base) <= p.settings.few_items + _EPS
+    if few and not ended:
+        # a few whole items are judged at the year's end only (算例 9): they have no quarterly path, so
+        # no expected value or ratio is given before it (tables read not "应达 2 个，0%" beside 正常)
+        expected = ratio = None
 
     def verdict(status: Status, reason: str, missing: tuple[str, ...] = ()) -> _Verdict:
         return _Verdict(status, reason, expected, level, ratio, missing, target=tg.spec)
@@ -653,7 +676,10 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if ctx.t > tg.end + _EPS:
         in_time = _met_by(p, tg, ctx, level)
         if in_time is not None:
-            return verdict(Status.ACHIEVED, f"{year}年目标 {tt} 已按期完成（{in_time.label}）；{head}")
+            # 已达标 rests on the year-end figure: a later figure's share of the ended path (66% after
+            # a fall back) is no 完成比例 of this verdict, so none is given (as for ranks and milestones)
+            done = f"{year}年目标 {tt} 已按期完成（{in_time.label}）；{head}"
+            return _Verdict(Status.ACHIEVED, done, expected, level, None, target=tg.spec)
         if meets:
             return verdict(Status.ACHIEVED_LATE, f"{head}，达到{year}年目标 {tt}，但晚于目标年份，逾期完成")
         return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt}已到期未完成，{head}")
@@ -674,7 +700,7 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             f"缺少基期值，无法计算序时进度；{head}，尚未达到{year}年目标 {tt}",
             (MISSING_BASELINE,),
         )
-    if ctx.whole and abs(level - base) <= p.settings.few_items + _EPS:
+    if few:  # and its year has not ended (above)
         return verdict(
             Status.ON_TRACK,
             f"{head}；{year}年目标 {tt}，数量较少（{_q(ctx, abs(level - base))}），按年度考核，"
@@ -686,11 +712,22 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         return verdict(
             Status.SERIOUSLY_BEHIND,
             f"{head}，差于{p.base_year}年基期值 {_q(ctx, base)}"
-            f"（{year}年目标 {tt}，序时进度应达 {exp_text}）",
+            f"（{year}年目标 {tt_in}，序时进度应达 {exp_text}）",
         )
-    if ratio is None:
+    if ratio is None:  # the path asks for nothing beyond the baseline yet (e.g. 10 × 0.25/4 → 0 whole items)
+        if abs(x - base) <= _EPS * max(1.0, abs(base)):
+            if p.spec.measure_kind is _NEW_ITEMS:  # its baseline is 0 by definition: not worth a clause
+                text = f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt_in}），尚未到需见效的时点"
+            else:
+                text = f"{head}，基期值 {_q(ctx, base)}，尚未到需见效的时点（{year}年目标 {tt_in}）"
+            return verdict(Status.ON_TRACK, text)
+        # already moved towards the target: say what was achieved (a ratio over nothing due has no value)
+        ahead = "已超过序时进度" if tg.good is _HIGHER else "已好于序时进度"
+        gained = ""
+        if p.spec.measure_kind is not _NEW_ITEMS:  # a count of new items is its own change
+            gained = f"，比{p.base_year}年基期值 {_change(ctx, base, x)}"
         return verdict(
-            Status.ON_TRACK, f"{head}，基期值 {_q(ctx, base)}，尚未到需见效的时点（{year}年目标 {tt}）"
+            Status.ON_TRACK, f"{head}{gained}，序时进度应达 {exp_text}（{year}年目标 {tt_in}），{ahead}"
         )
     done = fmt_ratio(ratio, p.marks)
     status = _grade(p, ratio)
@@ -700,7 +737,8 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         status = Status.BEHIND  # one indivisible item short of the path is behind, not seriously behind
         # the ratio alone (0 of 1 due: 0 %) would say 严重滞后; the sentence says why it is not
         why = f"，仅差 {_q(ctx, short)}，按滞后计"
-    v = verdict(status, f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt}），完成序时进度的 {done}{why}")
+    text = f"{head}，序时进度应达 {exp_text}（{year}年目标 {tt_in}），完成序时进度的 {done}{why}"
+    v = verdict(status, text)
     # after notes on interim targets the sentence starts from the final target
     v.with_notes = f"按{year}年目标 {tt}，序时进度应达 {exp_text}，{head}，完成序时进度的 {done}{why}"
     return v
@@ -750,8 +788,8 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
             target=target,
         )
     head = f"{ctx.label}位列第 {fmt_number(x)} 名" + (f"（共 {field} 个）" if field else "")
-    goal = f"{target.year}年目标为前 {fmt_number(level)} 名" + (f"（{target.text}）" if target.text else "")
-    note = f"，{target.text}" if target.text else ""
+    goal = f"{target.year}年目标为前 {fmt_number(level)} 名" + (bracket(target.text) if target.text else "")
+    note = f"，{unnest(target.text)}" if target.text else ""
     reached = f"{target.year}年目标（前 {fmt_number(level)} 名{note}）"  # after 达到
     met = x <= level + _EPS
     if ctx.t > tg.end + _EPS:
@@ -827,7 +865,7 @@ def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     digits = max(_distinct_digits(x, bm), figure_digits(x), figure_digits(bm))
     head = f"{ctx.label}实际为 {fmt_quantity(x, ctx.unit, digits=digits)}"
     where = f"{period_text(p.spec, bm_period)}{name} {fmt_quantity(bm, ctx.unit, digits=digits)}"
-    where += f"（{source}）" if source else ""
+    where += bracket(source) if source else ""
     text = f"{head}，{where}，{target.year}年目标{words}{name}"
     if _meets(target.comparator, tg.good, x, bm):
         return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm, target=target)
@@ -876,6 +914,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
     now = ctx.as_of
     for tg in p.milestones:
         what = tg.spec.text or p.spec.name
+        inner = unnest(what)  # for inside brackets (the plan's own brackets become 〔〕)
         if tg.spec.each_year:
             years = _milestone_years(p, tg)
             if years and now.year < years[0]:  # before its first year: nothing is due yet
@@ -883,7 +922,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
                     (
                         _Verdict(
                             Status.ON_TRACK,
-                            f"{years[0]}年起每年完成（{what}），截至{now.label}尚未到期",
+                            f"{years[0]}年起每年完成（{inner}），截至{now.label}尚未到期",
                             current=0.0,
                             target=tg.spec,
                         ),
@@ -900,7 +939,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
                         (
                             _Verdict(
                                 Status.ACHIEVED,
-                                f"{year}年已于{done[0].isoformat()}完成（{what}）",
+                                f"{year}年已于{done[0].isoformat()}完成（{inner}）",
                                 current=1.0,
                                 target=tg.spec,
                             ),
@@ -947,14 +986,14 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
             if day.year <= tg.spec.year:
                 v = _Verdict(
                     Status.ACHIEVED,
-                    f"已于{day.isoformat()}完成（{tg.spec.year}年目标：{what}）",
+                    f"已于{day.isoformat()}完成（{tg.spec.year}年目标：{inner}）",
                     current=1.0,
                     target=tg.spec,
                 )
             else:
                 v = _Verdict(
                     Status.ACHIEVED_LATE,
-                    f"应于{tg.spec.year}年底前完成，于{day.isoformat()}完成，逾期完成（{what}）",
+                    f"应于{tg.spec.year}年底前完成，于{day.isoformat()}完成，逾期完成（{inner}）",
                     current=1.0,
                     target=tg.spec,
                 )
@@ -962,7 +1001,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
             status = Status.NOT_ACHIEVED if tg.final else Status.SERIOUSLY_BEHIND
             v = _Verdict(
                 status,
-                f"应于{tg.spec.year}年底前完成，截至{now.label}仍未完成（{what}）",
+                f"应于{tg.spec.year}年底前完成，截至{now.label}仍未完成（{inner}）",
                 current=0.0,
                 target=tg.spec,
             )
@@ -970,14 +1009,14 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
             v = _Verdict(
                 Status.ON_TRACK,
                 f"{tg.spec.year}年的完成情况{_milestone_due(p, tg.spec.year).label}才应报送，"
-                f"暂未到期（{what}）",
+                f"暂未到期（{inner}）",
                 current=0.0,
                 target=tg.spec,
             )
         else:
             v = _Verdict(
                 Status.ON_TRACK,
-                f"截至{now.label}尚未完成，{tg.spec.year}年底前完成即可（{what}）",
+                f"截至{now.label}尚未完成，{tg.spec.year}年底前完成即可（{inner}）",
                 current=0.0,
                 target=tg.spec,
             )
@@ -1087,7 +1126,8 @@ def _flag_note(p: Prepared, ctx: _Ctx) -> tuple[str, tuple[QualityFlag, ...]]:
     flags = p.series.point_flags[ctx.cur_pos]
     if not flags:
         return _gap_note(p, ctx), ()
-    return f"（{ctx.label}数据待核实：{flags[0].reason}）" + _gap_note(p, ctx), flags
+    # a clause of its own, not a bracket: the flag's reason has brackets itself (比…（7 家）减少了 6 家)
+    return _gap_note(p, ctx) + f"；{ctx.label}数据待核实：{flags[0].reason}", flags
 
 
 def _all_milestones_done(p: Prepared, pos: int) -> bool:

@@ -83,3 +83,33 @@ def test_demo_plans_show_a_realistic_mix(seeded_url, plan_code):
     assert bad <= len(statuses) // 3, [(a.indicator_code, a.status.value, a.reason) for a in progress.assessments
                                        if a.status in BAD]  # fmt: skip
     assert Status.ON_TRACK in statuses or Status.ACHIEVED in statuses
+
+
+def _bracket_depth(text: str) -> int:
+    depth = deepest = 0
+    for ch in text:
+        depth += ch == "（"
+        deepest = max(deepest, depth)
+        depth -= ch == "）"
+    return deepest
+
+
+@pytest.mark.parametrize("plan_code", ["luan", "lingbi"])
+def test_demo_reasons_have_no_brackets_in_brackets_and_no_short_ratio_beside_achieved(seeded_url, plan_code):
+    """Every quarter of both plans: a reason a clerk reads in one pass (one pair of brackets at a time),
+    and no 完成比例 below 100% beside 已达标 (a target met in time and then fallen back shows none)."""
+    with session_scope(seeded_url) as session:
+        load_demo(session, system_actor(), plan_code, today=TODAY)
+    with session_scope(seeded_url) as session:
+        progress = plan_progress(session, plan_code)
+        plan, data = progress.plan, progress.data
+        problems: list[str] = []
+        for item in data:
+            prepared = prepare(item, plan.settings)
+            for q in period_range(plan.first_period, progress.as_of):
+                a = assess_at(prepared, q)
+                if _bracket_depth(a.reason) > 1:
+                    problems.append(f"{item.spec.code} {q}: {a.reason}")
+                if a.status is Status.ACHIEVED and a.progress_ratio is not None and a.progress_ratio < 1 - 1e-9:
+                    problems.append(f"{item.spec.code} {q}: 已达标 但完成比例 {a.progress_ratio:.3f}")
+    assert not problems, "\n".join(problems[:20])

@@ -29,6 +29,7 @@ from indicators.vocabulary import FigureBasis as B
 from indicators.vocabulary import Frequency as F
 from indicators.vocabulary import MeasureKind as K
 from indicators.vocabulary import Status as S
+from indicators.vocabulary import TargetBasis as TB
 
 P = Period.parse
 LEAD = "市市场监管局"
@@ -571,3 +572,111 @@ def test_ranks_are_whole_places():
     # 15 units: the top half is 7.5 → 前 7 名; 8th does not meet it
     d = run(spec, [Figure(P("2025Q4"), 8, LEAD, field_size=15)], "2025Q4")
     assert d.target_value == 7 and d.status is S.NOT_ACHIEVED and "前 7 名" in d.reason
+
+
+def _depth(text: str) -> int:
+    """How deep round brackets nest in ``text`` (1: one pair at a time)."""
+    depth = deepest = 0
+    for ch in text:
+        depth += ch == "（"
+        deepest = max(deepest, depth)
+        depth -= ch == "）"
+    return deepest
+
+
+def test_a_figure_ahead_of_a_path_that_asks_nothing_yet_says_what_it_achieved():
+    # 新增省级服务业集聚区 (六安 LA-SQ-02): ≥10 new by 2025, baseline 2021, whole items. 2022Q1 is 0.25 of
+    # 4 years: 10 × 0.25 ÷ 4 = 0.625 → 0 whole items due, so no ratio exists (nothing due); 2 new is
+    # ahead of the path → 正常, "已超过序时进度", never "基期值 0 个，尚未到需见效的时点"
+    spec = ind(targets=[tg(2025, C.GE, 10)], unit="个", whole_items=True)
+    a = run(spec, figs(("2022Q1", 2)), "2022Q1")
+    assert a.status is S.ON_TRACK and a.expected_value == 0 and a.progress_ratio is None
+    assert a.reason == "2022年第1季度实际新增 2 个，序时进度应达 0 个（2025年目标 10 个），已超过序时进度"
+    # nothing new yet: still 正常, and then it is true that results are not due yet (a count of new
+    # items starts at 0 by definition: no "基期值 0 个" clause)
+    b = run(spec, figs(("2022Q1", 0)), "2022Q1")
+    assert b.status is S.ON_TRACK and b.progress_ratio is None
+    assert b.reason == "2022年第1季度实际新增 0 个，序时进度应达 0 个（2025年目标 10 个），尚未到需见效的时点"
+    # a stock (安徽老字号 LA-BR-15): baseline 9 (2021), ≥15 by 2025: 9 + 6 × 0.25 ÷ 4 = 9.375 → 9 due at
+    # 2022Q1; 10 is 10 − 9 = 1 more than the baseline → the gain is named with its unit
+    stock = ind(K.STOCK, [tg(2025, C.GE, 15)], (9, 2021), "个", whole_items=True)
+    c = run(stock, figs(("2022Q1", 10)), "2022Q1")
+    assert c.status is S.ON_TRACK and c.expected_value == 9 and c.progress_ratio is None
+    assert c.reason == (
+        "2022年第1季度实际为 10 个，比2021年基期值 9 个增加 1 个，序时进度应达 9 个（2025年目标 15 个），已超过序时进度"
+    )
+    # lower is better: 事故 ≤ 6 起 by 2025 from 10 (2021): 10 − 4 × 0.25 ÷ 4 = 9.75 → due 10 (whole items
+    # round to the easier side, up); 9 起 is 1 fewer → 正常, "减少 1 起", "已好于序时进度"
+    fewer = ind(K.STOCK, [tg(2025, C.LE, 6)], (10, 2021), "起", whole_items=True, direction=D.LOWER)
+    d = run(fewer, figs(("2022Q1", 9)), "2022Q1")
+    assert d.status is S.ON_TRACK and d.expected_value == 10 and d.progress_ratio is None
+    assert "比2021年基期值 10 起减少 1 起，序时进度应达 10 起（2025年目标 不高于 6 起），已好于序时进度" in d.reason
+    # a rate's gain is in percentage points: baseline 97.4 % (2021), ≥99 % by 2025; the baseline year's own
+    # fourth quarter expects the baseline itself (no time has passed): 97.7 % is 0.3 个百分点 above it
+    rate = ind(K.RATE, [tg(2025, C.GE, 99)], (97.4, 2021), "%")
+    e = run(rate, figs(("2021Q4", 97.7)), "2021Q4", settings(2021, "2021Q4"))
+    assert e.status is S.ON_TRACK and e.expected_value == pytest.approx(97.4) and e.progress_ratio is None
+    assert "比2021年基期值 97.4%提高 0.3 个百分点，序时进度应达 97.4%（2025年目标 99%），已超过序时进度" in e.reason
+
+
+def test_target_texts_and_sources_never_put_brackets_in_brackets():
+    # 地理标志证明商标 (LA-BR-05): baseline 140 件 (2021), 2025年 新增 45 件 → 185 件. 2022Q1: 140 + 45 × 0.25
+    # ÷ 4 = 142.8125 → 142 due; 152 → (152 − 140) ÷ (142 − 140) = 600 % → 正常. Inside brackets the target
+    # reads "新增 45 件，即 185 件" (one pair), never "（2025年目标 新增 45 件（即 185 件））"
+    spec = ind(K.STOCK, [tg(2025, C.GE, 45, basis=TB.INCREASE)], (140, 2021), "件", whole_items=True)
+    a = run(spec, figs(("2022Q1", 152)), "2022Q1")
+    assert a.status is S.ON_TRACK and a.progress_ratio == pytest.approx(6.0)
+    assert "序时进度应达 142 件（2025年目标 新增 45 件，即 185 件），完成序时进度的 600%" in a.reason
+    assert _depth(a.reason) == 1
+    # outside brackets the plain form stays: 180 < 185 at 2025Q4 (the year-end figure, judged at its own
+    # period) → 未完成, (180 − 140) ÷ (185 − 140) = 0.889 of the target, floored to 88 %
+    b = run(spec, figs(("2025Q4", 180)), "2026Q1")
+    assert b.status is S.NOT_ACHIEVED and _depth(b.reason) == 1
+    assert b.reason == "2025年目标 新增 45 件（即 185 件）已到期，2025年第4季度实际为 180 件，未完成（完成目标进度的 88%）"
+    # a flag whose reason has brackets of its own is a clause, not a bracket: 100, 102, 104, 106, 60 个
+    flow = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
+    c = run(flow, figs(*quarterly("2022Q1", [100, 102, 104, 106, 60])), "2023Q1")
+    assert "；2023年第1季度数据待核实：累计数比2022年第4季度（106 个）减少了 46 个" in c.reason
+    assert _depth(c.reason) == 1
+    # a benchmark source given with brackets: its brackets become 〔〕 inside the sentence's pair
+    energy = ind(K.LEVEL, [tg(2025, C.NOT_ABOVE_BENCHMARK, benchmark="省控目标")], unit="吨标准煤/万元",
+                 frequency=F.ANNUAL)  # fmt: skip
+    bm = (Benchmark(P("2022Q4"), 0.388, "省发改委通报（2023年第2期）"),)
+    d = run(energy, figs(("2022Q4", 0.427)), "2022Q4", benchmarks=bm)
+    assert "省控目标 0.388 吨标准煤/万元（省发改委通报〔2023年第2期〕）" in d.reason and _depth(d.reason) == 1
+
+
+def test_a_target_met_in_time_shows_no_ratio_after_a_fall_back():
+    # ≥130 个 by 2025, baseline 100 (2021): 131 at 2025Q4 meets it in time; 120 in 2026Q2 is a fall back.
+    # 已达标 stays (met by the year's end), and the ratio of the later figure, (120 − 100) ÷ (130 − 100)
+    # = 0.667, is no 完成比例 of that verdict: none is given (export cell empty, pages show —)
+    spec = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
+    a = run(spec, figs(("2025Q4", 131), ("2026Q2", 120)), "2026Q2")
+    assert a.status is S.ACHIEVED and a.progress_ratio is None, a.reason
+    assert "已按期完成（2025年第4季度）" in a.reason and "2026年第2季度实际为 120 个" in a.reason
+    assert a.as_row()["progress_ratio"] == ""
+    # met late (120 at 2025Q4, 131 in 2026Q1): 逾期完成 on the figure itself, (131 − 100) ÷ 30 = 1.033
+    b = run(spec, figs(("2025Q4", 120), ("2026Q1", 131)), "2026Q1")
+    assert b.status is S.ACHIEVED_LATE and b.progress_ratio == pytest.approx(31 / 30)
+    # never met: 未完成 keeps the share of the target reached, (120 − 100) ÷ 30 = 0.667
+    c = run(spec, figs(("2025Q4", 120)), "2026Q1")
+    assert c.status is S.NOT_ACHIEVED and c.progress_ratio == pytest.approx(20 / 30)
+
+
+def test_a_few_items_target_shows_no_quarterly_expected_value_or_ratio_before_its_year_ends():
+    # 获得国家优质工程 (LA-EQ-01): ≥3 new by 2025, whole items, 3 ≤ few_items (3) → judged at the year's end
+    # only. At 2024Q3 a path would ask 3 × 2.75 ÷ 4 = 2.06 → 2; the table would read "应达 2 个，0%"
+    # beside 正常. None of either is given; the sentence says 按年度考核.
+    spec = ind(targets=[tg(2025, C.GE, 3)], unit="个", whole_items=True)
+    a = run(spec, figs(("2024Q3", 0)), "2024Q3")
+    assert a.status is S.ON_TRACK and a.expected_value is None and a.progress_ratio is None, a
+    assert "按年度考核" in a.reason and a.target_value == 3
+    # at the year's end the target is what is due: 0 of 3 → 未完成, expected 3, (0 − 0) ÷ 3 = 0 % of it
+    b = run(spec, figs(("2025Q4", 0)), "2025Q4")
+    assert b.status is S.NOT_ACHIEVED and b.expected_value == 3 and b.progress_ratio == 0
+    assert "未完成（完成目标进度的 0%）" in b.reason
+    # 驰名商标 (LA-BR-07): stock 2 (2021) → ≥5 by 2025, 3 items: 5 at 2024Q3 → 已达标, with no path value
+    # (a path would ask 2 + 3 × 2.75 ÷ 4 = 4.06 → 4 and give (5 − 2) ÷ (4 − 2) = 150 %)
+    stock = ind(K.STOCK, [tg(2025, C.GE, 5)], (2, 2021), "件", whole_items=True)
+    c = run(stock, figs(("2024Q3", 5)), "2024Q3")
+    assert c.status is S.ACHIEVED and c.expected_value is None and c.progress_ratio is None
