@@ -17,6 +17,11 @@ Rules (README "督办闭环"):
 - A task that the catalogue also measures by an indicator (``indicator_codes``: 建成研究院 is
   milestone LA-QI-01) keeps both: the indicator is judged by the engine from its figure,
   the task carries the narrative and the evidence; neither writes the other.
+- Undoing an upload (services/imports/undo.py) withdraws the reports its 重点任务 sheet wrote:
+  a report with an earlier version gets a copy of it, one without gets a *withdrawn* version
+  (``review_state`` ``withdrawn``, empty progress). A current withdrawn version is "no report":
+  :func:`_current_reports` (every read below) leaves it out, the office cannot review it, and the
+  unit's next report simply becomes its next version.
 """
 
 from __future__ import annotations
@@ -38,7 +43,14 @@ from services.audit import record
 
 STATUS_LABELS = {"not_started": "未启动", "in_progress": "推进中", "done": "已完成", "behind": "滞后"}
 STATUS_BY_LABEL = {label: key for key, label in STATUS_LABELS.items()}
-REVIEW_LABELS = {"pending": "待审核", "accepted": "已通过", "returned": "已退回", "confirmed": "已确认完成"}
+REVIEW_LABELS = {
+    "pending": "待审核",
+    "accepted": "已通过",
+    "returned": "已退回",
+    "confirmed": "已确认完成",
+    "withdrawn": "已撤回",
+}
+WITHDRAWN = "withdrawn"  # review_state of a report withdrawn by undoing its upload: "no report"
 WARNING, SUPERVISION = "预警", "督办"
 MAX_PROGRESS_CHARS = 2000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -217,11 +229,16 @@ def _tasks(session: Session, plan: Plan) -> list[Task]:
 
 
 def _current_reports(session: Session, plan: Plan) -> list[TaskReport]:
+    """The current version of every report of the plan, withdrawn ones left out (no report)."""
     return list(
         session.scalars(
             select(TaskReport)
             .join(Task, Task.id == TaskReport.task_id)
-            .where(Task.plan_id == plan.id, TaskReport.superseded_by_id.is_(None))
+            .where(
+                Task.plan_id == plan.id,
+                TaskReport.superseded_by_id.is_(None),
+                TaskReport.review_state != WITHDRAWN,
+            )
             .order_by(TaskReport.id)
         )
     )
@@ -295,9 +312,13 @@ def report_progress(
     *,
     source: str = "web",
     file_sha256: str = "",
+    upload_id: int | None = None,
     today: dt.date | None = None,
 ) -> TaskReport | None:
     """A unit's progress on a task for a quarter (a new version); None when nothing changed.
+
+    ``upload_id``: the upload whose 重点任务 sheet carries the report (undoing it withdraws it).
+    A current withdrawn version is no report: the new one is its next version.
 
     Every check (permission, unit, quarter, lock, text, evidence files) runs before anything
     is written: a refused file leaves the database and the evidence store unchanged.
@@ -355,6 +376,7 @@ def report_progress(
         review_state="pending",
         source=source,
         file_sha256=file_sha256,
+        upload_id=upload_id,
         entered_by=actor.name,
     )
     session.add(report)
@@ -402,6 +424,8 @@ def review_report(
         raise LookupError(f"没有编号为 {report_id} 的任务进展")
     if report.superseded_by_id is not None:
         raise ValueError("该进展已被更正版本取代，请审核最新版本")
+    if report.review_state == WITHDRAWN:
+        raise ValueError("该进展已随上传记录的撤销而撤回，没有可审核的内容")
     state = {"accept": "accepted", "return": "returned", "confirm": "confirmed"}.get(decision)
     if state is None:
         raise ValueError(f"未知的审核操作：{decision}")

@@ -730,7 +730,7 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
                done_on.isoformat() if done_on else None, row.note, False, review_state)
         )  # fmt: skip
     baselines = _write_proposals(session, actor, prep, upload.id)
-    tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw)
+    tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw, upload.id)
     sides = (
         {"fields": list(FIGURE_FIELDS), "figures": before},
         {"counts": dict(preview.counts), "fields": list(FIGURE_FIELDS), "figures": after,

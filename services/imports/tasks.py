@@ -10,8 +10,10 @@ On upload the rows are validated like the figures (workbook/tasks_sheet.py, cell
 compared with the current reports of the quarter (unchanged: same text and status and not
 returned) and written, in the same transaction as the figures, through
 ``services.tasks.report_progress`` (source ``file``, the file's sha256; permission, lock and
-text checks there again; one audit entry per report). Undoing the upload does not withdraw
-task reports: a report is corrected by a new one or returned by the office.
+text checks there again; one audit entry per report). Each report remembers its upload
+(``upload_id``): undoing the upload restores the previous version or withdraws the report
+(services/imports/undo.py). A withdrawn current version is no report here too: the row is new,
+and 上次进展 shows the unit's latest report that stands.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import Plan, Task, TaskReport, TaskUnit, Unit
 from indicators.periods import Period
+from services.tasks import WITHDRAWN
 from workbook.tasks_sheet import ParsedTaskRow, TaskInfo, TaskTemplateRow
 
 ROLE_LABELS = {"lead": "牵头", "co": "配合"}
@@ -82,6 +85,7 @@ def _current(session: Session, task_ids: list[int], period: str) -> dict[tuple[i
             TaskReport.task_id.in_(task_ids),
             TaskReport.period == period,
             TaskReport.superseded_by_id.is_(None),
+            TaskReport.review_state != WITHDRAWN,
         )
     )
     return {(r.task_id, r.unit_id): r for r in rows}
@@ -128,15 +132,24 @@ def diff_tasks(
     return changes, writes, errors
 
 
-def write_tasks(session: Session, actor, plan_code: str, period: str, writes: list[TaskWrite], raw) -> int:
-    """Each changed row as a new report version (services.tasks.report_progress: checks and audit)."""
+def write_tasks(
+    session: Session,
+    actor,
+    plan_code: str,
+    period: str,
+    writes: list[TaskWrite],
+    raw,
+    upload_id: int | None = None,
+) -> int:
+    """Each changed row as a new report version (services.tasks.report_progress: checks and audit),
+    recorded as written by ``upload_id`` (so that undoing the upload withdraws it)."""
     from services.tasks import report_progress
 
     written = 0
     for w in writes:
         report = report_progress(
             session, actor, plan_code, w.row.task_code, w.unit_id, period, w.row.progress, w.row.status,
-            source="file", file_sha256=raw.sha256,
+            source="file", file_sha256=raw.sha256, upload_id=upload_id,
         )  # fmt: skip
         written += report is not None
     return written
@@ -169,7 +182,11 @@ def template_tasks(
     reports = list(
         session.scalars(
             select(TaskReport)
-            .where(TaskReport.task_id.in_([t.id for t in tasks]), TaskReport.superseded_by_id.is_(None))
+            .where(
+                TaskReport.task_id.in_([t.id for t in tasks]),
+                TaskReport.superseded_by_id.is_(None),
+                TaskReport.review_state != WITHDRAWN,  # withdrawn by an undo: no report
+            )
             .order_by(TaskReport.id)
         )
     )

@@ -10,7 +10,10 @@ the web form) keep NULL.
 
 SQLite: a plain ``ALTER TABLE … ADD COLUMN … REFERENCES`` (allowed for a nullable column). Batch
 mode would copy and drop the table, which ``PRAGMA foreign_keys=ON`` refuses while evidence files
-and later versions refer to its rows.
+and later versions refer to its rows (and renaming the table rewrites those references). For the
+same reason the downgrade on SQLite cannot drop the column (SQLite refuses ``DROP COLUMN`` for a
+column with REFERENCES): it drops the index and leaves the nullable column, which 0008's code
+never reads; the upgrade then adds the column only where it is missing.
 """
 
 import sqlalchemy as sa
@@ -24,7 +27,8 @@ depends_on = None
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE task_reports ADD COLUMN upload_id INTEGER REFERENCES uploads (id)")
+        if "upload_id" not in {c["name"] for c in sa.inspect(op.get_bind()).get_columns("task_reports")}:
+            op.execute("ALTER TABLE task_reports ADD COLUMN upload_id INTEGER REFERENCES uploads (id)")
     else:
         op.add_column("task_reports", sa.Column("upload_id", sa.Integer(), nullable=True))
         op.create_foreign_key("task_reports_upload_id_fkey", "task_reports", "uploads", ["upload_id"], ["id"])
@@ -33,8 +37,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_task_reports_upload_id", table_name="task_reports")
-    if op.get_bind().dialect.name == "sqlite":
-        op.execute("ALTER TABLE task_reports DROP COLUMN upload_id")  # SQLite 3.35+
-    else:
+    if op.get_bind().dialect.name != "sqlite":  # SQLite keeps the column (module docstring)
         op.drop_constraint("task_reports_upload_id_fkey", "task_reports", type_="foreignkey")
         op.drop_column("task_reports", "upload_id")
