@@ -14,6 +14,7 @@ contradicts the status nor understates a near miss by a whole point.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from indicators.model import PlanSettings, TargetSpec
@@ -43,6 +44,7 @@ def fmt_number(value: float | None, digits: int = 2) -> str:
     return f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; asked for every assessment of every quarter shown
 def figure_digits(value: float | None, most: int = 4) -> int:
     """The decimals (2 to ``most``) a figure needs to be shown as it was reported.
 
