@@ -48,11 +48,23 @@ class Period:
     @property
     def label(self) -> str:
         """Chinese label, e.g. ``2026年第2季度``."""
-        return f"{self.year}年第{self.quarter}季度"
+        text = _LABELS.get(self.index)
+        if text is None:
+            text = f"{self.year}年第{self.quarter}季度"
+            if len(_LABELS) < _MEMO_LIMIT:
+                _LABELS[self.index] = text
+        return text
 
     @classmethod
     def from_index(cls, index: int) -> Period:
-        return cls(index // 4, index % 4 + 1)
+        """The quarter of an index; the same (frozen) object each time (the engine asks for the
+        quarters around every figure of every assessment)."""
+        found = _BY_INDEX.get(index)
+        if found is None:
+            found = cls(index // 4, index % 4 + 1)
+            if len(_BY_INDEX) < _MEMO_LIMIT:
+                _BY_INDEX[index] = found
+        return found
 
     def shift(self, quarters: int) -> Period:
         return Period.from_index(self.index + quarters)
@@ -79,6 +91,11 @@ class Period:
     def deadline(self, days_after_end: int) -> dt.date:
         """The reporting deadline: ``days_after_end`` days after the quarter ends."""
         return self.end_date + dt.timedelta(days=days_after_end)
+
+
+_MEMO_LIMIT = 4096  # quarters remembered (a thousand years); beyond it they are built each time
+_BY_INDEX: dict[int, Period] = {}
+_LABELS: dict[int, str] = {}
 
 
 def quarter_index(year: int, quarter: int) -> int:
