@@ -707,6 +707,7 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         )  # fmt: skip  (the order of _OBS_COLUMNS)
         if cur is not None:
             links.append((cur.id, new_id))
+    del ids  # PostgreSQL's are a list of 10,000 ints: not held while the audit entry is built
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     half = len(rows) // 2 if pause else len(rows)
     _insert_observations(session, rows[:half], postgres)
