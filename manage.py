@@ -138,7 +138,7 @@ def cmd_user(args: argparse.Namespace) -> int:
     from db.migrate import upgrade
     from db.queries import get_plan
     from services import accounts
-    from services.actor import ActorRole
+    from services.actor import ROLE_LABELS, ActorRole
 
     upgrade()
     actor = system_actor()
@@ -160,7 +160,8 @@ def cmd_user(args: argparse.Namespace) -> int:
                     raise ValueError("绑定单位须同时给出 --plan CODE（单位名在其辖区内唯一）")
                 unit_ids += accounts.unit_ids_by_name(session, plan.jurisdiction, [unit])
             password = accounts.create_user(session, actor, args.name, ActorRole(args.role), unit_ids)
-            print(f"已创建账户 {args.name}（{args.role}），初始密码（仅显示这一次）：{password}")
+            role = ROLE_LABELS[ActorRole(args.role)]
+            print(f"已创建账户 {args.name}（{role}），初始密码（仅显示这一次）：{password}")
         elif args.action == "reset":
             password = accounts.reset_password(session, actor, args.name)
             print(f"已重置账户 {args.name} 的密码（仅显示这一次）：{password}")

@@ -181,7 +181,12 @@ with read_scope(url) as session:
     rows = notices.register_rows(
         session, plan.code, today(), state=state, level=level, unit=unit, late_only=late_only
     )
-st.markdown(f"共 **{len(rows)}** 份。")
+if rows:
+    st.markdown(f"共 **{len(rows)}** 份。")
+elif everything:
+    st.info("没有符合筛选条件的通知单。")
+else:
+    st.info("还没有印发任何预警或督办通知单。")
 if rows:
     columns = [
         "编号",

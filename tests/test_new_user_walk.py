@@ -199,3 +199,35 @@ def test_stored_tags_are_shown_in_words():
     entry = {"actor": system_actor().name, "actor_role": "admin", "action": "create_user", "outcome": "ok",
              "entity": "user", "entity_key": "wang"}  # fmt: skip
     assert "manage.py" not in audit_sentence(entry, {})
+
+
+def test_audit_sentences_space_after_a_latin_name_and_no_change_of_equal_counts():
+    """审计日志 read "填报员 li修改密码" and "数据条数 由 1 项 改为 1 项" (an upload undone)."""
+    from ui.vocabulary import audit_sentence
+
+    entry = {"actor": "li", "actor_role": "reporter", "action": "change_password", "entity": "user",
+             "entity_key": "li"}  # fmt: skip
+    assert audit_sentence(entry).startswith("填报员 li 修改密码")
+    chinese = {**entry, "actor": "张三"}
+    assert audit_sentence(chinese).startswith("填报员 张三修改密码")  # no space between Chinese words
+    undo = {"actor": "office", "actor_role": "admin", "action": "upload", "entity": "upload", "entity_key": "7",
+            "before": {"figures": [["A", 1]]}, "after": {"figures": [["A", 2]]}}  # fmt: skip
+    text = audit_sentence(undo)
+    assert "数据条数：1 项" in text and "由 1 项" not in text
+
+
+def test_the_command_line_names_roles_in_chinese(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    subprocess.run([sys.executable, "manage.py", "init-db"], cwd=ROOT, env=env, capture_output=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "manage.py", "user", "add", "zhang", "--role", "reporter", "--plan", "luan",
+         "--unit", "市市场监管局"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "zhang（填报员）" in out and "reporter" not in out

@@ -117,6 +117,11 @@ def _who(entry: dict[str, Any], unit: str) -> str:
     return f"{ROLE_WORDS.get(role, '')} {actor}".strip()
 
 
+def _spaced(who: str) -> str:
+    """``填报员 li`` + ``修改密码`` reads ``填报员 li 修改密码``: a space after a Latin name or digit."""
+    return f"{who} " if who and who[-1].isascii() and who[-1].isalnum() else who
+
+
 def _figure_value(snapshot: dict[str, Any] | None, unit: str) -> str:
     if not snapshot:
         return ""
@@ -151,7 +156,7 @@ def audit_sentence(entry: dict[str, Any], names: dict[str, dict] | None = None) 
             name, measure = names.get("indicators", {}).get(int(parts[0]), (f"指标{parts[0]}", ""))
             unit = unit or names.get("units", {}).get(int(parts[1]), "")
             what = f"{_period_label(parts[2])} {name}"
-    who = _who(entry, unit)
+    who = _spaced(_who(entry, unit))
     if outcome == "refused":
         label = audit_action_label(action)
         return f"{who}尝试{label}被拒绝" + (f"：{detail}" if detail else "")
@@ -217,7 +222,9 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
             continue
         old, new = before.get(key), after.get(key)
         if key in before and key in after:
-            if old != new:
+            if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+                parts.append(f"{_FIELD_LABELS[key]}：{_plain(new)}")  # not "由 1 项 改为 1 项"
+            elif old != new:
                 parts.append(f"{_FIELD_LABELS[key]} 由 {_plain(old)} 改为 {_plain(new)}")
         elif key in after:
             parts.append(f"{_FIELD_LABELS[key]}：{_plain(new)}")
