@@ -21,6 +21,7 @@ from indicators.vocabulary import Comparator, Direction, MeasureKind, Status
 from services.actor import system_actor
 from services.demo import load_demo
 from services.progress import plan_progress, status_rows
+from tests.test_verdict_rules import _depth  # how deep round brackets nest
 
 TODAY = dt.date(2026, 12, 1)
 BAD = (Status.SERIOUSLY_BEHIND, Status.NOT_ACHIEVED)
@@ -85,15 +86,6 @@ def test_demo_plans_show_a_realistic_mix(seeded_url, plan_code):
     assert Status.ON_TRACK in statuses or Status.ACHIEVED in statuses
 
 
-def _bracket_depth(text: str) -> int:
-    depth = deepest = 0
-    for ch in text:
-        depth += ch == "（"
-        deepest = max(deepest, depth)
-        depth -= ch == "）"
-    return deepest
-
-
 @pytest.mark.parametrize("plan_code", ["luan", "lingbi"])
 def test_demo_reasons_have_no_brackets_in_brackets_and_no_short_ratio_beside_achieved(seeded_url, plan_code):
     """Every quarter of both plans: a reason a clerk reads in one pass (one pair of brackets at a time),
@@ -108,7 +100,7 @@ def test_demo_reasons_have_no_brackets_in_brackets_and_no_short_ratio_beside_ach
             prepared = prepare(item, plan.settings)
             for q in period_range(plan.first_period, progress.as_of):
                 a = assess_at(prepared, q)
-                if _bracket_depth(a.reason) > 1:
+                if _depth(a.reason) > 1:
                     problems.append(f"{item.spec.code} {q}: {a.reason}")
                 if a.status is Status.ACHIEVED and a.progress_ratio is not None and a.progress_ratio < 1 - 1e-9:
                     problems.append(f"{item.spec.code} {q}: 已达标 但完成比例 {a.progress_ratio:.3f}")

@@ -29,20 +29,17 @@ from indicators.vocabulary import Status as S
 NSB = spec(targets=(target(2027, C.GE, 45),))
 # expected path: 3.75 per quarter from 2025Q1 (t0 = 2025.0, 45 over 12 quarters)
 CATCH_UP = series(("2025Q1", 0), ("2025Q2", 5), ("2025Q3", 11), ("2026Q1", 20))
+# by hand: 0/3.75 → 严重滞后, 5/7.5 = 67% → 滞后, 11/11.25 = 98% → 正常, 2025Q4 owed and missing, 20/18.75
+CATCH_UP_STATUSES = [S.SERIOUSLY_BEHIND, S.BEHIND, S.ON_TRACK, S.NOT_REPORTED, S.ON_TRACK]
+CATCH_UP_EXPECTED = [3.75, 7.5, 11.25, 11.25, 18.75]
 
 
 def test_history_covers_every_quarter_and_shows_catch_up():
     history = assess_history(data(NSB, *CATCH_UP), P("2026Q1"), SETTINGS)
     assert [str(a.as_of) for a in history] == ["2025Q1", "2025Q2", "2025Q3", "2025Q4", "2026Q1"]
-    assert [a.status for a in history] == [
-        S.SERIOUSLY_BEHIND,
-        S.BEHIND,
-        S.ON_TRACK,
-        S.NOT_REPORTED,
-        S.ON_TRACK,
-    ]
+    assert [a.status for a in history] == CATCH_UP_STATUSES
     # 2025Q4 not reported: the stale 2025Q3 figure is compared with what was due then (11.25), not 15
-    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 11.25, 18.75]
+    assert [a.expected_value for a in history] == CATCH_UP_EXPECTED
     assert running_streaks(history) == [1, 2, 0, 1, 0]
     assert behind_streak(history) == 0
     assert behind_streak(history[:2]) == 2
@@ -57,14 +54,8 @@ def test_history_from_the_prepared_series_of_the_current_verdict():
     prepared = prepare(data(NSB, *CATCH_UP), SETTINGS)
     current = assess_at(prepared, P("2026Q1"))
     history = history_of(prepared, P("2026Q1"))
-    assert [a.status for a in history] == [
-        S.SERIOUSLY_BEHIND,
-        S.BEHIND,
-        S.ON_TRACK,
-        S.NOT_REPORTED,
-        S.ON_TRACK,
-    ]
-    assert [a.expected_value for a in history] == [3.75, 7.5, 11.25, 11.25, 18.75]
+    assert [a.status for a in history] == CATCH_UP_STATUSES
+    assert [a.expected_value for a in history] == CATCH_UP_EXPECTED
     assert history[-1] == current
     assert [str(a.as_of) for a in history_of(prepared, P("2026Q1"), first=P("2025Q3"))] == [
         "2025Q3",
