@@ -31,6 +31,7 @@ than the naive import.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import statistics
 import sys
@@ -279,16 +280,21 @@ def bench(url: str, label: str, rows: int, runs: int, naive_runs: int) -> dict:
     first = commit_import(url, files[1], "warm.xlsx", system_actor())  # warm: the worker, caches; "new"
     assert first.status == "committed", first.message
     times = {"parse": [], "commit": [], "page": []}
+    del first
     for i in range(runs):
         data = files[0]  # A, then the page's B, then A again: every run changes every figure
+        gc.collect()  # each timing starts from the same heap: no earlier run's garbage collected in it
         start = time.perf_counter()
         parse(data)
         times["parse"].append(time.perf_counter() - start)
+        gc.collect()
         start = time.perf_counter()
         result = commit_import(url, data, f"c{i}.xlsx", system_actor())
         times["commit"].append(time.perf_counter() - start)
         assert result.status == "committed" and result.preview.counts["changed"] >= n * 0.8, result.message
+        del result
         page_data = files[1]
+        gc.collect()
         start = time.perf_counter()
         preview = preview_import(url, page_data, f"p{i}.xlsx", system_actor(), plan="bench", period=PERIOD)
         assert preview.changes_anything
@@ -297,6 +303,7 @@ def bench(url: str, label: str, rows: int, runs: int, naive_runs: int) -> dict:
         )
         times["page"].append(time.perf_counter() - start)
         assert done.status == "committed", done.message
+        del preview, done
     tracemalloc.start()
     parse(files[0])
     parse_peak = tracemalloc.get_traced_memory()[1]

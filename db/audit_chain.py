@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import secrets
 from collections.abc import Iterable
@@ -58,6 +59,8 @@ def _normal(value: Any) -> Any:
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _STR = frozenset({str})
+_ROWS = frozenset({tuple, list})
+_SCALARS_OR_ROWS = _SCALARS | _ROWS
 
 
 def _str_keys_only(value: Any) -> bool:
@@ -72,8 +75,13 @@ def _str_keys_only(value: Any) -> bool:
             children = item.values()
         else:
             children = item
-        if set(map(type, children)) <= _SCALARS:  # C-level: an upload's 10,000 figure rows are flat
+        types = set(map(type, children))  # C-level, as below: an upload lists 10,000 figure rows
+        if types <= _SCALARS:
             continue
+        if types <= _SCALARS_OR_ROWS:  # rows of scalars (the figures' before → after): one pass over
+            rows = [child for child in children if type(child) in _ROWS]  # all their items at once
+            if set(map(type, itertools.chain.from_iterable(rows))) <= _SCALARS:
+                continue
         for child in children:
             if type(child) not in _SCALARS and isinstance(child, dict | list | tuple):
                 stack.append(child)
