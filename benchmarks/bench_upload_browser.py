@@ -1,6 +1,6 @@
 """The upload page in a real browser: what an office clerk waits for, against a bare calamine parse.
 
-    python benchmarks/bench_upload_browser.py [--rounds 6] [--no-services] [--no-post-script-gc]
+    python benchmarks/bench_upload_browser.py [--rounds 6] [--no-services] [--post-script-gc]
 
 A fresh SQLite file holds bench_import.py's synthetic plan ``bench`` (基准计划: 100 units × 100
 indicators of every measure kind) and an admin account; its all-units template for 2026Q3 is
@@ -25,9 +25,11 @@ the file's transfer (to the upload request's end), the script runs and the bytes
 per step, and (unless ``--no-services``) the services the page calls, timed in this process on
 the same database with the same arguments (``preview_import`` then ``commit_import(preview=…)``).
 
-``--no-post-script-gc`` runs the app with Streamlit's ``runner.postScriptGC`` off: by default
-Streamlit runs a full ``gc.collect(2)`` after every script run, over the whole server heap, and an
-upload takes three script runs (preview; confirm; the rerun after it).
+The app runs with its own configuration (.streamlit/config.toml), where ``runner.postScriptGC`` is
+off: Streamlit's default runs a full ``gc.collect(2)`` over the whole server heap after every
+script run, and an upload takes three runs. ``--post-script-gc`` runs it with Streamlit's
+default instead, to compare. The server's resident memory (VmRSS now, VmHWM its peak) is printed
+after the rounds either way.
 
 Goal (issue 13; printed, never asserted): the page's path ≤ 4× the parse.
 """
@@ -302,14 +304,25 @@ def report(cold: dict, rounds: list[dict], parses: list[float], size: int, servi
           f"({med['total'] * 1000:.0f} ms / {bare * 1000:.0f} ms) — {verdict}")  # fmt: skip
 
 
+def server_memory(pid: int) -> str:
+    """The app server's VmRSS and VmHWM (its peak resident memory) from /proc."""
+    found = {}
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            name, _, rest = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                found[name] = int(rest.split()[0]) // 1024
+    return f"VmRSS {found.get('VmRSS', 0)} MB, VmHWM {found.get('VmHWM', 0)} MB"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6, help="timed rounds after the cold one (≥ 5)")
     parser.add_argument("--no-services", action="store_true", help="skip the in-process services timing")
     parser.add_argument(
-        "--no-post-script-gc",
+        "--post-script-gc",
         action="store_true",
-        help="run the app with Streamlit's runner.postScriptGC off (a full gc.collect after every run)",
+        help="run the app with Streamlit's default runner.postScriptGC (a full gc.collect after every run)",
     )
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -336,7 +349,7 @@ def main() -> int:
         timed_parses(files, parses)
         env = dict(os.environ, DATABASE_URL=url)  # the admin exists before the app starts
         password = one_time_password(manage(env, "user", "add", ADMIN, "--role", "admin"))
-        extra = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "false"} if args.no_post_script_gc else {}
+        extra = {"STREAMLIT_RUNNER_POST_SCRIPT_GC": "true"} if args.post_script_gc else {}
         with running_app(folder, **extra) as server:  # terminated (killed if need be) when the block ends
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -354,13 +367,14 @@ def main() -> int:
                         print(f"  round {i}: {rounds[-1]['preview'] * 1000:.0f} + "
                               f"{rounds[-1]['confirm'] * 1000:.0f} ms", flush=True)  # fmt: skip
                     timed_parses(files, parses)
+                    memory = server_memory(server["pid"])
                 finally:
                     browser.close()
             services = None
             if not args.no_services:  # the database holds the last round's file: start with the other
                 services = services_in_process(url, files, args.rounds, (args.rounds + 1) % 2)
-        if args.no_post_script_gc:
-            print("\n(the app ran with STREAMLIT_RUNNER_POST_SCRIPT_GC=false)")
+        gc_note = "on (Streamlit's default)" if args.post_script_gc else "off (.streamlit/config.toml)"
+        print(f"\nrunner.postScriptGC {gc_note}; server memory after the rounds: {memory}")
         report(cold, rounds, parses, len(files[0]), services)
     return 0
 

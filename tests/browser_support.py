@@ -194,7 +194,7 @@ def running_app(folder: Path, **extra_env: str) -> Iterator[dict]:
     else:
         proc.terminate()
         pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()}")
-    yield {"url": url, "env": env, "log": db.parent / "streamlit.log"}
+    yield {"url": url, "env": env, "log": db.parent / "streamlit.log", "pid": proc.pid}
     proc.terminate()
     try:
         proc.wait(10)
