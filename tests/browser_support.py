@@ -194,10 +194,12 @@ def running_app(folder: Path, **extra_env: str) -> Iterator[dict]:
     else:
         proc.terminate()
         pytest.fail(f"streamlit did not start: {(db.parent / 'streamlit.log').read_text()}")
-    yield {"url": url, "env": env, "log": db.parent / "streamlit.log", "pid": proc.pid}
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield {"url": url, "env": env, "log": db.parent / "streamlit.log", "pid": proc.pid}
+    finally:  # also when the test failed: no server left running
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
