@@ -61,10 +61,22 @@ def is_period_end(spec: IndicatorSpec, period: Period) -> bool:
 
 def last_owed(spec: IndicatorSpec) -> Period | None:
     """The last period whose figure is ever owed (None: no end)."""
-    year = final_year(spec)
-    if year is None or reports_after_horizon(spec):
-        return None
-    return _fourth_quarter(year)
+    return final_and_last_owed(spec)[1]
+
+
+def final_and_last_owed(spec: IndicatorSpec) -> tuple[int | None, Period | None]:
+    """(:func:`final_year`, :func:`last_owed`) in one pass over the targets (the engine asks for
+    both for every indicator it prepares)."""
+    year = None
+    after = False  # reports_after_horizon
+    for t in spec.targets:
+        if year is None or t.year > year:
+            year = t.year
+        if t.maintain or t.comparator in _BENCHMARK_COMPARATORS:
+            after = True
+    if year is None or after:
+        return year, None
+    return year, _fourth_quarter(year)
 
 
 @cache

@@ -221,16 +221,20 @@ def check_series(
     lo, hi, rank, milestone, only_grows, ytd, jumps = _RULES[kind, basis]
     prev: Figure | None = None  # the figure just before
     before = 0.0  # its value
-    prev_year = 0  # its year (year-to-date totals only)
+    year = prev_year = 0  # the figure's year and its predecessor's (year-to-date totals only)
     prev_flagged = False
     good: Figure | None = None  # the last unflagged (or cleared) figure
     changes: list[float] = []  # sorted non-zero absolute changes between unflagged neighbours
     n_changes = 0  # all changes between unflagged neighbours, zeros included
+    # A step at or below ``limit`` is no jump: a jump needs more than jump_factor × the typical change,
+    # which is at least the smallest change (``changes[0]``, positive); no change yet: no scale.
+    limit = math.inf
     for fig in figures:
         value = fig.value
         if value is None:
             continue
-        year = fig.period.year if ytd else 0  # years matter to year-to-date totals only
+        if ytd:
+            year = fig.period.year  # years matter to year-to-date totals only
         check = reason = ""
         if (
             not lo <= value <= hi
@@ -240,29 +244,27 @@ def check_series(
             reason = _range_problem(kind, basis, fig, unit)
             if reason:
                 check = OUT_OF_RANGE
-        step = 0.0 if prev is None else abs(value - before)
-        # A shortcut to _step_check: a decrease needs a lower figure, a jump a step above jump_factor
-        # × the typical change, which is at least the smallest change (``changes[0]``, positive).
-        if (
-            not check
-            and prev is not None
-            and ((only_grows and value < before) or (jumps and changes and step > jump_factor * changes[0]))
-        ):
-            check = _step_check(
-                only_grows, ytd, jumps, value, before, year == prev_year, changes, n_changes,
-                jump_factor, whole,
-            )  # fmt: skip
-            if check and prev_flagged and good is not None:
-                good_value = good.value
-                assert good_value is not None
-                same_year = not ytd or year == good.period.year
-                if not _step_check(
-                    only_grows, ytd, jumps, value, good_value, same_year, changes, n_changes,
+        if prev is None:
+            step = 0.0
+        else:
+            step = abs(value - before)
+            # A shortcut to _step_check: a decrease needs a lower figure, a jump a step above ``limit``.
+            if not check and ((only_grows and value < before) or step > limit):
+                check = _step_check(
+                    only_grows, ytd, jumps, value, before, year == prev_year, changes, n_changes,
                     jump_factor, whole,
-                ):  # fmt: skip
-                    check = ""
-            if check and not fig.flag_cleared:
-                reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole, unit)
+                )  # fmt: skip
+                if check and prev_flagged and good is not None:
+                    good_value = good.value
+                    assert good_value is not None
+                    same_year = not ytd or year == good.period.year
+                    if not _step_check(
+                        only_grows, ytd, jumps, value, good_value, same_year, changes, n_changes,
+                        jump_factor, whole,
+                    ):  # fmt: skip
+                        check = ""
+                if check and not fig.flag_cleared:
+                    reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole, unit)
         if check and not fig.flag_cleared:
             flags.append(QualityFlag(code, fig.unit, fig.period, value, check, reason + "，请核实"))
             prev, before, prev_year, prev_flagged = fig, value, year, True
@@ -272,6 +274,8 @@ def check_series(
             n_changes += 1
             if step > 0:
                 insort(changes, step)
+                if jumps:
+                    limit = jump_factor * changes[0]
         prev, before, prev_year, prev_flagged, good = fig, value, year, False, fig
     return flags
 

@@ -36,6 +36,11 @@ from indicators.quality import QualityFlag, check_series
 from indicators.vocabulary import Comparator, FigureBasis, MeasureKind
 
 _ADDITIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
+# Bound once: on Python 3.11 looking an Enum member up on its class costs several times a module
+# global, and prepare_series runs for every indicator of a plan on each page.
+_YTD, _FLOW = FigureBasis.YTD, FigureBasis.FLOW
+_STOCK, _MILESTONE_KIND = MeasureKind.STOCK, MeasureKind.MILESTONE
+_COMP_MILESTONE = Comparator.MILESTONE
 _AS_REPORTED = frozenset({FigureBasis.LEVEL, FigureBasis.CUMULATIVE})  # figures used as they are
 WHOLE = ""  # series key of figures that stand for the whole indicator
 BENCHMARK_REACH = 4  # a benchmark serves the figures of up to this many quarters after its own period
@@ -104,15 +109,15 @@ def _convert(
     if basis in _AS_REPORTED:
         return list(raw), False
     counts = kind in _ADDITIVE
-    if basis is FigureBasis.YTD and not counts:
+    if basis is _YTD and not counts:
         return list(raw), False
     offset = 0.0
-    if kind is MeasureKind.STOCK:
+    if kind is _STOCK:
         if base is None:
             return [None] * len(raw), True
         offset = base
     out: list[float | None] = []
-    if basis is FigureBasis.FLOW:
+    if basis is _FLOW:
         total = offset
         for period, value in zip(periods, raw, strict=True):
             if value is not None and (base_year is None or period.year > base_year):
@@ -293,15 +298,18 @@ def prepare_series(
                 field_sizes[pos] = chosen.field_size
 
     values, needs_baseline = _convert(basis, kind, periods, raw, base, base_year)
-    last_usable = [-1] * n
-    last = -1
-    for pos, value in enumerate(values):
-        if value is not None:
-            last = pos
-        last_usable[pos] = last
-    if kind is MeasureKind.MILESTONE:
+    if None in values:
+        last_usable = [-1] * n
+        last = -1
+        for pos, value in enumerate(values):
+            if value is not None:
+                last = pos
+            last_usable[pos] = last
+    else:  # every point usable (the usual case)
+        last_usable = list(range(n))
+    if kind is _MILESTONE_KIND:
         completions = _completions(chosen_figs, raw, periods)
-    elif Comparator.MILESTONE in [t.comparator for t in spec.targets]:
+    elif _COMP_MILESTONE in [t.comparator for t in spec.targets]:
         # a milestone on a figure of another kind (a rate …): only a completion date marks it done
         completions = _completions(chosen_figs, [None] * n, periods)
     else:
@@ -336,7 +344,7 @@ def prepare_series(
         bm_idx=bm_idx,
         bm_values=bm_values,
         bm_sources=bm_sources,
-        accrual=basis is FigureBasis.YTD and kind not in _ADDITIVE,
+        accrual=basis is _YTD and kind not in _ADDITIVE,
         needs_baseline=needs_baseline,
         gaps=_gaps(spec, settings, base_year, periods, raw) if _summed(basis, kind) else None,
     )
@@ -344,7 +352,7 @@ def prepare_series(
 
 def _summed(basis: FigureBasis, kind: MeasureKind) -> bool:
     """Is the value a total built from several periods' figures (flows, year-to-date counts)?"""
-    return basis is FigureBasis.FLOW or (basis is FigureBasis.YTD and kind in _ADDITIVE)
+    return basis is _FLOW or (basis is _YTD and kind in _ADDITIVE)
 
 
 def _gaps(

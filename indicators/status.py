@@ -51,7 +51,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from operator import attrgetter
 
-from indicators.due import final_year, last_owed, owed_at
+from indicators.due import final_and_last_owed, owed_at
 from indicators.explain import (
     bracket,
     figure_digits,
@@ -207,7 +207,7 @@ class _Target:
     good: Direction
     level: float | None  # threshold on the figure's scale, if known in advance
     end: float  # year_end(year)
-    knots: list[Knot] | None
+    knots: list[Knot] | None  # the expected path: final path targets only (the only ones judged by it)
     missing: tuple[str, ...]
     text: str = ""  # the target in words
     text_in: str = ""  # the same for inside brackets (新增 45 件，即 185 件: never brackets in brackets)
@@ -369,9 +369,20 @@ def _ratio(good: Direction, x: float, base: float, expected: float) -> float | N
     return (x - base) / gap
 
 
+_CHECKED: list[PlanSettings] = []  # the settings last found valid (held, so its id is never reused)
+
+
+def _check_once(settings: PlanSettings) -> None:
+    """:func:`check_settings`, skipped for the settings object checked just before: a plan's every
+    indicator is prepared with one (frozen, so still valid) settings object."""
+    if not _CHECKED or _CHECKED[0] is not settings:
+        check_settings(settings)
+        _CHECKED[:] = [settings]
+
+
 def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
     """Per-indicator work done once: series, quality flags, targets and their paths."""
-    check_settings(settings)
+    _check_once(settings)
     spec = data.spec
     baseline = baseline_of(spec, settings)
     base, base_year = baseline if baseline else (None, None)
@@ -398,25 +409,6 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
             words = _WORDS.get(target.comparator, "不低于" if good is _HIGHER else "不高于")
             tg.text = tg.text_in = f"{words} {fmt_quantity(level, spec.measure_unit)}"
         targets.append(tg)
-    # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
-    if base is not None and t0 is not None:
-        for tg in paths:
-            best: dict[float, float] = {}
-            for other in paths:
-                if other.good is tg.good and other.end < tg.end:
-                    old = best.get(other.end)
-                    pick = max if tg.good is _HIGHER else min
-                    best[other.end] = other.level if old is None else pick(old, other.level)
-            # A knot the path has already passed (an earlier target the baseline, or an earlier
-            # knot, already meets) is left out: the path never falls back towards it (基期 98.5%,
-            # 2025年 98%, 2027年 99%: from 98.5% straight to 99%, not down to 98% first).
-            knots: list[Knot] = []
-            last = base
-            for end, value in sorted(best.items()):
-                if (value > last) if tg.good is _HIGHER else (value < last):
-                    knots.append((end, value))
-                    last = value
-            tg.knots = build_knots(t0, base, tg.end, tg.level, knots)
     by_end = sorted(targets, key=_END)  # stable: so is each family, filled in this order
     progress: list[_Target] = []  # path (not flat) and rank targets
     steady: list[_Target] = []  # maintenance and benchmark targets, flat paths
@@ -441,8 +433,32 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         for t in steady:
             t.final = t.end == last_end
     finals = [t for t in progress if t.final]
+    # Piecewise paths: earlier-year targets of the same direction are knots of a later target's path.
+    # Only a final path target is judged against its path (interim targets are named in notes, a flat
+    # one is judged as a maintenance target), so only finals get one.
+    if base is not None and t0 is not None:
+        for tg in finals:
+            if tg.mode != PATH or tg.level is None:
+                continue
+            best: dict[float, float] = {}
+            for other in paths:
+                if other.good is tg.good and other.end < tg.end:
+                    old = best.get(other.end)
+                    pick = max if tg.good is _HIGHER else min
+                    best[other.end] = other.level if old is None else pick(old, other.level)
+            # A knot the path has already passed (an earlier target the baseline, or an earlier
+            # knot, already meets) is left out: the path never falls back towards it (基期 98.5%,
+            # 2025年 98%, 2027年 99%: from 98.5% straight to 99%, not down to 98% first).
+            knots: list[Knot] = []
+            last = base
+            for end, value in sorted(best.items()):
+                if (value > last) if tg.good is _HIGHER else (value < last):
+                    knots.append((end, value))
+                    last = value
+            tg.knots = build_knots(t0, base, tg.end, tg.level, knots)
     series = prepare_series(data, settings, base, base_year)
     thresholds = (settings.on_track_ratio, settings.behind_ratio)
+    year_final, owed_last = final_and_last_owed(spec)
     return Prepared(
         spec,
         settings,
@@ -460,8 +476,8 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         finals,
         finals[-1].spec.year if finals else None,  # finals share one end, so one year
         sorted({t.end for t in steady}) if steady else [],
-        last_owed(spec),
-        final_year(spec),
+        owed_last,
+        year_final,
         has_value,
         figure_digits(base),
     )
