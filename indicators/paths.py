@@ -10,7 +10,6 @@ earlier-year targets (per-year milestones), so the path is piecewise.
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from collections.abc import Sequence
 
 LINEAR = "linear"
@@ -54,9 +53,10 @@ def expected_value(knots: Sequence[Knot], t: float, method: str = LINEAR) -> flo
         return knots[0][1]
     if t >= knots[-1][0]:
         return knots[-1][1]
-    times = [k[0] for k in knots]
-    i = bisect_right(times, t)  # knots[i-1].t <= t < knots[i].t
-    (t0, v0), (t1, v1) = knots[i - 1], knots[i]
+    i = 1  # the first knot after t (paths have a few knots: a scan, no list of times to bisect)
+    while knots[i][0] <= t:
+        i += 1
+    (t0, v0), (t1, v1) = knots[i - 1], knots[i]  # knots[i-1].t <= t < knots[i].t
     return segment_value(t, t0, v0, t1, v1, method)
 
 

@@ -229,12 +229,27 @@ def check_series(
     # A step at or below ``limit`` is no jump: a jump needs more than jump_factor × the typical change,
     # which is at least the smallest change (``changes[0]``, positive); no change yet: no scale.
     limit = math.inf
+    plain = not rank and not milestone  # no range rule beyond [lo, hi]
+    linked = False  # there is a figure before and it is unflagged (then it is ``good``)
     for fig in figures:
         value = fig.value
         if value is None:
             continue
         if ytd:
             year = fig.period.year  # years matter to year-to-date totals only
+        if linked and plain and lo <= value <= hi and (not ytd or year == prev_year):
+            step = abs(value - before)
+            if step <= limit and not (only_grows and value < before):
+                # The usual figure: in range, no decrease, no jump (what the general path below
+                # concludes for it, in fewer steps); its change adds to the scale of typical changes.
+                n_changes += 1
+                if step > 0:
+                    insort(changes, step)
+                    if jumps:
+                        limit = jump_factor * changes[0]
+                prev = good = fig
+                before, prev_year = value, year
+                continue
         check = reason = ""
         if (
             not lo <= value <= hi
@@ -267,7 +282,7 @@ def check_series(
                     reason = _step_reason(check, basis, fig, prev, changes, jump_factor, whole, unit)
         if check and not fig.flag_cleared:
             flags.append(QualityFlag(code, fig.unit, fig.period, value, check, reason + "，请核实"))
-            prev, before, prev_year, prev_flagged = fig, value, year, True
+            prev, before, prev_year, prev_flagged, linked = fig, value, year, True, False
             continue
         if prev is not None and not prev_flagged and not (ytd and year != prev_year):
             # an unflagged neighbour (then ``good`` is ``prev``) gives the scale of typical changes
@@ -276,7 +291,7 @@ def check_series(
                 insort(changes, step)
                 if jumps:
                     limit = jump_factor * changes[0]
-        prev, before, prev_year, prev_flagged, good = fig, value, year, False, fig
+        prev, before, prev_year, prev_flagged, good, linked = fig, value, year, False, fig, True
     return flags
 
 

@@ -44,11 +44,17 @@ _COMP_MILESTONE = Comparator.MILESTONE
 _AS_REPORTED = frozenset({FigureBasis.LEVEL, FigureBasis.CUMULATIVE})  # figures used as they are
 WHOLE = ""  # series key of figures that stand for the whole indicator
 BENCHMARK_REACH = 4  # a benchmark serves the figures of up to this many quarters after its own period
+_NO_PENDING: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True)
 class Series:
-    """Per-period points of one indicator, sorted by period (parallel lists)."""
+    """Per-period points of one indicator, sorted by period (parallel lists).
+
+    Built once and never changed afterwards: ``values`` may be ``raw`` itself (figures used as
+    reported), and what is usually empty (completions, benchmarks) is the shared empty tuple, not
+    a list of its own (fewer objects to allocate and collect for every indicator on each page).
+    """
 
     reporters: tuple[str, ...]
     idx: list[int]  # Period.index of each point
@@ -60,12 +66,12 @@ class Series:
     last_usable: list[int]  # position of the latest usable point at or before each point, -1: none
     field_sizes: list[int | None]
     point_flags: list[tuple[QualityFlag, ...]]
-    completions: list[tuple[dt.date, int]]  # milestones: (completion date, position reported), in order
+    completions: Sequence[tuple[dt.date, int]]  # milestones: (completion date, position reported), in order
     flags: tuple[QualityFlag, ...]
     pending: frozenset[int]  # period indices with a figure awaiting review
-    bm_idx: list[int]  # benchmarks: period indices, sorted
-    bm_values: list[float]
-    bm_sources: list[str]
+    bm_idx: Sequence[int]  # benchmarks: period indices, sorted
+    bm_values: Sequence[float]
+    bm_sources: Sequence[str]
     accrual: bool = False  # ytd rates/levels: the expected value accrues within each year
     needs_baseline: bool = False  # flows of a stock without a baseline: no level can be known
     # flows and year-to-date counts: per point, the due periods before it missing from its total
@@ -107,10 +113,10 @@ def _convert(
 ) -> tuple[list[float | None], bool]:
     """Values on the target's scale; True if a stock's flows lack the baseline to start from."""
     if basis in _AS_REPORTED:
-        return list(raw), False
+        return raw, False  # the same list: neither is changed once the series is built
     counts = kind in _ADDITIVE
     if basis is _YTD and not counts:
-        return list(raw), False
+        return raw, False
     offset = 0.0
     if kind is _STOCK:
         if base is None:
@@ -313,15 +319,15 @@ def prepare_series(
         # a milestone on a figure of another kind (a rate …): only a completion date marks it done
         completions = _completions(chosen_figs, [None] * n, periods)
     else:
-        completions = []
+        completions = ()
     pending = (
         frozenset(f.period.index for f in data.pending if not multi or f.unit in reporters or f.unit == WHOLE)
         if data.pending
-        else frozenset()
+        else _NO_PENDING
     )
-    bm_idx: list[int] = []
-    bm_values: list[float] = []
-    bm_sources: list[str] = []
+    bm_idx: Sequence[int] = ()
+    bm_values: Sequence[float] = ()
+    bm_sources: Sequence[str] = ()
     if data.benchmarks:
         bms = sorted(data.benchmarks, key=lambda b: b.period.index)
         bm_idx = [b.period.index for b in bms]

@@ -48,7 +48,8 @@ from __future__ import annotations
 import functools
 import math
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from operator import attrgetter
 
 from indicators.due import final_and_last_owed, owed_at
@@ -217,7 +218,11 @@ class _Target:
 
 @dataclass(slots=True)
 class Prepared:
-    """Everything about an indicator that does not depend on the as-of quarter."""
+    """Everything about an indicator that does not depend on the as-of quarter.
+
+    Built once by :func:`prepare`, then only read; a family of targets an indicator does not have
+    is the shared empty tuple (most indicators have one or two of the five lists below).
+    """
 
     spec: IndicatorSpec
     settings: PlanSettings
@@ -226,20 +231,21 @@ class Prepared:
     base_year: int | None
     t0: float | None
     targets: list[_Target]
-    progress: list[_Target]  # path and rank targets, by year
-    steady: list[_Target]  # maintenance and benchmark targets (and flat paths), by year
-    milestones: list[_Target]  # by year
+    progress: Sequence[_Target]  # path and rank targets, by year
+    steady: Sequence[_Target]  # maintenance and benchmark targets (and flat paths), by year
+    milestones: Sequence[_Target]  # by year
     marks: tuple[float, ...] = ()
     first: Period | None = None
     verb: str = "为"
     # derived once from the above, read by every assessed quarter:
-    finals: list[_Target] = field(default_factory=list)  # the final path/rank targets
+    finals: Sequence[_Target] = ()  # the final path/rank targets
     finals_year: int | None = None  # their year
-    steady_ends: list[float] = field(default_factory=list)  # distinct ends of ``steady``, sorted
+    steady_ends: Sequence[float] = ()  # distinct ends of ``steady``, sorted
     last_owed: Period | None = None  # indicators.due.last_owed of the spec
     final_year: int | None = None  # indicators.due.final_year of the spec
     has_value: bool = True  # a target in force gives a number to reach (Assessment.has_target_value)
     base_digits: int = 2  # decimals the baseline needs to be shown as given (explain.figure_digits)
+    interims: Sequence[_Target] = ()  # the interim path targets the reason names
 
 
 @dataclass(slots=True)
@@ -467,19 +473,21 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         base_year,
         t0,
         targets,
-        progress,
-        steady,
-        milestones,
+        progress or (),
+        steady or (),
+        milestones or (),
         thresholds,
         settings.first_period,
         verb_for(spec.measure_kind),
-        finals,
+        finals or (),
         finals[-1].spec.year if finals else None,  # finals share one end, so one year
-        sorted({t.end for t in steady}) if steady else [],
+        sorted({t.end for t in steady}) if steady else (),
         owed_last,
         year_final,
         has_value,
         figure_digits(base),
+        [t for t in progress if not t.final and t.mode == PATH and t.level is not None and not t.missing]
+        or (),
     )
 
 
@@ -928,8 +936,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
     """Each milestone on its own: one-off ones take completions in order, 每年 ones one per year."""
     s = p.series
     events = [e for e in s.completions if e[1] <= ctx.pos]
-    one_off = [t for t in p.milestones if not t.spec.each_year]
-    used = 0
+    used = 0  # completions taken by the one-off milestones so far, in order
     results: list[tuple[_Verdict, bool]] = []  # (verdict, final)
     now = ctx.as_of
     for tg in p.milestones:
@@ -999,7 +1006,7 @@ def _eval_milestones(p: Prepared, ctx: _Ctx) -> _Verdict:
                         )
                     )
             continue
-        event = events[used] if used < len(events) and tg in one_off else None
+        event = events[used] if used < len(events) else None  # a one-off milestone takes the next one
         if event is not None:
             used += 1
             day, _ = event
@@ -1073,9 +1080,7 @@ def _interim_notes(p: Prepared, ctx: _Ctx) -> list[str]:
     notes: list[str] = []
     if ctx.x is None:
         return notes
-    for tg in p.progress:
-        if tg.final or tg.mode != PATH or tg.level is None or tg.missing:
-            continue
+    for tg in p.interims:
         year, tt = tg.spec.year, tg.text
         meets_now = _meets(tg.spec.comparator, tg.good, ctx.x, tg.level)
         if ctx.t > tg.end + _EPS:
@@ -1110,10 +1115,11 @@ def _evaluate(p: Prepared, ctx: _Ctx) -> _Verdict:
     finals = p.finals
     for tg in finals:
         verdicts.append(_eval_path(p, ctx, tg) if tg.mode == PATH else _eval_rank(p, ctx, tg))
-    if finals:
+    if p.interims:
         notes = _interim_notes(p, ctx)
-    for tg in _driving(p.steady, p.steady_ends, ctx.t):
-        verdicts.append(_eval_benchmark(p, ctx, tg) if tg.mode == BENCHMARK else _eval_steady(p, ctx, tg))
+    if p.steady:
+        for tg in _driving(p.steady, p.steady_ends, ctx.t):
+            verdicts.append(_eval_benchmark(p, ctx, tg) if tg.mode == BENCHMARK else _eval_steady(p, ctx, tg))
     if p.milestones:
         verdicts.append(_eval_milestones(p, ctx))
     worst = verdicts[0] if len(verdicts) == 1 else min(verdicts, key=lambda v: STATUS_SEVERITY[v.status])
@@ -1194,7 +1200,8 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
             at = s.position(due.index)
             reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
             # a complete figure newer than the one owed (e.g. after the final year) also answers for it
-            reported = reported or any(s.reported[k] for k in range(max(at + 1, 0), pos + 1))
+            if not reported and pos > at:
+                reported = any(s.reported[k] for k in range(at + 1, pos + 1))
             if not reported:
                 due_text = period_text(spec, due)
                 if due.index in s.pending:
