@@ -40,7 +40,7 @@ _ADDITIVE = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
 # global, and prepare_series runs for every indicator of a plan on each page.
 _YTD, _FLOW = FigureBasis.YTD, FigureBasis.FLOW
 _STOCK, _MILESTONE_KIND = MeasureKind.STOCK, MeasureKind.MILESTONE
-_COMP_MILESTONE = Comparator.MILESTONE
+_COMP_MILESTONE, _COMP_RANK = Comparator.MILESTONE, Comparator.RANK
 _AS_REPORTED = frozenset({FigureBasis.LEVEL, FigureBasis.CUMULATIVE})  # figures used as they are
 WHOLE = ""  # series key of figures that stand for the whole indicator
 BENCHMARK_REACH = 4  # a benchmark serves the figures of up to this many quarters after its own period
@@ -64,7 +64,7 @@ class Series:
     reported: list[bool]  # every reporting unit has a figure for the period
     missing_units: list[tuple[str, ...]]  # reporting units without a figure
     last_usable: list[int]  # position of the latest usable point at or before each point, -1: none
-    field_sizes: list[int | None]
+    field_sizes: list[int | None]  # only rank targets read them: all None for an indicator without one
     point_flags: list[tuple[QualityFlag, ...]]
     completions: Sequence[tuple[dt.date, int]]  # milestones: (completion date, position reported), in order
     flags: tuple[QualityFlag, ...]
@@ -238,6 +238,7 @@ def prepare_series(
     flagged: dict[tuple[str, int], QualityFlag] = {}
     all_flags: list[QualityFlag] = []
     jump_factor, code, whole_items = settings.jump_factor, spec.code, spec.whole_items
+    comparators = [t.comparator for t in spec.targets]
     if not multi:
         indices, figs = _choose_single(data.figures, reporters)
         all_flags = check_series(code, kind, figs, jump_factor, basis, whole_items, spec.measure_unit)
@@ -247,7 +248,9 @@ def prepare_series(
         raw: list[float | None] = [f.value for f in figs]
         reported = [True] * n
         missing_units: list[tuple[str, ...]] = [()] * n
-        field_sizes: list[int | None] = [f.field_size for f in figs]
+        field_sizes: list[int | None] = [None] * n
+        if _COMP_RANK in comparators:
+            field_sizes = [f.field_size for f in figs]
         point_flags: list[tuple[QualityFlag, ...]] = [()] * n
         if all_flags:
             at = {i: pos for pos, i in enumerate(indices)}
@@ -315,7 +318,7 @@ def prepare_series(
         last_usable = list(range(n))
     if kind is _MILESTONE_KIND:
         completions = _completions(chosen_figs, raw, periods)
-    elif _COMP_MILESTONE in [t.comparator for t in spec.targets]:
+    elif _COMP_MILESTONE in comparators:
         # a milestone on a figure of another kind (a rate …): only a completion date marks it done
         completions = _completions(chosen_figs, [None] * n, periods)
     else:

@@ -45,7 +45,6 @@ their paths), so :func:`assess_at` costs O(log figures + targets) per quarter.
 
 from __future__ import annotations
 
-import functools
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -280,15 +279,27 @@ class _Ctx:
 
 
 
-@functools.lru_cache(maxsize=8192)
-def _target_texts(target, unit: str, kind, direction, level: float | None) -> tuple[str, str]:
-    """``explain.target_text`` as said in a sentence and inside its brackets, memoised: a pure
-    function of its (hashable, frozen) arguments, asked again for every target of every indicator
-    each time a plan's statuses are computed (≈ 8 % of that work; both forms at once: one hash of
-    the target). Equal arguments give the same texts; -0.0 and 0.0 would share them, and no target
-    is -0."""
-    args = (target, unit, kind, direction, level)
-    return target_text(*args), target_text(*args, nested=True)
+_TEXTS: dict[tuple, tuple[str, str]] = {}
+_TEXTS_LIMIT = 8192  # texts remembered; beyond it they are written each time
+
+
+def _target_texts(
+    target: TargetSpec, unit: str, kind: MeasureKind, direction: Direction, level: float | None
+) -> tuple[str, str]:
+    """``explain.target_text`` as said in a sentence and inside its brackets, memoised: asked again
+    for every target of every indicator each time a plan's statuses are computed (both forms at
+    once). The key is what ``target_text`` reads of the target (comparator, value, value_high,
+    basis) with the other arguments: plain values whose hash and equality are C calls, where the
+    target itself (a frozen dataclass, loaded afresh each time) would cost two Python calls. Equal
+    keys give the same texts; -0.0 and 0.0 would share them, and no target is -0."""
+    key = (target.comparator, target.value, target.value_high, target.basis, unit, kind, direction, level)
+    texts = _TEXTS.get(key)
+    if texts is None:
+        args = (target, unit, kind, direction, level)
+        texts = target_text(*args), target_text(*args, nested=True)
+        if len(_TEXTS) < _TEXTS_LIMIT:
+            _TEXTS[key] = texts
+    return texts
 
 
 def baseline_of(spec: IndicatorSpec, settings: PlanSettings) -> tuple[float, int] | None:
@@ -405,8 +416,8 @@ def prepare(data: IndicatorData, settings: PlanSettings) -> Prepared:
         tg = _Target(target, mode, good, level, year_end(target.year), None, missing)
         has_value = has_value or mode in (MILESTONE, BENCHMARK) or target.value is not None
         if mode == PATH:
-            args = (target, spec.measure_unit, spec.measure_kind, spec.direction, level)
-            tg.text, tg.text_in = _target_texts(*args)
+            unit = spec.measure_unit
+            tg.text, tg.text_in = _target_texts(target, unit, spec.measure_kind, spec.direction, level)
             if level is not None:
                 paths.append(tg)
                 if base is not None and _meets(target.comparator, good, base, level):
