@@ -116,46 +116,63 @@ def canonical_pieces(fields: dict[str, Any]) -> Iterable[str]:
     """:func:`canonical`'s text in pieces whose concatenation is exactly that text.
 
     An upload's entry lists 10,000 figures before and after: as one text that is megabytes (twice,
-    once as ``str`` and once encoded), the largest allocation of an import. Here a long list held
-    directly by ``before`` or ``after`` is serialised SLICE items at a time, in its place in the
-    text: ``json.dumps`` of the entry with each such list replaced by a unique placeholder string
-    gives the text around them; a list serialises to ``[`` + its slices' texts (each without its
-    brackets) joined by ``,`` + ``]``, the same characters (tests/test_audit_chain_canonical.py).
+    once as ``str`` and once encoded), the largest allocation of an import. Here ``before`` and
+    ``after`` are each serialised in their place in the text (:func:`_around`), and a long list
+    held directly by either is serialised SLICE items at a time (:func:`_value_pieces`): the same
+    characters (tests/test_audit_chain_canonical.py).
     """
     payload = _payload(fields)
-    long_lists: dict[str, list | tuple] = {}
-    token = secrets.token_hex(16)  # a placeholder no data text can contain by chance or design
-    for name in ("before", "after"):
-        value = payload.get(name)
-        if not isinstance(value, dict):
-            continue
-        copied = None
-        for key, item in value.items():
-            if isinstance(item, list | tuple) and len(item) > SLICE:
-                if copied is None:
-                    copied = dict(value)
-                marker = f"\x00canonical-slice-{len(long_lists)}-{token}\x00"
-                long_lists[json.dumps(marker, **_DUMPS)] = item
-                copied[key] = marker
-        if copied is not None:
-            payload[name] = copied
-    text = json.dumps(payload, **_DUMPS)
-    if not long_lists:
-        yield text
+    sides = {
+        name: _value_pieces(payload[name]) for name in ("before", "after") if isinstance(payload[name], dict)
+    }
+    return _around(payload, sides)
+
+
+def _around(payload: dict[str, Any], sides: dict[str, Iterable[str | bytes]]) -> Iterable[str | bytes]:
+    """``json.dumps(payload)`` with the value of each field named in ``sides`` given as pieces:
+    the payload is serialised with each such value replaced by a unique placeholder string, and
+    the pieces are put where the placeholder's text is."""
+    if not sides:
+        yield json.dumps(payload, **_DUMPS)
         return
+    token = secrets.token_hex(16)  # a placeholder no data text can contain by chance or design
+    markers = {name: json.dumps(f"\x00canonical-{name}-{token}\x00", **_DUMPS) for name in sides}
+    text = json.dumps({**payload, **{name: json.loads(m) for name, m in markers.items()}}, **_DUMPS)
     start = 0
-    positions = sorted((text.index(marker), marker) for marker in long_lists)
-    for at, marker in positions:
+    for at, name in sorted((text.index(marker), name) for name, marker in markers.items()):
         yield text[start:at]
-        items = long_lists[marker]
-        yield "["
-        for i in range(0, len(items), SLICE):
-            if i:
-                yield ","
-            yield json.dumps(list(items[i : i + SLICE]), **_DUMPS)[1:-1]
-        yield "]"
-        start = at + len(marker)
+        yield from sides[name]
+        start = at + len(markers[name])
     yield text[start:]
+
+
+def _value_pieces(value: dict[str, Any]) -> Iterable[str]:
+    """``json.dumps(value)`` (canonical) in pieces: each list longer than SLICE held directly by
+    ``value`` is ``[`` + its slices' texts (each without its brackets) joined by ``,`` + ``]``."""
+    long_lists = {k: v for k, v in value.items() if isinstance(v, list | tuple) and len(v) > SLICE}
+    yield from _around(value, {key: _list_pieces(items) for key, items in long_lists.items()})
+
+
+def _list_pieces(items: list | tuple) -> Iterable[str]:
+    yield "["
+    for i in range(0, len(items), SLICE):
+        if i:
+            yield ","
+        yield json.dumps(list(items[i : i + SLICE]), **_DUMPS)[1:-1]
+    yield "]"
+
+
+def serialisable_once(value: dict[str, Any]) -> bool:
+    """``value`` needs no JSON round trip before it is hashed (every dict in it has str keys only):
+    then :func:`canonical_value_bytes` gives the text the entry's hash covers."""
+    return _str_keys_only(value)
+
+
+def canonical_value_bytes(value: dict[str, Any]) -> bytes:
+    """The UTF-8 text :func:`canonical` gives ``value`` (:func:`serialisable_once`) as an entry's
+    ``before`` or ``after``. An upload's entry stores these very bytes as the column's JSON text and
+    hashes them (:func:`entry_hash` with ``sides``): its 10,000 figures are serialised once."""
+    return b"".join(piece.encode() for piece in _value_pieces(value))
 
 
 _COMPACT = {"separators": (",", ":"), "default": str}  # ASCII: a compact str, stored without a copy
@@ -186,12 +203,18 @@ def json_text(doc: dict[str, Any]) -> str:
     return "".join(pieces)
 
 
-def entry_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+def entry_hash(prev_hash: str, fields: dict[str, Any], sides: dict[str, bytes] | None = None) -> str:
     """sha256 of ``prev_hash + "\\n" + canonical(fields)``, fed piece by piece (an upload's entry is
-    megabytes of text, never held whole)."""
+    megabytes of text, never held whole). ``sides``: ``before`` and/or ``after`` given as their
+    :func:`canonical_value_bytes` (the values in ``fields`` are then not read)."""
     digest = hashlib.sha256(f"{prev_hash}\n".encode())
-    for piece in canonical_pieces(fields):
-        digest.update(piece.encode())
+    if sides:
+        payload = _payload({**fields, **dict.fromkeys(sides)})
+        pieces = _around(payload, {name: (data,) for name, data in sides.items()})
+    else:
+        pieces = canonical_pieces(fields)
+    for piece in pieces:
+        digest.update(piece if isinstance(piece, bytes) else piece.encode())
     return digest.hexdigest()
 
 
@@ -215,12 +238,15 @@ def head(session: Session) -> str:
     return last or GENESIS
 
 
-def chain(session: Session, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Give each new entry (a dict of its fields, ``at`` set) its prev_hash and entry_hash, in order."""
+def chain(
+    session: Session, rows: Iterable[dict[str, Any]], sides: dict[str, bytes] | None = None
+) -> list[dict[str, Any]]:
+    """Give each new entry (a dict of its fields, ``at`` set) its prev_hash and entry_hash, in order.
+    ``sides``: a single entry's before/after as canonical bytes (see :func:`entry_hash`)."""
     prev = head(session)
     out = []
     for row in rows:
-        digest = entry_hash(prev, row)
+        digest = entry_hash(prev, row, sides)
         out.append({**row, "prev_hash": prev, "entry_hash": digest})
         prev = digest
     session.info[_HEAD_KEY] = (session.get_transaction(), prev)

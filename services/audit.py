@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Text, cast, insert, select, type_coerce
+from sqlalchemy import JSON, LargeBinary, Text, cast, func, insert, select, type_coerce
 from sqlalchemy.orm import Session
 
 from db import audit_chain
@@ -109,19 +109,30 @@ def record_large(
 ) -> None:
     """:func:`record` for an entry whose before → after lists every figure of an upload.
 
-    Same entry, same chain; only the memory differs: the hash is fed piece by piece, each side
-    becomes its JSON text in slices (db/audit_chain.json_text) and is then **emptied** (the
-    caller's ``before`` and ``after`` dicts are cleared, so their lists are freed before the
-    other side's text is built), and the row goes in with one Core INSERT.
+    Same entry, same chain; only the work and the memory differ. Each side is serialised once, as
+    its canonical JSON in UTF-8 (db/audit_chain.canonical_value_bytes, long lists in slices), and
+    then **emptied** (the caller's ``before`` and ``after`` dicts are cleared, so their lists are
+    freed before the other side is serialised); those bytes are both hashed into the chain and
+    stored as the column's JSON text; the row goes in with one Core INSERT. A side that needs the
+    JSON round trip (non-str keys) is hashed and stored the general way instead.
     """
     ensure_account_active(session, actor)
     entry = {"at": _now(), "actor": actor.name, "actor_role": actor.role.value, "action": action,
              "outcome": "ok", "plan_code": "", "unit": "", "entity": "", "entity_key": "", "file_sha256": "",
              "detail": "", **fields, "before": before, "after": after}  # fmt: skip
-    (row,) = audit_chain.chain(session, [entry])
+    sides: dict[str, bytes] = {}
+    if audit_chain.serialisable_once(before) and audit_chain.serialisable_once(after):
+        for side, doc in (("before", before), ("after", after)):
+            sides[side] = audit_chain.canonical_value_bytes(doc)
+            doc.clear()
+    (row,) = audit_chain.chain(session, [entry], sides or None)
     del entry
     postgres = session.get_bind().dialect.name == "postgresql"
     for side, doc in (("before", before), ("after", after)):
+        if sides:
+            param = type_coerce(sides.pop(side), LargeBinary)  # UTF-8 bytes: read as text by the database
+            row[side] = cast(func.convert_from(param, "UTF8"), JSON) if postgres else cast(param, Text)
+            continue
         param = type_coerce(audit_chain.json_text(doc), Text)
         doc.clear()
         row[side] = cast(param, JSON) if postgres else param  # SQLite: CAST AS JSON would be NUMERIC
