@@ -29,7 +29,7 @@ from services.imports import (
 )
 from services.progress import default_as_of
 from ui import data
-from ui.actions import require_role
+from ui.actions import require_role, rerun_this_part
 from ui.auth import current_actor
 from ui.confirm import confirm_button
 from ui.guard import ensure_routed
@@ -93,8 +93,10 @@ state = st.session_state
 files: dict = state.setdefault("upload_files", {})  # (sha256, plan, period, unit) → parse, preview, result
 refusals_seen: set = state.setdefault("upload_refusals_audited", set())
 
+# choosing a tab reruns the page (not only the browser's view): 上传记录与撤销 is then drawn afresh,
+# also after an import that reran only its fragment (_single_upload)
 tab_template, tab_upload, tab_bulk, tab_history = st.tabs(
-    ["下载模板", "上传填报", "批量导入与导出", "上传记录与撤销"]
+    ["下载模板", "上传填报", "批量导入与导出", "上传记录与撤销"], key="upload_tab", on_change="rerun"
 )
 
 with tab_template:
@@ -182,8 +184,10 @@ def _remember(key: tuple, entry: dict) -> None:
 @st.fragment
 def _single_upload() -> None:
     """One file: choose → preview → confirm. A fragment: choosing a file and pressing 确认导入 rerun
-    only this part of the page (not the router, the selectors and the other tabs); after a commit
-    the whole page reruns, so that 上传记录与撤销 lists the new upload at once."""
+    only this part of the page (not the router, the sidebar, the selectors and the other tabs), also
+    after a commit (≈ 0.1 s less to wait for 已导入 than a rerun of the whole page). The other tabs
+    show the new upload when chosen: choosing a tab reruns the page. The sidebar's 我的待办 count
+    follows at the next rerun of the page (a tab chosen, another page opened)."""
     if current_actor() is None:  # signed out, timed out or disabled since the page was drawn
         st.rerun()  # the whole app: the router shows the sign-in page
     last = state.get("upload_last_result")
@@ -229,7 +233,7 @@ def _single_upload() -> None:
                         files.pop(key, None)  # the stale preview and its button go away
                         state["upload_last_result"] = text
                         state["upload_generation"] = state.get("upload_generation", 0) + 1
-                        st.rerun()
+                        rerun_this_part()
                     entry["preview"] = result.preview  # what changed under the lock
                     st.warning(escape_markdown(result.message))
         elif preview.ok:

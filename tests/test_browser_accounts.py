@@ -90,6 +90,7 @@ def sign_out(page) -> None:
 
 def upload(page, path: str) -> None:
     page.get_by_role("tab", name="上传填报").click()
+    settle(page)  # choosing a tab reruns the page (pages/upload.py)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(path)
     settle(page)
 
@@ -136,6 +137,12 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     settle(page)
     assert page.get_by_text("已导入").first.is_visible()
     shot(page, "accounts_reporter_upload")
+    # the import reran only the upload's fragment: the history tab, chosen now, lists the new upload
+    page.get_by_role("tab", name="上传记录与撤销").click()
+    settle(page)
+    history = page.get_by_role("tabpanel").filter(has_text="撤销").first.inner_text()
+    assert f"{OWN_UNIT}_{period}.xlsx" in history
+    assert page.get_by_role("tab", name="上传记录与撤销").get_attribute("aria-selected") == "true"
     # pending review: the overview and the CLI still use the accepted figure
     assert status_row(env, CODE, period)["current_value"] == before["current_value"]
 

@@ -35,3 +35,13 @@ def require_role(actor: Actor | None, *roles: str) -> Actor:
         st.warning("您没有访问此页面的权限。")
         st.stop()
     return actor
+
+
+def rerun_this_part() -> None:
+    """Rerun the fragment this code runs in (``st.rerun(scope="fragment")``), or the whole app when
+    it runs as part of a full run (Streamlit refuses a fragment-scoped rerun there; AppTest's runs
+    are full runs)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    st.rerun(scope="fragment" if ctx is not None and ctx.fragment_ids_this_run else "app")
