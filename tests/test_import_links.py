@@ -63,3 +63,30 @@ def test_replaced_versions_point_at_their_replacements_only(seeded_url):
             assert r[5] == after_first[i][5], i
     current = [r[:3] for r in rows.values() if r[5] is None]
     assert len(current) == len(set(current))  # one current version per figure
+
+
+def test_the_upload_entry_stores_the_text_its_hash_covers(seeded_url):
+    """An upload's audit entry serialises each side once (services/audit.record_large): the column
+    holds the canonical UTF-8 JSON that the chain hashed, it loads back to every figure (Chinese
+    names intact), and the whole log still verifies."""
+    import json
+
+    from sqlalchemy import String, cast
+
+    from db import audit_chain
+    from db.models import AuditEntry
+
+    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
+    commit_import(seeded_url, _file(template, {}), "a.xlsx", ADMIN)
+    result = commit_import(seeded_url, _file(template, {"LA-PQ-01": 91.5}), "b.xlsx", ADMIN)
+    with read_scope(seeded_url) as s:
+        entry = s.scalars(
+            select(AuditEntry).where(AuditEntry.entity == "upload", AuditEntry.entity_key == str(result.upload_id))
+        ).one()
+        before, after = entry.before, entry.after
+        stored = s.scalar(select(cast(AuditEntry.after, String)).where(AuditEntry.id == entry.id))
+        assert audit_chain.verify(s).ok
+    figures = after["figures"]
+    assert [f[:3] for f in figures] == [["LA-PQ-01", UNIT, PERIOD]]
+    assert figures[0][4] == 91.5 and before["figures"][0][4] == 98.5
+    assert stored == json.dumps(after, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
