@@ -230,15 +230,15 @@ def check_series(
     # which is at least the smallest change (``changes[0]``, positive); no change yet: no scale.
     limit = math.inf
     plain = not rank and not milestone  # no range rule beyond [lo, hi]
-    linked = False  # there is a figure before and it is unflagged (then it is ``good``)
+    linked = False  # ``plain``, and there is a figure before, unflagged (then it is ``good``)
     for fig in figures:
         value = fig.value
         if value is None:
             continue
         if ytd:
             year = fig.period.year  # years matter to year-to-date totals only
-        if linked and plain and lo <= value <= hi and (not ytd or year == prev_year):
-            step = abs(value - before)
+        if linked and lo <= value <= hi and (not ytd or year == prev_year):
+            step = value - before if value >= before else before - value  # abs(), without a call
             if step <= limit and not (only_grows and value < before):
                 # The usual figure: in range, no decrease, no jump (what the general path below
                 # concludes for it, in fewer steps); its change adds to the scale of typical changes.
@@ -291,7 +291,7 @@ def check_series(
                 insort(changes, step)
                 if jumps:
                     limit = jump_factor * changes[0]
-        prev, before, prev_year, prev_flagged, good, linked = fig, value, year, False, fig, True
+        prev, before, prev_year, prev_flagged, good, linked = fig, value, year, False, fig, plain
     return flags
 
 

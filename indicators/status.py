@@ -98,6 +98,7 @@ _COMP_RANGE, _COMP_RANK, _COMP_MILESTONE = Comparator.RANGE, Comparator.RANK, Co
 _INCREASE = TargetBasis.INCREASE
 _NEW_ITEMS, _MILESTONE_KIND = MeasureKind.NEW_SINCE_BASELINE, MeasureKind.MILESTONE
 _ANNUAL, _HALF_YEARLY = Frequency.ANNUAL, Frequency.HALF_YEARLY
+_CANNOT_ASSESS, _NOT_REPORTED = Status.CANNOT_ASSESS, Status.NOT_REPORTED  # asked of every assessment
 _GOOD_HIGHER = frozenset(
     {Comparator.GE, Comparator.GT, Comparator.ABOVE_BENCHMARK, Comparator.NOT_BELOW_BENCHMARK}
 )
@@ -1206,7 +1207,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         )
     else:
         v = _evaluate(p, ctx)
-        open_value = v.status is Status.CANNOT_ASSESS and MISSING_TARGET_VALUE in v.missing
+        open_value = v.status is _CANNOT_ASSESS and MISSING_TARGET_VALUE in v.missing
         if due is not None and not _all_milestones_done(p, pos) and not open_value:
             at = s.position(due.index)
             reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
@@ -1270,7 +1271,7 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         due,
         awaiting,
         p.has_value,
-        missing_units if v.status is Status.NOT_REPORTED else (),
+        missing_units if v.status is _NOT_REPORTED else (),
     )
 
 
