@@ -241,11 +241,15 @@ def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     sheet costs ≈ 20 MB of fresh memory and ≈ 20 ms, four times the inflating itself.
     ``zlib.decompress`` given the declared size as its buffer writes the bytes once. Same
     bytes, same CRC check; anything unusual (not deflated, encrypted, a damaged stream, a size
-    or CRC that does not match) is left to ``zf.read``, which raises as before.
+    or CRC that does not match) is left to ``zf.read``, which raises as before. ``zf.open`` first
+    checks the local header as ``zf.read`` would (its name equals the directory's, no patched or
+    strongly encrypted data): a part not named .xml is not opened by :func:`check_file`, and such a
+    part must be refused here as before, not inflated from an offset the header contradicts.
     """
     info = zf.getinfo(name)
     if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or zf.fp is None:
         return zf.read(name)
+    zf.open(info).close()  # raises BadZipFile / NotImplementedError exactly as zf.read(name) would
     try:
         zf.fp.seek(info.header_offset)
         signature, name_length, extra_length = _LOCAL_HEADER.unpack(zf.fp.read(_LOCAL_HEADER.size))
@@ -256,6 +260,7 @@ def read_part(zf: zipfile.ZipFile, name: str) -> bytes:
     except (zlib.error, struct.error, OSError, ValueError):
         return zf.read(name)
     if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        del data  # a stream longer than declared: not held while zf.read inflates it again (a bomb's peak)
         return zf.read(name)
     return data
 
