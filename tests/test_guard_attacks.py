@@ -147,3 +147,16 @@ def test_a_stream_longer_than_declared_gives_zf_reads_bytes_without_holding_both
     assert expected == got == real[:1000]
     assert zf_peak > 24 << 20  # zf.read itself inflates the whole stream
     assert part_peak < zf_peak + (4 << 20)
+
+
+def test_a_zip_password_on_an_xml_part_is_an_encrypted_file_not_a_crash():
+    """zipfile raises RuntimeError (no BadZipFile) for an encrypted part: check_file opens every .xml
+    part, so scan_file raised and the scanning worker died (the upload failed as 读取进程退出)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        zf.writestr("[Content_Types].xml", b"<Types/>", zipfile.ZIP_DEFLATED)
+        zf.writestr("xl/workbook.xml", b"<workbook/>", zipfile.ZIP_DEFLATED)
+    data = bytearray(out.getvalue())
+    at = central_header(bytes(data), "xl/workbook.xml")
+    data[at + 8 : at + 10] = (int.from_bytes(data[at + 8 : at + 10], "little") | 0x1).to_bytes(2, "little")
+    assert scan(bytes(data)) == ([("encrypted-file", "")], {})

@@ -87,6 +87,8 @@ def check_file(data: bytes, file_name: str) -> list[FileError]:
             return _check_zip(zf)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, NotImplementedError, EOFError) as exc:
         return [FileError("not-zip", params={"detail": str(exc)[:200]})]
+    except RuntimeError:  # zipfile: a part encrypted with a zip password (raised, not a BadZipFile)
+        return [FileError("encrypted-file")]
 
 
 def _check_zip(zf: zipfile.ZipFile) -> list[FileError]:
