@@ -14,6 +14,8 @@ import tracemalloc
 import zipfile
 import zlib
 
+import pytest
+
 from workbook import guard, reader
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -160,3 +162,32 @@ def test_a_zip_password_on_an_xml_part_is_an_encrypted_file_not_a_crash():
     at = central_header(bytes(data), "xl/workbook.xml")
     data[at + 8 : at + 10] = (int.from_bytes(data[at + 8 : at + 10], "little") | 0x1).to_bytes(2, "little")
     assert scan(bytes(data)) == ([("encrypted-file", "")], {})
+
+
+def _mixed(rows: str, root: str = "") -> bytes:
+    """A sheet whose rows use a second prefix ``y:`` bound to the same main namespace (calamine reads
+    them as rows), under an unprefixed root or an ``x:`` one."""
+    p = f"{root}:" if root else ""
+    ns = f'xmlns:{root}="{MAIN}"' if root else f'xmlns="{MAIN}"'
+    return (f'<{p}worksheet {ns} xmlns:y="{MAIN}"><{p}sheetData>{rows}</{p}sheetData></{p}worksheet>').encode()
+
+
+_FIRST_ROW = {"": '<row r="1"><c r="A1"><v>1</v></c></row>', "x": '<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c></x:row>'}
+_MANY = "".join(f"<y:row><y:c><y:v>{i}</y:v></y:c></y:row>" for i in range(60_005))
+
+
+@pytest.mark.parametrize(
+    ("root", "rows", "detail"),
+    [
+        ("x", '<y:row\tr ="70000"><y:c><y:v>1</y:v></y:c></y:row>', "第 70000 行"),
+        ("", _MANY, "第 60001 行"),
+        ("x", _MANY, "第 60001 行"),
+    ],
+    ids=["x-root-y-row-beyond", "plain-root-y-rows-without-r", "x-root-y-rows-without-r"],
+)
+def test_rows_with_another_prefix_count_towards_the_limits(root, rows, detail):
+    """Row and cell tags with another prefix than the root's were invisible to the usual-spelling
+    shape (it counted the root's own tags) and passed; they now send the sheet to the general pass."""
+    facts, error = guard.scan_sheet(_mixed(_FIRST_ROW[root] + rows, root), "填报", "p", set())
+    assert error is not None and error.code == "sheet-too-large"
+    assert error.params["detail"] == detail and error.params["limit"] == "BL 列、60000 行以内"

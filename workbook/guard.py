@@ -350,13 +350,18 @@ def scan_sheet(
 
 
 def _usual_spelling(xml: bytes, p: bytes) -> bool:
-    """Every row and cell tag starts ``<row r="`` / ``<c r="A`` (upper-case), one prefix, double quotes."""
+    """Every row and cell tag starts ``<row r="`` / ``<c r="A`` (upper-case), one prefix, double quotes.
+
+    "One prefix": no row or cell tag with another prefix than the root's, or none where the root has
+    one (``<y:row>`` in an ``x:`` sheet, both bound to the main namespace, is a row calamine reads;
+    the usual-spelling shape counts only the root's own tags, so such a sheet takes the general pass).
+    """
     q = re.escape(p)
     if re.search(b"<" + q + rb'c(?=[\s/>])(?! r="[A-Z])', xml) is not None:
         return False
     if re.search(b"<" + q + rb'row(?=[\s/>])(?! r="[0-9])', xml) is not None:
         return False
-    if not p and (xml.find(b':c r="') >= 0 or xml.find(b":row ") >= 0):
+    if re.search(b"<(?!" + q + rb"(?:c|row)[\s/>])(?:[\w.-]+:)?(?:c|row)[\s/>]", xml) is not None:
         return False
     return xml.find(b"r='") < 0
 
@@ -410,6 +415,7 @@ _BLOCK = 1 << 20  # bytes looked at per step: bounded temporary arrays, whatever
 _U1 = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z])')
 _U2 = re.compile(rb'<row(?=[\s/>])(?! r="[0-9])')
 _FORMULA = re.compile(rb"<f[\s>/]")
+_PREFIXED_TAG = re.compile(rb":(?:c|row)[\s/>]")  # as the blocks look at every ':' (a prefixed cell or row)
 _TWO_LETTERS = re.compile(rb'<c r="[A-Z][A-Z]')
 assert MAX_CELLS >= 26 * MAX_SHEET_ROW, "_fast_shape skips the corner check for single-letter columns"
 
@@ -449,7 +455,7 @@ def _plain_sightings(xml: bytes, percent_xfs: set[int], block: int = _BLOCK) -> 
     # starting from `stop` on; r="… and ' s="' are seen by their '=', one and two bytes in)
     if _U1.search(xml, stop) or _U2.search(xml, stop) or _TWO_LETTERS.search(xml, stop):
         return None
-    if xml.find(b':c r="', stop) >= 0 or xml.find(b":row ", stop) >= 0:
+    if _PREFIXED_TAG.search(xml, stop):
         return None
     seen.cells += xml.count(b'<c r="', stop)
     if seen.beyond < 0:
@@ -500,9 +506,10 @@ def _sight_block(
     colons = np.flatnonzero(view == ord(":")) + start
     if len(colons):
         w = words[colons]
-        cell = (w & _mask(6)) == np.uint64(_le(b':c r="'))
-        if np.any(cell | ((w & _mask(5)) == np.uint64(_le(b":row ")))):
-            return False  # a prefixed cell or row in an unprefixed sheet
+        cell = ((w & _mask(2)) == np.uint64(_le(b":c"))) & _SPACE_SLASH_GT[_byte(w, 2)]
+        row = ((w & _mask(4)) == np.uint64(_le(b":row"))) & _SPACE_SLASH_GT[_byte(w, 4)]
+        if np.any(cell | row):
+            return False  # a prefixed cell or row tag, however spelled, in an unprefixed sheet
     if not merges:  # "mergeCell" right after a '<' or a prefix's ':' (every mergeCell element's is)
         marks = np.concatenate([lt[after == ord("m")], colons])
         marks = marks[(words[marks + 1] == np.uint64(_le(b"mergeCel"))) & (a[marks + 9] == ord("l"))]
