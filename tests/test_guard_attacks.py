@@ -191,3 +191,19 @@ def test_rows_with_another_prefix_count_towards_the_limits(root, rows, detail):
     facts, error = guard.scan_sheet(_mixed(_FIRST_ROW[root] + rows, root), "填报", "p", set())
     assert error is not None and error.code == "sheet-too-large"
     assert error.params["detail"] == detail and error.params["limit"] == "BL 列、60000 行以内"
+
+
+@pytest.mark.parametrize(
+    ("rows", "detail"),
+    [
+        ("<row r='1'><c foo='>' r='XFD1048576'><v>1</v></c></row>", "单元格 XFD1048576"),
+        ("<row r='1'><c r='A1' r='A70000'><v>1</v></c></row>", "单元格 A70000"),
+    ],
+    ids=["gt-inside-a-quoted-value", "r-given-twice"],
+)
+def test_the_general_pass_reads_attributes_as_the_parser_does(rows, detail):
+    """A '>' inside a quoted attribute value ended the tag for the general pass (the cell's r was
+    never seen), and of two r attributes it took the first while the parser takes the last."""
+    xml = f'<worksheet xmlns="{MAIN}"><sheetData>{rows}</sheetData></worksheet>'.encode()
+    facts, error = guard.scan_sheet(xml, "填报", "p", set())
+    assert error is not None and error.code == "sheet-too-large" and error.params["detail"] == detail

@@ -300,7 +300,21 @@ _MERGE = re.compile(rb"""<(?:[\w.-]+:)?mergeCell\s[^>]*?ref\s*=\s*["']([A-Z]+)(\
 _REF = re.compile(rb"""\sr\s*=\s*["']([A-Za-z]*)(\d*)["']""")
 _STYLE = re.compile(rb"""\ss\s*=\s*["'](\d+)["']""")
 # any row or cell start tag, any prefix, any spelling: for the general pass
-_ROW_OR_CELL = re.compile(rb"<(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
+# (a '>' inside a quoted attribute value does not end the tag: the attributes are read quote-aware)
+_ROW_OR_CELL = re.compile(rb"""<(?:[\w.-]+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*?)(/?)>""")
+_ATTRIBUTE = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF_VALUE = re.compile(rb"([A-Za-z]*)(\d*)")
+
+
+def _tag_ref(attrs: bytes) -> re.Match | None:
+    """The ``r`` attribute of a row or cell tag as (letters, digits), as the parser reads it: attribute
+    by attribute (text inside another attribute's value is not an ``r``), the last ``r`` when a
+    malformed tag repeats it; None when there is none or it is not letters then digits."""
+    value = None
+    for match in _ATTRIBUTE.finditer(attrs):
+        if match.group(1) == b"r":
+            value = match.group(2) if match.group(2) is not None else match.group(3)
+    return None if value is None else _REF_VALUE.fullmatch(value)
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row\s*>")
 
 
@@ -608,7 +622,7 @@ def _general_shape(xml: bytes, facts: SheetFacts) -> SheetError | None:
     row, col, cells, max_row, max_col = 0, 0, 0, 0, 0
     for match in _ROW_OR_CELL.finditer(xml):
         tag, attrs = match.group(1), match.group(2)
-        ref = _REF.search(b" " + attrs)
+        ref = _tag_ref(attrs)
         if tag == b"row":
             row = int(ref.group(2)) if ref and ref.group(2) else row + 1
             col = 0
