@@ -54,24 +54,23 @@ def workbook(sheet: bytes = SHEET, compression: int = zipfile.ZIP_DEFLATED) -> b
     return out.getvalue()
 
 
-def local_header(data: bytes, name: str) -> int:
-    at = data.find(b"PK\x03\x04")
+def _header(data: bytes, name: str, signature: bytes, name_length_at: int, name_at: int) -> int:
+    """The offset of the zip record with ``signature`` whose file name is ``name``."""
+    at = data.find(signature)
     while at >= 0:
-        length = int.from_bytes(data[at + 26 : at + 28], "little")
-        if data[at + 30 : at + 30 + length] == name.encode():
+        length = int.from_bytes(data[at + name_length_at : at + name_length_at + 2], "little")
+        if data[at + name_at : at + name_at + length] == name.encode():
             return at
-        at = data.find(b"PK\x03\x04", at + 4)
+        at = data.find(signature, at + 4)
     raise AssertionError(name)
+
+
+def local_header(data: bytes, name: str) -> int:
+    return _header(data, name, b"PK\x03\x04", 26, 30)
 
 
 def central_header(data: bytes, name: str) -> int:
-    at = data.find(b"PK\x01\x02")
-    while at >= 0:
-        length = int.from_bytes(data[at + 28 : at + 30], "little")
-        if data[at + 46 : at + 46 + length] == name.encode():
-            return at
-        at = data.find(b"PK\x01\x02", at + 4)
-    raise AssertionError(name)
+    return _header(data, name, b"PK\x01\x02", 28, 46)
 
 
 def scan(data: bytes) -> tuple[list[tuple[str, str]], dict[str, tuple]]:
