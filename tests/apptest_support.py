@@ -31,3 +31,18 @@ def route_through_app(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+def demo_database(folder) -> str:
+    """A fresh SQLite database in ``folder`` with the catalogue and the demo figures (the app's first
+    start without its admin account): what the AppTest walks of every page read."""
+    from db.session import session_scope
+    from services.actor import Actor, ActorRole
+    from services.demo import load_demo
+    from services.setup import init_database
+
+    url = f"sqlite:///{folder / 'app.db'}"
+    init_database(url)
+    with session_scope(url) as session:
+        load_demo(session, Actor("演示", ActorRole.ADMIN))
+    return url

@@ -95,20 +95,14 @@ def ascii_words(texts: list[str], allowed: set[str] = frozenset()) -> set[str]:
 
 @pytest.fixture(scope="module")
 def app_db(tmp_path_factory):
-    import os
-
     from db.session import session_scope
     from services import accounts
-    from services.demo import load_demo
-    from services.setup import init_database
+    from tests.apptest_support import demo_database
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('chinese') / 'app.db'}"
-    init_database(url)
+    url = demo_database(tmp_path_factory.mktemp("chinese"))
     with session_scope(url) as session:
-        load_demo(session, Actor("演示", ActorRole.ADMIN))
         units = accounts.unit_ids_by_name(session, "灵璧县", ["县农业农村局"])
         units += accounts.unit_ids_by_name(session, "六安市", ["市市场监管局"])
-    os.environ.setdefault("TRACKER_TEST_DUMMY", "1")
     return url, frozenset(units)
 
 

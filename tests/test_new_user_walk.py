@@ -20,7 +20,7 @@ pytest.importorskip("streamlit.testing.v1")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from services.actor import Actor, ActorRole  # noqa: E402
-from tests.apptest_support import route_through_app  # noqa: E402
+from tests.apptest_support import demo_database, route_through_app  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
 OFFICE = Actor("质量办", ActorRole.ADMIN)
@@ -28,15 +28,7 @@ OFFICE = Actor("质量办", ActorRole.ADMIN)
 
 @pytest.fixture(scope="module")
 def demo_url(tmp_path_factory):
-    from db.session import session_scope
-    from services.demo import load_demo
-    from services.setup import init_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('walk') / 'app.db'}"
-    init_database(url)
-    with session_scope(url) as session:
-        load_demo(session, Actor("演示", ActorRole.ADMIN))
-    return url
+    return demo_database(tmp_path_factory.mktemp("walk"))
 
 
 def _app(url: str, monkeypatch, actor: Actor | None = None, plan: str | None = None) -> AppTest:
