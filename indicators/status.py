@@ -883,6 +883,10 @@ def _eval_rank(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         text += f"，序时进度应达第 {fmt_number(expected)} 名，{when}"
     else:
         text += f"，序时进度应达第 {fmt_number(expected)} 名，完成序时进度的 {fmt_ratio(ratio, p.marks)}"
+        if status is Status.SERIOUSLY_BEHIND and x - expected <= 1 + _EPS:
+            # a place is indivisible, as a whole item is: one place short of the path is behind
+            status = Status.BEHIND
+            text += "，仅差 1 名，按滞后计"
     return _Verdict(status, text, expected, level, ratio, target=target)
 
 

@@ -140,8 +140,12 @@ CASES = [
      one(Q, 10, field_size=16), Q, S.ON_TRACK, 10, 1.0, 8),
     ("rank-worse-than-baseline", spec(K.RANK, (target(2027, C.RANK, 0.5),), (12, 2024), D.LOWER, "名"),
      one(Q, 13, field_size=16), Q, S.SERIOUSLY_BEHIND, 10, -0.5, 8),
+    # one place short of the path (第 11 名, due 第 10 名): 50 % of the path, but a place is indivisible,
+    # as a whole item is (METHODOLOGY 十四): behind, not seriously behind; two places short stays serious
     ("rank-behind", spec(K.RANK, (target(2027, C.RANK, 0.5),), (12, 2024), D.LOWER, "名"),
-     one(Q, 11, field_size=16), Q, S.SERIOUSLY_BEHIND, 10, 0.5, 8),
+     one(Q, 11, field_size=16), Q, S.BEHIND, 10, 0.5, 8),
+    ("rank-two-places-short", spec(K.RANK, (target(2027, C.RANK, 0.5),), (12, 2024), D.LOWER, "名"),
+     one(Q, 12, field_size=16), Q, S.SERIOUSLY_BEHIND, 10, 0.0, 8),
     ("rank-no-field-size", spec(K.RANK, (target(2027, C.RANK, 0.5),), (12, 2024), D.LOWER, "名"), one(Q, 6), Q,
      S.CANNOT_ASSESS, None, None, None),
     ("rank-no-baseline", spec(K.RANK, (target(2027, C.RANK, 0.5),), unit="名"), one(Q, 10, field_size=16), Q,
