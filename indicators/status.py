@@ -1183,7 +1183,9 @@ def _all_milestones_done(p: Prepared, pos: int) -> bool:
 def assess_at(p: Prepared, as_of: Period) -> Assessment:
     """Assess a prepared indicator as of ``as_of`` (the assessment quarter)."""
     spec, s = p.spec, p.series
-    due = owed_at(spec, as_of, p.first, p.last_owed) if p.targets else None
+    # what is owed does not depend on the targets (indicators.due; the template asks for it and the
+    # reporting rates count it): a due figure not sent is 未报送, also when no target is in force
+    due = owed_at(spec, as_of, p.first, p.last_owed)
     pos = s.position(as_of.index)
     cur = s.last_usable[pos] if pos >= 0 else -1
     period = s.periods[cur] if cur >= 0 else None
@@ -1211,44 +1213,49 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         )
     else:
         v = _evaluate(p, ctx)
-        open_value = v.status is _CANNOT_ASSESS and MISSING_TARGET_VALUE in v.missing
-        if due is not None and not _all_milestones_done(p, pos) and not open_value:
-            at = s.position(due.index)
-            reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
-            # a complete figure newer than the one owed (e.g. after the final year) also answers for it
-            if not reported and pos > at:
-                reported = any(s.reported[k] for k in range(at + 1, pos + 1))
-            if not reported:
-                due_text = period_text(spec, due)
-                if due.index in s.pending:
-                    awaiting = True
-                    if ctx.x is None:
-                        v = _Verdict(
-                            Status.CANNOT_ASSESS,
-                            f"{due_text}数据待审核，尚无已审核的数据",
-                            missing=(AWAITING_REVIEW,),
-                            target=v.target,
-                        )
-                    else:
-                        v.reason = f"{due_text}数据待审核，暂按已审核的{ctx.label}数据评估：{v.reason}"
-                else:
-                    here = at >= 0 and s.idx[at] == due.index
-                    missing_units = s.missing_units[at] if here else s.reporters
-                    who = f"（{'、'.join(missing_units)}）" if missing_units else ""
-                    tail = f"；按最近一次报送的数据，{v.reason}" if ctx.x is not None else "，尚无可用数据"
+    open_value = not p.targets or (v.status is _CANNOT_ASSESS and MISSING_TARGET_VALUE in v.missing)
+    if due is not None and not _all_milestones_done(p, pos):
+        at = s.position(due.index)
+        reported = at >= 0 and s.idx[at] == due.index and s.reported[at]
+        # a complete figure newer than the one owed (e.g. after the final year) also answers for it
+        if not reported and pos > at:
+            reported = any(s.reported[k] for k in range(at + 1, pos + 1))
+        if not reported:
+            due_text = period_text(spec, due)
+            if due.index in s.pending:
+                awaiting = True
+                if ctx.x is None:
                     v = _Verdict(
-                        Status.NOT_REPORTED,
-                        f"{due_text}未报送数据{who}{tail}",
-                        v.expected,
-                        v.level,
-                        v.ratio,
-                        (MISSING_REPORT,),
-                        v.current,
-                        v.current_period,
-                        v.target,
+                        Status.CANNOT_ASSESS,
+                        f"{due_text}数据待审核，尚无已审核的数据",
+                        missing=(AWAITING_REVIEW,),
+                        target=v.target,
                     )
-        elif due is None and ctx.x is None and v.status is Status.CANNOT_ASSESS and not p.milestones:
-            v.reason = f"截至{as_of.label}尚未到首次报送时间，暂无数据"
+                else:
+                    v.reason = f"{due_text}数据待审核，暂按已审核的{ctx.label}数据评估：{v.reason}"
+            else:
+                here = at >= 0 and s.idx[at] == due.index
+                missing_units = s.missing_units[at] if here else s.reporters
+                who = f"（{'、'.join(missing_units)}）" if missing_units else ""
+                if open_value:  # no target (value) to judge by: the reason says so after the missing report
+                    tail = f"；{v.reason}"
+                elif ctx.x is not None:
+                    tail = f"；按最近一次报送的数据，{v.reason}"
+                else:
+                    tail = "，尚无可用数据"
+                v = _Verdict(
+                    Status.NOT_REPORTED,
+                    f"{due_text}未报送数据{who}{tail}",
+                    v.expected,
+                    v.level,
+                    v.ratio,
+                    (MISSING_REPORT,),
+                    v.current,
+                    v.current_period,
+                    v.target,
+                )
+    elif due is None and ctx.x is None and p.targets and v.status is _CANNOT_ASSESS and not p.milestones:
+        v.reason = f"截至{as_of.label}尚未到首次报送时间，暂无数据"
     note, flags = _flag_note(p, ctx)
     current, cur_period = ctx.x, ctx.period
     if v.current is not None or v.current_period is not None:

@@ -80,10 +80,10 @@ def test_history_equals_assessing_each_quarter(points, last):
 
 
 def test_open_target_value_never_escalates():
-    # the target value was left open (*): 无法评估 every quarter, reported or not, and no run
+    # the target value was left open (*): 无法评估 when reported, 未报送 when not, and no run either way
     s = spec(targets=(target(2027, C.GE, None),))
     history = assess_history(data(s, *series(("2025Q2", 1))), P("2025Q3"), SETTINGS)
-    assert [a.status for a in history] == [S.CANNOT_ASSESS] * 3
+    assert [a.status for a in history] == [S.NOT_REPORTED, S.CANNOT_ASSESS, S.NOT_REPORTED]
     assert running_streaks(history) == [0, 0, 0]
 
 

@@ -340,7 +340,9 @@ def test_the_reporting_units_own_figure_wins_over_another_units():
 
 @pytest.mark.parametrize("reported", [False, True])
 def test_an_indicator_without_a_target_in_force_cannot_be_assessed(reported):
-    """Only a consultation proposal, not adopted: nothing to judge against, reported or not."""
+    """Only a consultation proposal, not adopted: nothing to judge against. The figure is owed all
+    the same (the template asks for it, the reporting rates count it): not sent, it is 未报送, as
+    the tiles, the deck's reporting slide and the work lists all say; the reason says both."""
     from indicators.model import Figure, IndicatorData, IndicatorSpec, PlanSettings
     from indicators.periods import Period
 
@@ -348,5 +350,9 @@ def test_an_indicator_without_a_target_in_force_cannot_be_assessed(reported):
     figures = (Figure(Period(2025, 4), 60.0, unit="甲局"),) if reported else ()
     settings = PlanSettings(baseline_year=2021, first_period=Period(2022, 1))
     result = assess(IndicatorData(spec, figures), Period(2025, 4), settings)
-    assert result.status is S.CANNOT_ASSESS
+    assert result.status is (S.CANNOT_ASSESS if reported else S.NOT_REPORTED)
     assert "生效的目标" in result.reason
+    if not reported:
+        assert result.reason.startswith("2025年第4季度未报送数据（甲局）；尚无生效的目标")
+        assert result.missing_units == ("甲局",)
+    assert not result.has_target_value  # never escalates (METHODOLOGY 十八)

@@ -173,10 +173,14 @@ def test_open_target_value_cannot_be_assessed_and_never_escalates():
     from indicators.history import assess_history, behind_streak
 
     spec = ind(K.LEVEL, [tg(2025, C.GE, None, text="*")], unit="亿元")
-    a = run(spec, (), "2023Q3")
+    a = run(spec, figs(("2023Q3", 5)), "2023Q3")
     assert a.status is S.CANNOT_ASSESS
+    # not reported: 未报送 (the figure is owed), with why it cannot be judged; still never escalates
+    missing = run(spec, (), "2023Q3")
+    assert missing.status is S.NOT_REPORTED
+    assert "未报送数据" in missing.reason and "目标值未确定" in missing.reason
     history = assess_history(IndicatorData(spec), P("2024Q4"), settings())
-    assert not a.has_target_value
+    assert not a.has_target_value and not missing.has_target_value
     assert behind_streak(history) == 0
 
 
