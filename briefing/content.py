@@ -25,7 +25,7 @@ from indicators.periods import Period
 from indicators.rollup import UNCATEGORISED
 from indicators.status import Assessment
 from indicators.vocabulary import Role, Status
-from ui.formats import format_number
+from ui.formats import format_figure, format_number
 
 RESPONSE_WORKING_DAYS = 10
 GOOD_STATUSES = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.ON_TRACK)  # met (in time or late) or on track
@@ -210,11 +210,11 @@ def row_numbers(r: dict[str, Any]) -> dict[str, str]:
     unit = r["measure_unit"]
     target = "—"
     if r["target_value"] is not None:
-        target = f"{r['target_year']}年 {format_number(r['target_value'], unit)}"
+        target = f"{r['target_year']}年 {format_figure(r['target_value'], unit)}"
     elif r["target_year"]:
         target = f"{r['target_year']}年"
     return {
-        "current": format_number(r["current_value"], unit),
+        "current": format_figure(r["current_value"], unit),
         "expected": format_number(r["expected_value"], unit),
         "target": target,
         "ratio": fmt_ratio(r["progress_ratio"]),

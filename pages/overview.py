@@ -10,7 +10,7 @@ from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
 from ui.charts import plotly_config, styled_status
-from ui.formats import format_number, severity_weights_text, unit_ranking_table
+from ui.formats import format_figure, format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.widgets import dashboard_context, demo_banner, frame_height, status_tiles
@@ -66,7 +66,7 @@ with left:
                         {
                             "状态": r["status"],
                             "指标": f"{r['code']} {r['name']}",
-                            "当前值": format_number(r["current_value"], r["measure_unit"]),
+                            "当前值": format_figure(r["current_value"], r["measure_unit"]),
                             "序时进度应达": format_number(r["expected_value"], r["measure_unit"]),
                             "完成序时进度": "—"
                             if r["progress_ratio"] is None

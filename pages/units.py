@@ -21,7 +21,7 @@ from ui.charts import (
     style,
     styled_status,
 )
-from ui.formats import format_number, quarter_words, severity_weights_text, unit_ranking_table
+from ui.formats import format_figure, format_number, quarter_words, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
 from ui.widgets import dashboard_context, demo_banner, frame_height
@@ -81,7 +81,7 @@ def _indicator_table(items: list[dict]) -> pd.DataFrame:
             {
                 "状态": i["status"],
                 "指标": f"{i['code']} {i['name']}",
-                "当前值": format_number(i["current_value"], i["measure_unit"]),
+                "当前值": format_figure(i["current_value"], i["measure_unit"]),
                 "应达值": format_number(i["expected_value"], i["measure_unit"]),
                 "连续滞后": f"{i['streak']} 个季度" if i["streak"] else "—",
                 "预警": i["escalation"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from indicators.explain import fmt_quantity
+from indicators.explain import figure_digits, fmt_quantity
 from indicators.vocabulary import LABELS, Comparator
 
 COMPARATOR_SYMBOLS = {
@@ -25,6 +25,15 @@ BENCHMARK_WORDS = {
 def format_number(value: float | None, unit: str = "") -> str:
     """``98.5%``, ``1,000 个``; ``—`` for None; at most two decimals, no trailing zeros."""
     return fmt_quantity(value, unit, grouping=True)
+
+
+def format_figure(value: float | None, unit: str = "") -> str:
+    """A reported figure or a target as it was written, up to four decimals (``0.392 吨标准煤/万元``):
+    two decimals print 0.392 and a control line of 0.388 both as 0.39, and a row "当前值 0.39,
+    目标 0.39, 未完成" contradicts itself. Computed values (应达值) keep :func:`format_number`."""
+    if value is None:
+        return format_number(value, unit)
+    return fmt_quantity(value, unit, grouping=True, digits=figure_digits(value))
 
 
 def describe_target(target: dict, unit: str) -> str:
