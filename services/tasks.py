@@ -564,9 +564,14 @@ def unit_task_items(
     period: Period | None = None,
 ) -> list[dict[str, Any]]:
     """我的待办 (tasks): each open task of the units, what is owed for ``period`` (default: the latest
-    quarter that has ended) and what was returned."""
+    quarter that has ended, at the latest the plan's last quarter: the quarter of the template the
+    填报上传 page offers, whose 重点任务 sheet takes these reports) and what was returned."""
     plan = _plan(session, plan_code)
     period = period or reporting_period(today)
+    if plan.horizon_years:  # an ended plan asks for its last quarter's progress, as its template does
+        last = Period(max(int(y) for y in plan.horizon_years), 4)
+        if period.index > last.index:
+            period = last
     if period.index < Period.parse(plan.first_period).index:
         period = Period.parse(plan.first_period)
     settings = plan_settings(plan)
