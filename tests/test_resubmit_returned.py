@@ -100,3 +100,34 @@ def test_a_returned_figure_entered_again_by_hand_is_a_new_pending_version(seeded
         again = record_figure(s, clerk, figure)
         assert again is not None and (again.version, again.review_state) == (2, "pending")
         assert record_figure(s, clerk, figure) is None  # pending now: the same figure is unchanged
+
+
+def test_a_correction_after_a_return_shows_the_returned_value_as_such(seeded_url):
+    """The preview's 原值 of a figure the office returned is the returned version, marked 已退回 (not
+    taken for the figure in use); a pending one is marked 待审核."""
+    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
+    wb = load_workbook(io.BytesIO(template))
+    ws = wb[bad_inputs.S]
+    rows = bad_inputs.rows_by_code(ws)
+    code, row = next((c, r) for c, r in rows.items() if (ws.cell(r, 5).value or "").startswith("比率"))
+    ws.cell(row, 8).value = 97.3
+    first_file = bad_inputs.save(wb)
+    ws.cell(row, 8).value = 98.1
+    corrected = bad_inputs.save(wb)
+    with session_scope(seeded_url) as s:
+        indicator_id, unit_id = _ids(s, code)
+    clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+    assert commit_import(seeded_url, first_file, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT).status == (
+        "committed"
+    )
+    pending = preview_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    assert [c.old for c in pending.changes if c.code == code] == ["97.3（待审核）"]
+    with session_scope(seeded_url) as s:
+        (obs_id,) = s.scalars(
+            select(Observation.id).where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
+                                         Observation.period == PERIOD)
+        ).all()  # fmt: skip
+        review.review_figures(s, system_actor(), [obs_id], accept=False, comment="请核实")
+    preview = preview_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    change = next(c for c in preview.changes if c.code == code)
+    assert (change.status, change.old, change.new) == ("changed", "97.3（已退回）", "98.1")

@@ -9,6 +9,8 @@ from typing import Any
 from workbook.cells import format_number
 from workbook.errors import WorkbookError
 
+OLD_STATE_MARKS = {"returned": "（已退回）", "pending": "（待审核）"}  # the preview's 原值 column
+
 
 class Change:
     """One row of the preview: which figure, and its old and new text.
@@ -47,7 +49,11 @@ class Change:
 
     @property
     def old(self) -> str:
-        return self._text(self._old)
+        """The current version's text, marked when it is not (yet) in use: a unit sending a
+        correction after the office returned 31 家 (27 家 accepted and in use) sees "31 家（已退回）"."""
+        text = self._text(self._old)
+        state = getattr(self._old, "review_state", None)
+        return text + OLD_STATE_MARKS.get(state, "") if text else text
 
     @property
     def new(self) -> str:
