@@ -135,14 +135,16 @@ def _paged(rows: list, key: str, as_row=None) -> None:
 
 
 def _change_row(c) -> dict:
+    # what the file changes first (新值 beside the indicator, then what it replaces): at 1366 px the
+    # table's right-hand columns scroll out of sight, and a long note made 新值 the one cut off
     return {
         "状态": STATUS_LABELS[c.status],
-        "单位": c.unit,
         "指标代码": c.code,
         "指标": c.name,
-        "数据所属期": Period.parse(c.period).label if c.period else "",
-        "原值": c.old,
         "新值": c.new,
+        "原值": c.old,
+        "数据所属期": Period.parse(c.period).label if c.period else "",
+        "单位": c.unit,
         "行": c.row,
     }
 
