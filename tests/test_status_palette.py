@@ -142,3 +142,51 @@ def test_tile_text_is_legible_on_every_status_colour():
         assert contrast(colour, text_color(status)) >= 4.5, status
     assert text_color(Status.NOT_ACHIEVED.value) == "#FFFFFF"
     assert text_color(Status.BEHIND.value) == "#000000"
+
+
+# What each colour word of METHODOLOGY's status table means, as hue (degrees), saturation and value
+# ranges: a reader told "正常 is 天蓝色" looks for sky blue and finds a light green tile.
+_COLOUR_WORD_RANGES: dict[str, tuple[tuple[float, float], tuple[float, float], tuple[float, float]]] = {
+    "深绿色": ((90, 150), (0.4, 1), (0, 0.6)),
+    "浅绿色": ((90, 150), (0.2, 0.6), (0.7, 1)),
+    "蓝色": ((200, 240), (0.5, 1), (0.4, 1)),
+    "黄色": ((40, 60), (0.7, 1), (0.8, 1)),
+    "红色": ((-12, 12), (0.6, 1), (0.6, 1)),
+    "深红色": ((-12, 12), (0.6, 1), (0, 0.55)),
+    "紫色": ((260, 290), (0.3, 1), (0.3, 1)),
+    "灰色": ((0, 360), (0, 0.05), (0.5, 0.9)),
+}
+
+
+def _methodology_colour_words() -> dict[str, str]:
+    from tests.conftest import ROOT
+
+    text = (ROOT / "indicators" / "METHODOLOGY.md").read_text(encoding="utf-8")
+    table = text.split("| 状态 | 颜色 |", 1)[1].split("\n\n", 1)[0]
+    rows = [line.split("|")[1:3] for line in table.splitlines()[2:] if line.startswith("|")]
+    return {status.strip(): word.strip() for status, word in rows}
+
+
+def test_methodology_names_the_colour_every_status_is_drawn_in():
+    words = _methodology_colour_words()
+    assert set(words) == set(STATUS_COLORS), words
+    for status, word in words.items():
+        assert word in _COLOUR_WORD_RANGES, (status, word)
+        (h_low, h_high), (s_low, s_high), (v_low, v_high) = _COLOUR_WORD_RANGES[word]
+        h, s, v = _hsv(STATUS_COLORS[status])
+        h = h - 360 if h > 180 and h_low < 0 else h  # reds straddle 0°
+        assert h_low <= h <= h_high and s_low <= s <= s_high and v_low <= v <= v_high, (status, word, h, s, v)
+        legend = COLOR_WORDS[STATUS_COLORS[status]]  # the legends' word for the same colour agrees
+        assert word.startswith(legend.removesuffix("色")), (status, word, legend)
+    assert len(set(words.values())) == len(words)  # eight statuses, eight colour words
+
+
+def test_the_colour_word_ranges_tell_the_palette_apart():
+    for word, ((h_low, h_high), (s_low, s_high), (v_low, v_high)) in _COLOUR_WORD_RANGES.items():
+        hits = []
+        for colour in STATUS_COLORS.values():
+            h, s, v = _hsv(colour)
+            h = h - 360 if h > 180 and h_low < 0 else h
+            if h_low <= h <= h_high and s_low <= s <= s_high and v_low <= v <= v_high:
+                hits.append(colour)
+        assert len(hits) == 1, (word, hits)  # each word fits exactly one of the drawn colours
