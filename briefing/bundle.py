@@ -10,6 +10,7 @@ from briefing.content import Briefing
 from briefing.docx_docs import build_bulletin, build_notice
 from briefing.pptx_deck import build_deck
 from ui.charts import export_filename
+from ui.vocabulary import DRAFT_NOTICE
 
 
 def deck_name(b: Briefing) -> str:
@@ -21,7 +22,8 @@ def bulletin_name(b: Briefing) -> str:
 
 
 def notice_name(notice) -> str:
-    return export_filename(notice.title, notice.unit) + ".docx"
+    """``拟发督办通知单_市发改委.docx``: a draft, not an issued notice (those come from the 督办台账)."""
+    return export_filename(DRAFT_NOTICE + notice.title, notice.unit) + ".docx"
 
 
 def build_files(b: Briefing, charts: dict[str, bytes] | None = None) -> dict[str, bytes]:

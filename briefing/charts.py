@@ -39,7 +39,7 @@ class Chart:
 
 def briefing_charts(b: Briefing) -> list[Chart]:
     """Every chart of the briefing, in deck order; a chart with nothing to draw is left out
-    (a category none of whose indicators has a 完成序时进度, no unit behind, nothing due)."""
+    (a category without a bar to draw, no unit behind, nothing due)."""
     matrix = figures.matrix_figure(
         b.rows, title="红黄绿灯矩阵", columns=MATRIX_EXPORT_COLUMNS, font_size=EXPORT_MIN_FONT
     )
@@ -61,8 +61,9 @@ def briefing_charts(b: Briefing) -> list[Chart]:
 
 
 def has_progress_chart(rows) -> bool:
-    """A category's 完成序时进度 chart has bars only if one of its indicators has a ratio."""
-    return any(r["progress_ratio"] is not None for r in rows)
+    """A category's 完成序时进度 chart is drawn only if it has a bar to draw (figures.has_bars: a
+    ratio above 0, or a target met without a ratio); otherwise its table slide says so."""
+    return figures.has_bars(rows)
 
 
 def category_chart_name(b: Briefing, category: str) -> str:

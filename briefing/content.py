@@ -24,8 +24,9 @@ from indicators.model import ReportRecord
 from indicators.periods import Period
 from indicators.rollup import UNCATEGORISED
 from indicators.status import Assessment
-from indicators.vocabulary import Role, Status
+from indicators.vocabulary import MeasureKind, Role, Status
 from ui.formats import format_figure, format_number
+from ui.vocabulary import DRAFT_NOTICE, MILESTONE_DONE, milestone_value
 
 RESPONSE_WORKING_DAYS = 10
 GOOD_STATUSES = (Status.ACHIEVED, Status.ACHIEVED_LATE, Status.ON_TRACK)  # met (in time or late) or on track
@@ -78,7 +79,9 @@ class NoticeItem:
 
 @dataclass(frozen=True)
 class Notice:
-    """One 预警通知单 (or 督办通知单 when an indicator is behind for twice the threshold)."""
+    """One 预警通知单 (or 督办通知单 when an indicator is behind for twice the threshold) the engine
+    proposes: a draft (拟发稿) until the office issues it on the 督办台账 (services/notices.py), which
+    numbers and logs it; ``issued_on`` / ``respond_by`` are what they would be if issued today."""
 
     unit: str
     level: str
@@ -89,6 +92,10 @@ class Notice:
     @property
     def title(self) -> str:
         return f"{self.level}通知单"
+
+    @property
+    def draft_title(self) -> str:
+        return f"{self.title}（{DRAFT_NOTICE}稿）"
 
 
 @dataclass
@@ -111,12 +118,16 @@ class Briefing:
     report_rows: list[dict[str, Any]]  # per reporting unit: this quarter's obligations
     report_total: dict[str, Any]
     not_reported: dict[str, list[str]]  # unit → indicator codes missing for the quarter
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)  # drafts (拟发): see Notice
     # the supervision loop (services/briefing.py fills them): key tasks whose time node has passed
     # unfinished (rows of services.tasks.ledger_rows with 督办 = 预警/督办) and the notices of the
     # 督办台账 not yet closed (rows of services.notices.register_rows, state ≠ 已销号 / 已升级督办)
     overdue_tasks: list[dict[str, Any]] = field(default_factory=list)
     open_notices: list[dict[str, Any]] = field(default_factory=list)
+    # notices actually issued (印发, logged on the 督办台账) on this quarter's monitoring (their as_of is
+    # this quarter), any state: rows of services.notices.register_rows
+    issued_notices: list[dict[str, Any]] = field(default_factory=list)
+    notices_logged: int = 0  # every notice on the 督办台账, any quarter and state
     demo: bool = False  # the plan holds demo figures: every page, slide, chart and document says 演示数据
 
     # --- sentences ------------------------------------------------------------------
@@ -201,6 +212,47 @@ class Briefing:
         top = "、".join(f"{u['unit']}（滞后指数{u['score']:.1f}）" for u in behind[:5])
         return f"牵头指标存在滞后的单位共{len(behind)}个，滞后程度居前的是：{top}。"
 
+    def escalation_sentence(self) -> str:
+        """五、预警和督办: the rule, the notices actually issued (印发 and logged on the 督办台账) on this
+        quarter, and the ones the engine proposes, said as proposals (拟向…发出): a draft is never
+        counted as sent."""
+        n = self.escalation_quarters
+        issued = sorted(self.issued_notices, key=lambda r: (r["印发日期"], r["id"]))
+        if not issued and not self.notices:
+            return f"本季度没有连续{n}个季度及以上进度滞后或未报送的指标，不发预警通知单。"
+        rule = (
+            f"对连续{n}个季度及以上进度滞后或未报送的指标，向牵头单位发出预警通知单；"
+            f"连续{2 * n}个季度及以上的，列入督办。"
+        )
+        if issued:
+            by_level = [(w, sum(1 for r in issued if r["级别"] == w)) for w in (WARNING, SUPERVISION)]
+            levels = "、".join(f"{w}{k}份" for w, k in by_level if k)
+            units = len({r["责任单位"] for r in issued})
+            listed = "、".join(f"{r['编号']}（{r['责任单位']}）" for r in issued)
+            done = f"本季度已印发通知单{len(issued)}份（{levels}），涉及{units}个单位：{listed}。"
+        else:
+            done = "本季度尚未印发预警或督办通知单。"
+        if self.notices:
+            names = "、".join(f"{x.unit}（{x.level}）" for x in self.notices)
+            todo = f"经监测，拟向{len(self.notices)}个单位发出通知单：{names}。"
+        else:
+            todo = "经监测，没有须另发通知单的指标。"
+        return rule + done + todo
+
+    def overdue_tasks_sentence(self) -> str:
+        """六、: how many key tasks are past their time node, and that their progress is the office's
+        accepted one (a report awaiting review is marked 待审核, never stated as fact)."""
+        rows = self.overdue_tasks
+        levels = "、".join(
+            f"{w}{k}项" for w in (SUPERVISION, WARNING) if (k := sum(1 for r in rows if r["督办"] == w))
+        )
+        waiting = sum(1 for r in rows if r.get("待审核"))
+        head = f"时间节点已过仍未经确认完成的重点任务{len(rows)}项（{levels}）。"
+        basis = f"推进状态以{OFFICE}审核通过的进展为准"
+        if waiting:
+            basis += f"；其中{waiting}项有单位新报的进展尚待审核，标“待审核”，审核通过前不作为完成依据"
+        return head + basis + "："
+
     def data_as_of_text(self) -> str:
         return self.data_as_of.strftime("%Y-%m-%d %H:%M") if self.data_as_of else "尚无填报数据"
 
@@ -208,13 +260,15 @@ class Briefing:
 def row_numbers(r: dict[str, Any]) -> dict[str, str]:
     """Display strings of one assessment row (current, expected, target, ratio)."""
     unit = r["measure_unit"]
+    milestone = r.get("measure_kind") == MeasureKind.MILESTONE.value  # stored 1 / 0: printed in words
     target = "—"
     if r["target_value"] is not None:
         target = f"{r['target_year']}年 {format_figure(r['target_value'], unit)}"
     elif r["target_year"]:
-        target = f"{r['target_year']}年"
+        target = f"{r['target_year']}年" + (f" {MILESTONE_DONE}" if milestone else "")
+    current = milestone_value(r["current_value"]) if milestone else None
     return {
-        "current": format_figure(r["current_value"], unit),
+        "current": current or format_figure(r["current_value"], unit),
         "expected": format_number(r["expected_value"], unit),
         "target": target,
         "ratio": fmt_ratio(r["progress_ratio"]),

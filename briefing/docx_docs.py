@@ -36,6 +36,7 @@ from briefing.content import (
     row_numbers,
 )
 from ui.charts import STATUS_COLORS, status_label, text_color
+from ui.vocabulary import DRAFT_NOTICE_NOTE
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋"
@@ -46,6 +47,7 @@ TABLE_PT = 10.5
 TEXT_WIDTH_CM = 21.0 - 2.8 - 2.6  # A4 less the left and right margins
 PAGE_NUMBER_FONT = "宋体"
 PAGE_NUMBER_PT = 14  # 四号
+DRAFT_DATE = "年　月　日"  # a draft's date under the sign-off, filled in when it is issued
 
 
 def set_run_font(run, name: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -178,8 +180,14 @@ def _table(
     rows: Sequence[Sequence[str]],
     widths_cm: Sequence[float],
     status_col: int | None = None,
-) -> None:
-    """A grid table: header repeated on every page, rows never split; ``status_col`` cells coloured."""
+    keep_with_next: bool = False,
+):
+    """A grid table: header repeated on every page, rows never split; ``status_col`` cells coloured.
+
+    Cell text single-spaced with no space after (the template's 10 pt after each cell paragraph made
+    a one-row table a third of a page). ``keep_with_next``: the last row and the spacer below it stay
+    on the page of the next paragraph (a notice's closing paragraph never goes to a page of its own; a
+    long table still breaks between earlier rows, its header repeated)."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -189,6 +197,8 @@ def _table(
         for j, value in enumerate(values):
             cells[j].text = ""
             p = cells[j].paragraphs[0]
+            p.paragraph_format.space_after = Pt(0)
+            p.paragraph_format.line_spacing = 1.0
             text = str(value)
             if values is header:
                 _shade(cells[j], "#E6E6E6")
@@ -207,16 +217,34 @@ def _table(
         _row_flag(row, "w:cantSplit")
         for j, w in enumerate(widths_cm):
             row.cells[j].width = Cm(w * scale)
-    doc.add_paragraph()
+    spacer = doc.add_paragraph()
+    spacer.paragraph_format.space_after = Pt(0)
+    spacer.paragraph_format.line_spacing = Pt(14)
+    if keep_with_next:
+        for cell in table.rows[-1].cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+        spacer.paragraph_format.keep_with_next = True
+    return table
 
 
 def _sign_off(doc, office: str, day) -> None:
-    """落款 and date, kept on the page of the last paragraph (never alone on a page)."""
+    """落款 and date (``day``: a date, or the text of a draft's blank date), kept on the page of the last
+    paragraph (never alone on a page); one blank 28 pt line above them."""
     if doc.paragraphs:
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    doc.add_paragraph().paragraph_format.keep_with_next = True
+    blank = doc.add_paragraph().paragraph_format
+    blank.keep_with_next, blank.line_spacing, blank.space_after = True, Pt(28), Pt(0)
     _para(doc, office, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT).paragraph_format.keep_with_next = True
-    _para(doc, cn_date(day), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, day if isinstance(day, str) else cn_date(day), indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def _closing(doc, text: str):
+    """A notice's closing paragraph (the response request): never split, kept with the sign-off."""
+    p = _para(doc, text)
+    p.paragraph_format.keep_together = True
+    p.paragraph_format.keep_with_next = True
+    return p
 
 
 def _demo_line(doc, demo: bool) -> None:
@@ -299,27 +327,18 @@ def build_bulletin(b: Briefing) -> bytes:
             _table(doc, ["未报送单位", "未报送的指标", "项数"], rows, [4.0, 9.0, 1.6])
 
     def escalation() -> None:
-        n = b.escalation_quarters
-        if not b.notices:
-            _para(doc, f"本季度没有连续{n}个季度及以上进度滞后或未报送的指标，不发预警通知单。")
-            return
-        names = "、".join(f"{x.unit}（{x.level}）" for x in b.notices)
-        _para(
-            doc,
-            f"对连续{n}个季度及以上进度滞后或未报送的指标，向牵头单位发出预警通知单；"
-            f"连续{2 * n}个季度及以上的，列入督办。本季度共向{len(b.notices)}个单位发出通知单：{names}。",
-        )
+        _para(doc, b.escalation_sentence())  # only notices issued on the 督办台账 are said to be sent
 
     def supervision() -> None:
         """Key tasks past their time node, and the notices of the 督办台账 not yet closed."""
         if b.overdue_tasks:
-            _para(doc, f"时间节点已过仍未完成的重点任务{len(b.overdue_tasks)}项：")
+            _para(doc, b.overdue_tasks_sentence()).paragraph_format.keep_with_next = True
             rows = [
                 [r["编号"], r["任务"], r["牵头单位"], r["时间节点"], r["推进状态"], r["督办"]]
                 for r in b.overdue_tasks
             ]
-            _table(doc, ["编号", "任务", "牵头单位", "时间节点", "推进状态", "督办"], rows,
-                   [1.6, 4.4, 2.6, 3.8, 1.6, 1.2])  # fmt: skip
+            _table(doc, ["编号", "任务", "牵头单位", "时间节点", "推进状态（经审核）", "预警/督办"], rows,
+                   [1.6, 4.0, 2.4, 3.6, 2.4, 1.4])  # fmt: skip
         else:
             _para(doc, "重点任务均在时间节点内推进，没有逾期未完成的任务。")
         if b.open_notices:
@@ -336,8 +355,10 @@ def build_bulletin(b: Briefing) -> bytes:
                 for r in b.open_notices
             ]
             _table(doc, ["编号", "责任单位", "事项", "反馈期限", "状态"], rows, [2.6, 2.6, 5.4, 2.0, 2.6])
-        else:
+        elif b.notices_logged:
             _para(doc, "督办台账中的通知单均已反馈并销号。")
+        else:
+            _para(doc, "督办台账中尚无印发的通知单。")
 
     def requirements() -> None:
         _para(
@@ -356,7 +377,7 @@ def build_bulletin(b: Briefing) -> bytes:
         ("工作要求", requirements),
     ]
     for i, (heading, body) in enumerate(sections, start=1):
-        _para(doc, f"{cn_index(i)}、{heading}", H1_FONT)
+        _para(doc, f"{cn_index(i)}、{heading}", H1_FONT).paragraph_format.keep_with_next = True
         body()
     _sign_off(doc, f"{b.jurisdiction}{OFFICE}", b.today)
     _para(doc, f"（数据截至{b.label}，数据更新于 {b.data_as_of_text()}）", size=12, indent=False)
@@ -364,9 +385,17 @@ def build_bulletin(b: Briefing) -> bytes:
 
 
 def build_notice(b: Briefing, notice: Notice) -> bytes:
-    """预警通知单 (督办通知单) for one unit: its indicators behind, the numbers, the response date."""
+    """The draft (拟发稿) of a 预警通知单 (督办通知单) for one unit: its indicators behind and the numbers.
+
+    Not a notice yet: the office issues it on the 督办台账 (services/notices.py numbers, dates and logs
+    it; briefing/notice_record.py writes that one). So the draft is titled 拟发稿, has no number, states
+    the response period from the issue date (the date it would be if issued today only as an example)
+    and leaves the date under the sign-off blank."""
     doc = _document(b.demo)
-    _title(doc, notice.title)
+    _title(doc, notice.draft_title)
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    note = _para(doc, f"（{DRAFT_NOTICE_NOTE}）", H1_FONT, 14, True, indent=False, align=centre)
+    note.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     _demo_line(doc, b.demo)
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
@@ -391,11 +420,13 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
         rows,
         [1.6, 3.2, 1.3, 1.2, 1.5, 1.5, 1.8, 1.4, 1.0],
         status_col=2,
+        keep_with_next=True,
     )
-    _para(
+    _closing(
         doc,
-        f"请你单位认真分析原因，于{cn_date(notice.respond_by)}前（自本通知单印发之日起{RESPONSE_WORKING_DAYS}个工作日，"
-        f"已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施和完成时限书面报送{OFFICE}。",
+        f"请你单位认真分析原因，自本通知单印发之日起{RESPONSE_WORKING_DAYS}个工作日内（如于{cn_date(notice.issued_on)}"
+        f"印发，即{cn_date(notice.respond_by)}前；已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施和完成时限"
+        f"书面报送{OFFICE}。",
     )
-    _sign_off(doc, f"{b.jurisdiction}{OFFICE}", notice.issued_on)
+    _sign_off(doc, f"{b.jurisdiction}{OFFICE}", DRAFT_DATE)
     return _save(doc)

@@ -22,6 +22,7 @@ from ui.charts import (  # noqa: F401  (matrix_figure is re-exported for the bri
     style,
     text_color,
 )
+from ui.vocabulary import NO_PACE
 
 
 def status_figure(counts: dict[str, int], title: str = "指标状态分布") -> go.Figure:
@@ -76,18 +77,38 @@ def category_figure(category_counts: dict[str, dict[str, int]], title: str = "�
     return style(fig, height=max(300, 48 * len(names) + 120), title={"text": title})
 
 
+MET = ("已达标", "逾期完成")  # a target met: drawn as a full bar even without a ratio
+
+
+def progress_bar(r: dict[str, Any]) -> tuple[float, str, bool]:
+    """(length in %, label, hatched) of one indicator's bar.
+
+    With a 完成序时进度: its real length (never capped) and ``icon 状态 ratio``. Without one (a target to
+    maintain, a milestone, a benchmark or rank target): a target met is a full, hatched bar to the
+    100 % line labelled ``★ 已达标（不计序时进度）`` — met is what it can show; one not met has no bar,
+    only its label (``× 未完成（不计序时进度）``); 未报送 / 无法评估 only the status."""
+    ratio, status = r["progress_ratio"], r["status"]
+    if ratio is not None:
+        return max(0.0, ratio * 100), f"{status_label(status)} {fmt_ratio(ratio)}", False
+    if status in ("未报送", "无法评估"):
+        return 0.0, status_label(status), False
+    return (100.0 if status in MET else 0.0), f"{status_label(status)}（{NO_PACE}）", status in MET
+
+
+def has_bars(rows: Sequence[dict[str, Any]]) -> bool:
+    """Whether a 完成序时进度 chart of ``rows`` draws any bar (of positive length): a chart without
+    one is left out of the deck (its table says everything)."""
+    return any(progress_bar(r)[0] > 0 for r in rows)
+
+
 def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
-    """One bar per indicator: 完成序时进度 (%) drawn to its real length (never capped), coloured by
-    status; the label gives icon, status and ratio (a bar without a ratio shows only the status)."""
+    """One bar per indicator (:func:`progress_bar`): 完成序时进度 (%) coloured by status, a target met
+    without a ratio hatched to 100 %."""
     rows = list(rows)
     labels = [f"{r['code']} {_short(r['name'])}" for r in rows]
-    values = [max(0.0, r["progress_ratio"] * 100) if r["progress_ratio"] is not None else 0 for r in rows]
-    texts = [
-        f"{status_label(r['status'])} {fmt_ratio(r['progress_ratio'])}"
-        if r["progress_ratio"] is not None
-        else status_label(r["status"])
-        for r in rows
-    ]
+    bars = [progress_bar(r) for r in rows]
+    values = [v for v, _, _ in bars]
+    texts = [t for _, t, _ in bars]
     longest = max([100.0, *values])
     fig = go.Figure(
         go.Bar(
@@ -95,6 +116,8 @@ def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
             x=values,
             orientation="h",
             marker_color=[STATUS_COLORS[r["status"]] for r in rows],
+            marker_pattern_shape=["/" if hatched else "" for _, _, hatched in bars],
+            marker_pattern_fgcolor="#FFFFFF",
             text=texts,
             textposition="outside",
             cliponaxis=False,
@@ -105,7 +128,10 @@ def progress_figure(rows: Sequence[dict[str, Any]], title: str) -> go.Figure:
     fig.add_vline(x=100, line_dash="dash", line_color="#555555")  # named in the axis title
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(labels)), title=None, automargin=True)
     # room on the right for the labels
-    fig.update_xaxes(title="完成序时进度（%，虚线为序时进度 100%）", range=[0, longest * 1.35])
+    axis = "完成序时进度（%，虚线为序时进度 100%"
+    if any(hatched for _, _, hatched in bars):
+        axis += f"；斜线条为已达标、{NO_PACE}的指标"
+    fig.update_xaxes(title=axis + "）", range=[0, longest * 1.35])
     return style(fig, height=max(300, 34 * len(rows) + 120), title={"text": title}, showlegend=False)
 
 

@@ -8,7 +8,7 @@ the document states the date itself, never "遇法定节假日顺延".
 from __future__ import annotations
 
 from briefing.content import OFFICE, cn_date, cn_index
-from briefing.docx_docs import H1_FONT, _document, _para, _save, _sign_off, _table, _title
+from briefing.docx_docs import H1_FONT, _closing, _document, _para, _save, _sign_off, _table, _title
 from indicators.periods import Period
 
 LEVEL_TITLES = {"warning": "预警通知单", "supervision": "督办通知单"}
@@ -34,10 +34,11 @@ def build_notice_record(notice, plan, unit) -> bytes:
         ["编号", "事项", "类别", "状态"],
         [[i.code, i.name, "指标" if i.indicator_id else "重点任务", i.status] for i in notice.items],
         [2.2, 8.0, 2.0, 2.6],
+        keep_with_next=True,  # the last row, the request and the closing paragraph stay together
     )
     if notice.request:
-        _para(doc, notice.request)
-    _para(
+        _para(doc, notice.request).paragraph_format.keep_with_next = True
+    _closing(
         doc,
         f"请你单位认真分析原因，于{cn_date(notice.respond_by)}前（自本通知单印发之日起{notice.response_days}个工作日，"
         f"已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施、预计完成时间及佐证材料"

@@ -20,7 +20,7 @@ from pptx.oxml.ns import qn
 from pptx.oxml.xmlchemy import OxmlElement
 from pptx.util import Emu, Inches, Pt
 
-from briefing.charts import category_chart_name
+from briefing.charts import category_chart_name, has_progress_chart
 from briefing.content import DEMO_MARK, DEMO_NOTE, OFFICE, Briefing, cn_date, row_numbers
 from indicators.explain import fmt_ratio
 from ui.charts import STATUS_COLORS, status_label, text_color
@@ -293,6 +293,8 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
     for category, rows in b.categories.items():
         counts = b.category_counts[category]
         summary = "、".join(f"{s}{n}项" for s, n in counts.items() if n)
+        if not has_progress_chart(rows):  # no bar to draw: no empty chart slide, the table says why
+            summary += "（本类指标没有可画的完成序时进度，未附进度图）"
         _chart_slide(prs, charts.get(category_chart_name(b, category)))
         table_rows = []
         for r in rows:

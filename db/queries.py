@@ -464,6 +464,9 @@ def revision_rows(session: Session, plan_code: str) -> list[dict[str, Any]]:
             "source": rev.source,
             "draft_in_force": rev.target.in_force if rev.target else None,
             "proposed_in_force": rev.proposed_target.in_force if rev.proposed_target else None,
+            "draft_target": _target_dict(rev.target) if rev.target else None,
+            "proposed_target": _target_dict(rev.proposed_target) if rev.proposed_target else None,
+            "measure_unit": ind.measure_unit or "",
         }
         for rev, ind in session.execute(query)
     ]
@@ -733,6 +736,7 @@ def current_figure_refs(session: Session, plan_id: int) -> dict[tuple[str, str, 
             "version": obs.version,
             "entered_by": obs.entered_by,
             "entered_at": obs.entered_at,
+            "is_demo": obs.is_demo,
             "cleared": obs.id in cleared,
         }
         for obs in current_observations(session, plan_id)

@@ -19,7 +19,7 @@ from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
-from ui.vocabulary import record_source
+from ui.vocabulary import entered_by_label, record_source
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -84,7 +84,8 @@ with tab_bench:
             st.dataframe(
                 pd.DataFrame(
                     [{"指标": _label(r["indicator_code"]), "季度": Period.parse(r["period"]).label,
-                      "基准值": r["value"], "来源": record_source(r["source"]), "录入人": r["recorded_by"],
+                      "基准值": r["value"], "来源": record_source(r["source"]),
+                      "录入人": entered_by_label(r["recorded_by"], r["is_demo"]),
                       "录入时间": _when(r["recorded_at"]), "演示数据": "是" if r["is_demo"] else ""}
                      for r in current]
                 ),
@@ -98,7 +99,8 @@ with tab_bench:
                 st.dataframe(
                     pd.DataFrame(
                         [{"指标": r["indicator_code"], "季度": r["period"], "基准值": r["value"],
-                          "来源": record_source(r["source"]), "录入人": r["recorded_by"],
+                          "来源": record_source(r["source"]),
+                          "录入人": entered_by_label(r["recorded_by"], r["is_demo"]),
                           "录入时间": _when(r["recorded_at"])}
                          for r in older]
                     ),
@@ -126,7 +128,7 @@ with tab_base:
                 [{"指标": _label(r["indicator_code"]), "基期值": r["value"], "基期年份": r["year"],
                   "来源": record_source(r["source"]),
                   "状态": "现行" if r["in_force"] else BASELINE_STATE_LABELS.get(r["state"], ""),
-                  "提交单位": r["proposed_by"], "录入人": r["recorded_by"],
+                  "提交单位": r["proposed_by"], "录入人": entered_by_label(r["recorded_by"], r["is_demo"]),
                   "录入时间": _when(r["recorded_at"]), "审核人": r["reviewed_by"],
                   "审核意见": r["review_comment"]}
                  for r in baselines]

@@ -117,6 +117,7 @@ with top[4].popover("导出", icon=":material/download:", width="stretch"):
         st.session_state["brief_ready"] = (plan.code, as_of)
     if st.session_state.get("brief_ready") == (plan.code, as_of):
         from briefing.bundle import bulletin_name, deck_name, zip_files
+        from ui.vocabulary import DRAFT_NOTICE, DRAFT_NOTICE_NOTE
 
         try:
             files = _files(url, plan.code, as_of, fingerprint, today)
@@ -136,16 +137,17 @@ with top[4].popover("导出", icon=":material/download:", width="stretch"):
             icon=":material/image:",
             key="dl_charts",
         )
-        if b.notices:
+        if b.notices:  # drafts: a notice is issued (numbered, dated, logged) on the 督办台账 page
             st.download_button(
-                f"预警通知单（{len(b.notices)} 份）",
+                f"{DRAFT_NOTICE}通知单（{len(b.notices)} 份，未印发）",
                 zip_files(files, "notices/"),
-                f"预警通知单_{stem}.zip",
+                f"{DRAFT_NOTICE}通知单_{stem}.zip",
                 icon=":material/warning:",
                 key="dl_notices",
+                help=DRAFT_NOTICE_NOTE,
             )
         else:
-            st.caption("本季度无须发出预警通知单。")
+            st.caption("本季度没有须拟发的预警或督办通知单。")
         st.download_button(
             "全部材料（zip）",
             zip_files(files),

@@ -9,6 +9,7 @@ from ui import data
 from ui.formats import counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
+from ui.vocabulary import is_office_revision, revision_words
 from ui.widgets import demo_banner, frame_height, plan_selector, top_padding
 
 ensure_routed()
@@ -112,7 +113,9 @@ with st.expander("指标原文与责任分工"):
         )
 
 st.subheader("征求意见修改记录")
-revisions = data.revisions(url, plan.code, fingerprint)
+every_revision = data.revisions(url, plan.code, fingerprint)
+revisions = [r for r in every_revision if not is_office_revision(r)]
+office_changes = [r for r in every_revision if is_office_revision(r)]
 if not revisions:
     st.info("该计划没有征求意见修改记录。")
 else:
@@ -123,16 +126,35 @@ else:
                 {
                     "指标": f"{r['indicator_code']} {r['indicator']}",
                     "类型": label(r["kind"]),
-                    "原稿": r["old_text"],
-                    "建议": r["proposed_text"],
-                    "提出单位": r["proposer"],
+                    "原稿": w["old"],
+                    "建议": w["new"],
+                    "提出单位": w["proposer"],
                     "是否采纳": label(r["adopted"]),
-                    "现行": "建议稿" if r["proposed_in_force"] else "原稿",
+                    "现行": w["in_force"],
                     "原因/理由": r["reason"],
                     "日期": r["date"],
                 }
-                for r in revisions
+                for r, w in ((r, revision_words(r)) for r in revisions)
             ]
         ).style.hide(axis="index")
     )
     st.caption("“是否采纳”为“未说明”时，原稿目标继续有效；两者均保留可查。")
+if office_changes:
+    st.subheader("质量办修改记录")
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    "指标": f"{r['indicator_code']} {r['indicator']}",
+                    "类型": label(r["kind"]),
+                    "修改前": w["old"],
+                    "修改后": w["new"],
+                    "提出单位": w["proposer"],
+                    "理由": w["reason"],
+                    "现行": w["in_force"],
+                    "生效日期": r["date"],
+                }
+                for r, w in ((r, revision_words(r)) for r in office_changes)
+            ]
+        ).style.hide(axis="index")
+    )

@@ -10,6 +10,7 @@ import streamlit as st
 
 from indicators.explain import fmt_ratio
 from indicators.periods import Period, period_range
+from services.observations import version_states
 from ui import data
 from ui.charts import (
     SERIES_COLORS,
@@ -23,7 +24,15 @@ from ui.charts import (
 from ui.formats import counting_text, format_number, label, quarter_words, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
-from ui.vocabulary import review_state_label, source_label
+from ui.vocabulary import (
+    REVISION_ORIGINS,
+    VERSION_STATE_LABELS,
+    entered_by_label,
+    is_office_revision,
+    review_state_label,
+    revision_words,
+    source_label,
+)
 from ui.widgets import dashboard_context, demo_banner, frame_height
 
 ensure_routed()
@@ -239,24 +248,45 @@ with left:
             },
         )
 with right:
-    st.markdown("**目标修改记录（征求意见）**")
+    st.markdown("**目标修改记录**")
     revisions = [r for r in data.revisions(url, plan.code, fingerprint) if r["indicator_code"] == code]
     if not revisions:
         st.info("该指标没有目标修改记录。")
-    else:
+    consultation = [(r, revision_words(r)) for r in revisions if not is_office_revision(r)]
+    office = [(r, revision_words(r)) for r in revisions if is_office_revision(r)]
+    if consultation:
+        st.caption(REVISION_ORIGINS["consultation"])
         st.table(  # the consultation texts wrap and read in full
             pd.DataFrame(
                 [
                     {
                         "类型": label(r["kind"]),
-                        "原稿": r["old_text"],
-                        "建议": r["proposed_text"],
-                        "提出单位": r["proposer"],
+                        "原稿": w["old"],
+                        "建议": w["new"],
+                        "提出单位": w["proposer"],
                         "是否采纳": label(r["adopted"]),
-                        "现行": "建议稿" if r["proposed_in_force"] else "原稿",
+                        "现行": w["in_force"],
                         "日期": r["date"],
                     }
-                    for r in revisions
+                    for r, w in consultation
+                ]
+            ).style.hide(axis="index")
+        )
+    if office:
+        st.caption(REVISION_ORIGINS["office"])
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "类型": label(r["kind"]),
+                        "修改前": w["old"],
+                        "修改后": w["new"],
+                        "提出单位": w["proposer"],
+                        "理由": w["reason"],
+                        "现行": w["in_force"],
+                        "生效日期": r["date"],
+                    }
+                    for r, w in office
                 ]
             ).style.hide(axis="index")
         )
@@ -274,15 +304,15 @@ else:
                     "填报单位": v["unit"],
                     "数值": shown(v["value"]),
                     "版本": f"第 {v['version']} 版",
-                    "现行": "已撤回" if v["retracted"] else ("现行" if v["current"] else "已被替代"),
-                    "填报人": v["entered_by"],
+                    "现行": VERSION_STATE_LABELS[used],
+                    "填报人": entered_by_label(v["entered_by"], v["is_demo"]),
                     "填报时间": v["entered_at"],
                     "来源文件": v["file_name"] or source_label(v["source"]),
                     "审核": review_state_label(v["review_state"]),
                     "演示": "是" if v["is_demo"] else "",
                     "备注": v["note"],
                 }
-                for v in versions
+                for v, used in zip(versions, version_states(versions, pending), strict=True)
             ]
         ),
         hide_index=True,
@@ -293,7 +323,7 @@ else:
             "填报单位": st.column_config.TextColumn(width=100),
             "数值": st.column_config.TextColumn(width=70),
             "版本": st.column_config.TextColumn(width=55),
-            "现行": st.column_config.TextColumn(width=55),
+            "现行": st.column_config.TextColumn(width=110),
             "填报人": st.column_config.TextColumn(width=70),
             "填报时间": st.column_config.TextColumn(width=130),
             "来源文件": st.column_config.TextColumn(width=125),

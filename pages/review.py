@@ -16,7 +16,7 @@ from ui.auth import current_actor
 from ui.confirm import confirm_button, show_done
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.vocabulary import source_label
+from ui.vocabulary import entered_by_label, source_label
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -54,7 +54,8 @@ for fig in pending:
         st.text(  # plain text: nothing from data is rendered as markdown
             f"{fig.period_label} {fig.indicator_code} {fig.indicator} · {fig.unit}\n"
             f"原值 {fig.old} → 新值 {fig.new}（第 {fig.version} 版）\n"
-            f"填报人 {fig.entered_by}，{fig.entered_at:%Y-%m-%d %H:%M}，{source_label(fig.source)}"
+            f"填报人 {entered_by_label(fig.entered_by, fig.source == 'demo')}，"
+            f"{fig.entered_at:%Y-%m-%d %H:%M}，{source_label(fig.source)}"
             + (f"：{fig.file_name}" if fig.file_name else "")
             + (f"\n填报说明：{fig.note}" if fig.note else "\n填报说明：（无）")
         )
@@ -96,7 +97,8 @@ for item in flagged:
         st.text(  # plain text: nothing from data is rendered as markdown
             f"{Period.parse(item['period']).label} {item['indicator_code']} {item['indicator']} · "
             f"{item['unit']}：{value}\n原因：{item['reason']}\n"
-            f"填报人 {item['entered_by']}，{item['entered_at']:%Y-%m-%d %H:%M}"
+            f"填报人 {entered_by_label(item['entered_by'], item['is_demo'])}，"
+            f"{item['entered_at']:%Y-%m-%d %H:%M}"
         )
         note = st.text_input("意见（退回时必填）", key=f"flag_comment_{item['id']}")
         left, right = st.columns(2)

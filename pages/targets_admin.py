@@ -16,7 +16,7 @@ from ui.auth import current_actor
 from ui.formats import describe_target
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.vocabulary import MULTISELECT_PLACEHOLDER
+from ui.vocabulary import MULTISELECT_PLACEHOLDER, is_office_revision
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -39,6 +39,24 @@ st.markdown(
         "；".join(describe_target(t, row["measure_unit"]) for t in row["targets"] if t["in_force"]) or "无"
     )
 )
+notice = st.session_state.pop("targets_notice", None)  # set by a write, shown after the rerun that reads it
+if notice:
+    st.success(escape_markdown(notice))
+
+
+def _saved(result: object, notice: str) -> None:
+    """After a write that went through: rerun, so the header and the form read what was written."""
+    if result is not None:
+        st.session_state["targets_notice"] = notice
+        st.rerun()
+
+
+def _number(label: str, value: float | None, whole: bool, key: str):
+    """A target value as the indicator counts: whole items without decimals; empty when there is none."""
+    if whole and (value is None or float(value).is_integer()):
+        return st.number_input(label, value=None if value is None else int(value), step=1, key=key)
+    return st.number_input(label, value=None if value is None else float(value), key=key)
+
 
 tab_target, tab_units, tab_revisions = st.tabs(["修改目标", "调整责任单位", "征求意见建议的采纳"])
 with tab_target:
@@ -65,13 +83,16 @@ with tab_target:
                 else 0,
                 format_func=lambda c: LABELS[c],
             )
-            value = cols[1].number_input("目标值", value=float(current["value"] or 0.0))
-            high = cols[2].number_input("上限（区间目标）", value=float(current["value_high"] or 0.0))
+            whole, which = bool(row.get("whole_items")), f"{plan.code}_{code}_{key}"  # a target's own inputs
+            with cols[1]:
+                value = _number("目标值", current["value"], whole, f"target_value_{which}")
+            with cols[2]:
+                high = _number("上限（区间目标）", current["value_high"], whole, f"target_high_{which}")
             year = cols[3].number_input("目标年份", value=int(current["year"]), step=1)
             effective = st.date_input("生效日期", value=dt.date.today())
             reason = st.text_area("修改理由（必填）")
             if st.form_submit_button("保存修改", type="primary"):
-                run_write(
+                result = run_write(
                     actor,
                     "edit_target",
                     lambda s: targets.change_target(
@@ -87,8 +108,8 @@ with tab_target:
                         reason=reason,
                         effective_from=effective,
                     ),
-                    "目标已修改并记入修订历史。",
                 )
+                _saved(result, "目标已修改并记入修订历史。")
 
 with tab_units:
     with read_scope(data.current_url()) as session:
@@ -105,18 +126,21 @@ with tab_units:
         )
         reason = st.text_area("调整理由（必填）")
         if st.form_submit_button("保存调整", type="primary"):
-            run_write(
+            result = run_write(
                 actor,
                 "edit_target",
                 lambda s: targets.change_responsibility(
                     s, actor, plan.code, code, [names[n] for n in lead], [names[n] for n in co], reason
-                ),
-                "责任单位已调整。",
+                )
+                or True,
             )
+            _saved(result, "责任单位已调整。")
 
 with tab_revisions:
-    revisions = [
-        r for r in data.revisions(data.current_url(), plan.code, fingerprint) if r["indicator_code"] == code
+    revisions = [  # the consultation's proposals; the office's own changes are no proposals to decide
+        r
+        for r in data.revisions(data.current_url(), plan.code, fingerprint)
+        if r["indicator_code"] == code and not is_office_revision(r)
     ]
     if not revisions:
         st.info("该指标没有征求意见修改建议。")
@@ -133,11 +157,12 @@ with tab_revisions:
             adopted = st.radio("决定", ["采纳", "不采纳"], horizontal=True)
             reason = st.text_area("依据（必填，如会议纪要）")
             if st.form_submit_button("记录决定", type="primary"):
-                run_write(
+                result = run_write(
                     actor,
                     "edit_target",
                     lambda s: targets.decide_revision(
                         s, actor, plan.code, code, ref, adopted == "采纳", reason
-                    ),
-                    "已记录。",
+                    )
+                    or True,
                 )
+                _saved(result, "已记录决定。")

@@ -18,6 +18,7 @@ from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.supervision import evidence_buttons, node_periods, today
+from ui.vocabulary import actor_name
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -45,7 +46,8 @@ if actor.role is ActorRole.ADMIN:
         with st.container(border=True):
             st.text(
                 f"{item['task_code']} {item['title']} · {item['unit']} · {Period.parse(item['period']).label}"
-                f"（第{item['version']}版，{item['entered_by']} {item['entered_at']:%Y-%m-%d %H:%M}）\n"
+                f"（第{item['version']}版，{actor_name(item['entered_by'])} "
+                f"{item['entered_at']:%Y-%m-%d %H:%M}）\n"
                 f"推进状态：{item['status']}\n进展情况：{item['progress']}"
             )
             evidence_buttons(actor, item["evidence"], f"p{item['id']}")

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from briefing.bundle import build_files
 from briefing.content import Briefing, build_content
+from briefing.content import Notice as DraftNotice
+from db.models import Notice, Plan
 from db.queries import has_demo_data, report_records
 from db.session import read_scope
+from indicators.history import SUPERVISION, WARNING
 from services.progress import plan_progress
 
 
@@ -26,15 +33,54 @@ def load_briefing(
 
 
 def supervision(session, b: Briefing) -> None:
-    """The bulletin's key tasks past their time node and the open notices of the 督办台账."""
+    """The bulletin's key tasks past their time node (their progress as the office accepted it), the
+    notices issued on this quarter and the open ones of the 督办台账; the engine's proposals less what
+    a notice already lists (open, or issued on this quarter)."""
     from services import notices, tasks
 
-    b.overdue_tasks = [r for r in tasks.ledger_rows(session, b.plan_code, b.today) if r["督办"]]
+    progress = tasks.reviewed_progress(session, b.plan_code)
+    b.overdue_tasks = []
+    for r in tasks.ledger_rows(session, b.plan_code, b.today):
+        if r["督办"]:
+            words, pending = progress.get(r["id"], ("未填报", False))
+            b.overdue_tasks.append(dict(r, 推进状态=words, 待审核=pending))
+    register = notices.register_rows(session, b.plan_code, b.today)
     b.open_notices = [
-        r
-        for r in notices.register_rows(session, b.plan_code, b.today)
-        if r["状态"] not in (notices.STATES["closed"], notices.STATES["escalated"])
+        r for r in register if r["状态"] not in (notices.STATES["closed"], notices.STATES["escalated"])
     ]
+    this_quarter = set(
+        session.scalars(
+            select(Notice.id).join(Plan, Plan.id == Notice.plan_id).where(
+                Plan.code == b.plan_code, Notice.as_of == str(b.as_of)
+            )
+        )
+    )
+    b.issued_notices = [r for r in register if r["id"] in this_quarter]
+    b.notices_logged = len(register)
+    listed = {
+        (item.code, n.unit.name)
+        for n in session.scalars(
+            select(Notice)
+            .join(Plan, Plan.id == Notice.plan_id)
+            .where(Plan.code == b.plan_code)
+            .options(selectinload(Notice.items), selectinload(Notice.unit))
+        )
+        if n.id in this_quarter or n.state in ("issued", "answered", "returned")
+        for item in n.items
+        if item.indicator_id is not None
+    }
+    b.notices = [n for n in (_unlisted(n, listed) for n in b.notices) if n is not None]
+
+
+def _unlisted(notice: DraftNotice, listed: set[tuple[str, str]]) -> DraftNotice | None:
+    """The proposal less the indicators a notice to that unit already lists (None when nothing is left)."""
+    items = tuple(i for i in notice.items if (i.code, notice.unit) not in listed)
+    if len(items) == len(notice.items):
+        return notice
+    if not items:
+        return None
+    level = SUPERVISION if any(i.level == SUPERVISION for i in items) else WARNING
+    return dataclasses.replace(notice, items=items, level=level)
 
 
 def build_briefing(

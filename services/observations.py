@@ -40,6 +40,36 @@ class FigureInput:
         )
 
 
+def version_states(versions: list[dict], include_pending: bool = False) -> list[str]:
+    """The state of every listed figure version, as the progress engine counts it.
+
+    ``versions`` are rows of ``db.queries.observation_history`` (``unit``, ``period``, ``version``,
+    ``review_state``, ``retracted``). The version in use (``current``) of a unit's quarter is its
+    latest *accepted* one, or its latest accepted or pending one with ``include_pending``, exactly
+    as ``db.queries.current_observations`` picks it; a version awaiting review is ``pending``
+    (``pending_counted`` when it is the one in use), a returned one ``returned``, a version that
+    withdrew the figure (an undone upload) ``retracted``, an older accepted one ``superseded``.
+    """
+    counted = ("accepted", "pending") if include_pending else ("accepted",)
+    in_use: dict[tuple, int] = {}
+    for v in versions:
+        if v["review_state"] in counted:
+            key = (v["unit"], v["period"])
+            in_use[key] = max(in_use.get(key, v["version"]), v["version"])
+    states = []
+    for v in versions:
+        used = in_use.get((v["unit"], v["period"])) == v["version"]
+        if v["review_state"] == "pending":
+            states.append("pending_counted" if used else "pending")
+        elif v["review_state"] == "returned":
+            states.append("returned")
+        elif v["retracted"]:
+            states.append("retracted")
+        else:
+            states.append("current" if used else "superseded")
+    return states
+
+
 def current_version(session: Session, indicator_id: int, unit_id: int, period: Period) -> Observation | None:
     return session.scalar(
         select(Observation).where(

@@ -255,6 +255,7 @@ def flags_to_check(session: Session, plan_code: str) -> list[dict]:
                     "reason": flag.reason,
                     "entered_by": ref["entered_by"],
                     "entered_at": ref["entered_at"],
+                    "is_demo": ref["is_demo"],
                 }
             )
     rows.sort(key=lambda r: (r["period"], r["indicator_code"], r["unit"]), reverse=False)

@@ -32,10 +32,23 @@ def _reason(reason: str) -> str:
     return reason.strip()
 
 
-def _target_text(target: Target) -> str:
-    high = f"–{target.value_high:g}" if target.value_high is not None else ""
-    value = "" if target.value is None else f"{target.value:g}"
-    return f"{target.year}年 {target.comparator} {value}{high} {target.text}".strip()
+_NEEDS_VALUE = (Comparator.GE, Comparator.GT, Comparator.LE, Comparator.LT, Comparator.EQ, Comparator.RANK)
+OFFICE_SOURCE = "办公室目标维护"  # TargetRevision.source of the office's own changes (not consultation)
+
+
+def _target_text(target: Target, measure_unit: str) -> str:
+    """The target in words as every page writes it (``2027年 ≥ 5 家``), with the plan's own wording
+    after it when it has one (``2027年 ≥ 5 家（原文：新增5家以上）``)."""
+    from ui.formats import describe_target  # a pure formatter (no Streamlit): the pages' very words
+
+    words = describe_target(
+        {"comparator": target.comparator, "year": target.year, "value": target.value,
+         "value_high": target.value_high, "basis": target.basis, "maintain": target.maintain,
+         "benchmark": target.benchmark, "text": target.text, "each_year": target.each_year},
+        measure_unit,
+    )  # fmt: skip
+    own = (target.text or "").strip()
+    return f"{words}（原文：{own}）" if own and own not in words else words
 
 
 def _next_ref(session: Session, indicator_id: int) -> str:
@@ -62,6 +75,10 @@ def change_target(
     """Replace a target in force by a new one from ``effective_from`` (default: today)."""
     require(actor, Action.EDIT_TARGET)
     reason = _reason(reason)
+    if comparator is Comparator.RANGE and (value is None or value_high is None or value_high < value):
+        raise ValueError("区间目标须填写目标值和不小于目标值的上限")
+    if value is None and comparator in _NEEDS_VALUE:
+        raise ValueError("请填写目标值")
     indicator = _indicator(session, plan_code, indicator_code)
     old = session.scalar(select(Target).where(Target.indicator_id == indicator.id, Target.key == target_key))
     if old is None or not old.in_force:
@@ -78,7 +95,7 @@ def change_target(
         basis=old.basis,
         maintain=old.maintain,
         benchmark=old.benchmark,
-        text="",
+        text=old.text if comparator is Comparator.MILESTONE else "",  # the plan's wording fits the old value
         note=f"办公室修改：{reason}",
         in_force=True,
         origin="admin",
@@ -88,20 +105,20 @@ def change_target(
     session.add(new)
     old.in_force, old.superseded_on = False, day
     session.flush()
-    new.text = _target_text(new)
+    unit = indicator.measure_unit or ""
     session.add(
         TargetRevision(
             indicator_id=indicator.id,
             ref=ref,
             target_id=old.id,
             kind=RevisionKind.VALUE.value,
-            old_text=_target_text(old),
-            proposed_text=new.text,
+            old_text=_target_text(old, unit),
+            proposed_text=_target_text(new, unit),
             proposed_target_id=new.id,
             adopted=Adoption.YES.value,
             reason=reason,
             date=day,
-            source="办公室目标维护",
+            source=OFFICE_SOURCE,
             recorded_by=actor.name,
         )
     )
@@ -111,8 +128,8 @@ def change_target(
         Action.EDIT_TARGET.value,
         entity="target",
         entity_key=f"{indicator_code}/{target_key}",
-        before={"target": _target_text(old)},
-        after={"target": new.text},
+        before={"target": _target_text(old, unit)},
+        after={"target": _target_text(new, unit)},
         plan_code=plan_code,
         detail=reason,
     )
@@ -169,7 +186,7 @@ def change_responsibility(
             adopted=Adoption.YES.value,
             reason=reason,
             date=dt.date.today(),
-            source="办公室目标维护",
+            source=OFFICE_SOURCE,
             recorded_by=actor.name,
         )
     )

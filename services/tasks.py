@@ -513,6 +513,42 @@ def ledger_rows(
     return out
 
 
+REVIEWED = ("accepted", "confirmed")  # what the office accepted: the only progress a bulletin states
+
+
+def reviewed_progress(session: Session, plan_code: str) -> dict[int, tuple[str, bool]]:
+    """What a bulletin may say of each task's progress (task id → (words, awaiting review)).
+
+    Only a report the office accepted (已通过 / 已确认完成) is stated as it is; a newer report awaiting
+    review (待审核) is mentioned only marked so ("推进中（新报已完成，待审核）", "已完成（待审核）");
+    an accepted 已完成 the office has not confirmed is "已完成（待确认）" (the task is not complete
+    before the office confirms it); a returned report is "已退回更正"; no report "未填报".
+    A task without any report is left out of the mapping (the caller says 未填报)."""
+    plan = _plan(session, plan_code)
+    by_task: dict[int, list[TaskReport]] = {}
+    for r in _current_reports(session, plan):
+        by_task.setdefault(r.task_id, []).append(r)
+    out: dict[int, tuple[str, bool]] = {}
+    for task_id, reports in by_task.items():
+        reports.sort(key=lambda r: (Period.parse(r.period).index, r.id))
+        accepted = [r for r in reports if r.review_state in REVIEWED]
+        last = accepted[-1] if accepted else None
+        after = reports.index(last) + 1 if last is not None else 0  # reports newer than the accepted one
+        pending = [r for r in reports[after:] if r.review_state == "pending"]
+        words = ""
+        if last is not None:
+            words = STATUS_LABELS[last.status]
+            if last.status == "done" and last.review_state == "accepted":
+                words += "（待确认）"
+        if pending:
+            new = STATUS_LABELS[pending[-1].status]
+            words = f"{words}（新报{new}，待审核）" if words else f"{new}（待审核）"
+        if not words:
+            words = "已退回更正" if any(r.review_state == "returned" for r in reports) else "未填报"
+        out[task_id] = (words, bool(pending))
+    return out
+
+
 def task_summary(session: Session, plan_code: str, today: dt.date) -> dict[str, int]:
     """Counts for the overview and the bulletin: 合计, 已完成, 逾期完成, 推进中, 预警, 督办, 待审核."""
     plan = _plan(session, plan_code)

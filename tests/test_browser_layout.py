@@ -59,6 +59,24 @@ def _selectors_in_first_screen(page, height: int, labels=("计划", "季度")) -
 NOT_SIZED_YET = ("督办|",)
 
 
+# Every status tile's word: on how many lines it is drawn, and whether it stays inside its tile.
+TILE_WORDS = """() => Array.from(document.querySelectorAll('.status-tile .tile-label')).map(e => {
+        const range = document.createRange();
+        range.selectNodeContents(e);
+        const tops = new Set(Array.from(range.getClientRects()).map(r => Math.round(r.top)));
+        const tile = e.closest('.status-tile').getBoundingClientRect(), box = range.getBoundingClientRect();
+        return {word: e.innerText, lines: tops.size, inside: box.left >= tile.left && box.right <= tile.right};
+    })"""
+
+
+def _status_words_whole(page, where: str) -> None:
+    """逾期完/成, 严重滞/后, 无法评/估 at 1366×768: a status word never breaks inside or spills out."""
+    words = page.evaluate(TILE_WORDS)
+    assert len(words) == 8, (where, words)
+    for word in words:
+        assert word["lines"] == 1 and word["inside"], (where, word)
+
+
 def _tables_fit(page, where: str) -> None:
     for grid in page.evaluate(GRID_FIT):
         if grid["header"].startswith(NOT_SIZED_YET):
@@ -83,6 +101,8 @@ def test_dashboard_pages_fit(browser, server, plan, width, height):
             _selectors_in_first_screen(page, height, ("计划",) if slug == "catalogue" else ("计划", "季度"))
             path = shot(page, f"layout_{plan}_{slug}_{width}x{height}")
             _tables_fit(page, slug)
+            if slug == "overview":
+                _status_words_whole(page, f"{plan} {width}")
             if slug == "overview" and plan == "lingbi" and width == 1600:
                 shutil.copy(path, ROOT / "docs" / "screenshot.png")  # the README's picture
         # the unit's own view has the widest tables

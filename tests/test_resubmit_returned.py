@@ -47,16 +47,24 @@ def _returned(url, clerk, what: str = "key") -> list:
     return [getattr(i, what) for sec in sections if sec.key == "returned" for i in sec.items]
 
 
-def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
-    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
-    wb = load_workbook(io.BytesIO(template))
+def _rate_files(url, *values: float) -> tuple[str, list[bytes], int, int]:
+    """The unit's template with its first rate indicator filled in, one file per value: (code, files,
+    indicator id, unit id)."""
+    wb = load_workbook(io.BytesIO(make_template(url, PLAN, PERIOD, UNIT)))
     ws = wb[bad_inputs.S]
     rows = bad_inputs.rows_by_code(ws)
     code, row = next((c, r) for c, r in rows.items() if (ws.cell(r, 5).value or "").startswith("比率"))
-    ws.cell(row, 8).value = 97.3
-    data = bad_inputs.save(wb)
-    with session_scope(seeded_url) as s:
+    files = []
+    for value in values:
+        ws.cell(row, 8).value = value
+        files.append(bad_inputs.save(wb))
+    with session_scope(url) as s:
         indicator_id, unit_id = _ids(s, code)
+    return code, files, indicator_id, unit_id
+
+
+def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
+    code, (data,), indicator_id, unit_id = _rate_files(seeded_url, 97.3)
     clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
 
     first = commit_import(seeded_url, data, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
@@ -105,17 +113,7 @@ def test_a_returned_figure_entered_again_by_hand_is_a_new_pending_version(seeded
 def test_a_correction_after_a_return_shows_the_returned_value_as_such(seeded_url):
     """The preview's 原值 of a figure the office returned is the returned version, marked 已退回 (not
     taken for the figure in use); a pending one is marked 待审核."""
-    template = make_template(seeded_url, PLAN, PERIOD, UNIT)
-    wb = load_workbook(io.BytesIO(template))
-    ws = wb[bad_inputs.S]
-    rows = bad_inputs.rows_by_code(ws)
-    code, row = next((c, r) for c, r in rows.items() if (ws.cell(r, 5).value or "").startswith("比率"))
-    ws.cell(row, 8).value = 97.3
-    first_file = bad_inputs.save(wb)
-    ws.cell(row, 8).value = 98.1
-    corrected = bad_inputs.save(wb)
-    with session_scope(seeded_url) as s:
-        indicator_id, unit_id = _ids(s, code)
+    code, (first_file, corrected), indicator_id, unit_id = _rate_files(seeded_url, 97.3, 98.1)
     clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
     assert commit_import(seeded_url, first_file, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT).status == (
         "committed"

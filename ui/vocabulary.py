@@ -15,6 +15,15 @@ REVIEW_STATE_LABELS = {
     "withdrawn": "已撤回",
     "confirmed": "确认完成",
 }
+# services.observations.version_states: whether a figure version is the one the dashboards judge on
+VERSION_STATE_LABELS = {
+    "current": "现行",
+    "superseded": "已被替代",
+    "pending": "待审核（未生效）",
+    "pending_counted": "待审核（已计入）",  # 包含待审核数据 ticked: this page counts it
+    "returned": "已退回",
+    "retracted": "已撤回",
+}
 SOURCE_LABELS = {"file": "上传文件", "manual": "页面录入", "demo": "演示数据", "web": "页面填报"}
 OUTCOME_LABELS = {"ok": "成功", "refused": "已拒绝"}
 ROLE_WORDS = {"admin": "管理员", "reporter": "填报员", "viewer": "只读用户"}
@@ -23,6 +32,21 @@ ROLE_WORDS = {"admin": "管理员", "reporter": "填报员", "viewer": "只读�
 MULTISELECT_PLACEHOLDER = "请选择（可多选）"
 SELECT_PLACEHOLDER = "请选择"
 TEXT_PLACEHOLDER = "请输入"
+
+# a milestone indicator's figure is stored as 1 (done) / 0 (not yet): printed as these words, never "1" / "0"
+MILESTONE_DONE, MILESTONE_OPEN = "已完成", "未完成"
+# a 预警 / 督办 notice the briefing drafts from the engine's escalations: not issued until the office
+# issues it on the 督办台账 page (services/notices.py), which numbers and logs it
+DRAFT_NOTICE = "拟发"
+DRAFT_NOTICE_NOTE = "拟发稿，尚未印发：经督办台账印发、编号后方为正式通知单"
+NO_PACE = "不计序时进度"  # an indicator without a 完成序时进度 (maintain, milestone, benchmark or rank target)
+
+
+def milestone_value(value: float | None) -> str | None:
+    """已完成 / 未完成 for a milestone's stored 1 / 0; None when nothing is reported."""
+    if value is None:
+        return None
+    return MILESTONE_DONE if value else MILESTONE_OPEN
 
 
 def review_state_label(state: str | None) -> str:
@@ -43,6 +67,59 @@ def record_source(text: str | None) -> str:
 
 def outcome_label(outcome: str | None) -> str:
     return OUTCOME_LABELS.get(outcome or "", outcome or "")
+
+
+# --------------------------------------------------------------------------- target revisions
+
+OFFICE_PROPOSER = "质量办"  # who proposes the office's own changes made on 目标维护
+REVISION_ORIGINS = {"consultation": "征求意见建议", "office": "质量办修改"}
+
+
+def is_office_revision(rev: dict[str, Any]) -> bool:
+    """A change the office made on 目标维护 (not a consultation proposal)."""
+    from services.targets import OFFICE_SOURCE
+
+    return rev.get("source") == OFFICE_SOURCE
+
+
+def revision_words(rev: dict[str, Any]) -> dict[str, str]:
+    """A row of ``db.queries.revision_rows`` in words: ``old`` and ``new`` target texts (the office's
+    changes written from their targets as every page writes targets, ``2027年 ≥ 5 家``, also when an
+    older version stored the raw comparator), ``proposer`` (质量办 for the office's own changes) and
+    ``in_force``: which of the two applies now."""
+    from ui.formats import describe_target
+
+    office = is_office_revision(rev)
+    unit = rev.get("measure_unit", "")
+    old, new = rev.get("old_text") or "", rev.get("proposed_text") or ""
+    if office and rev.get("draft_target"):
+        old = describe_target(rev["draft_target"], unit)
+    if office and rev.get("proposed_target"):
+        new = describe_target(rev["proposed_target"], unit)
+    draft_on, proposed_on = rev.get("draft_in_force"), rev.get("proposed_in_force")
+    adopted = rev.get("adopted")
+    if office:
+        in_force = "已被再次修改" if proposed_on is False else "修改后"
+    elif proposed_on:
+        in_force = "建议稿"
+    elif draft_on:
+        in_force = "原稿"
+    elif proposed_on is None and draft_on is None:  # a wording or responsibility proposal: no targets
+        in_force = "建议稿" if adopted == "yes" else "原稿"
+    elif draft_on is None:  # a target the draft did not have, not in force
+        in_force = "原稿"
+    elif proposed_on is None and adopted == "yes":  # an adopted deletion
+        in_force = "建议稿"
+    else:  # both replaced since, e.g. by the office's own change
+        in_force = "均已被替代"
+    return {
+        "origin": REVISION_ORIGINS["office" if office else "consultation"],
+        "old": old,
+        "new": new,
+        "proposer": OFFICE_PROPOSER if office else (rev.get("proposer") or ""),
+        "in_force": in_force,
+        "reason": rev.get("reason") or "",
+    }
 
 
 # --------------------------------------------------------------------------- audit entries as sentences
@@ -68,17 +145,39 @@ AUDIT_ACTIONS = _known_actions()
 
 
 def audit_names(url: str) -> dict[str, dict]:
-    """Indicator (name, measure unit) and unit names by id, to name the figures of audit entries."""
+    """Indicator (name, measure unit), unit and upload names by id, to name the figures and uploads
+    of audit entries."""
     from sqlalchemy import select
 
-    from db.models import Indicator, Unit
+    from db.models import Indicator, Unit, Upload
     from db.session import read_scope
 
     with read_scope(url) as session:
         rows = session.execute(select(Indicator.id, Indicator.name, Indicator.measure_unit))
         indicators = {i: (n, m) for i, n, m in rows}
         units = dict(session.execute(select(Unit.id, Unit.name)).all())
-    return {"indicators": indicators, "units": units}
+        uploads = upload_names(session.execute(select(Upload.id, Upload.file_name, Upload.created_at)).all())
+    return {"indicators": indicators, "units": units, "uploads": uploads}
+
+
+def upload_names(rows: list[tuple[int, str, Any]]) -> dict[int, tuple[str, str]]:
+    """(id, file name, created at) of uploads → (file name, how a sentence names the upload): its
+    file name, with ``（第2次上传）`` when that name was uploaded more than once; a batch without a
+    file by its time. Never the bare database id."""
+    rows = sorted(rows, key=lambda r: r[0])
+    totals: dict[str, int] = {}
+    for _, name, _ in rows:
+        totals[name or ""] = totals.get(name or "", 0) + 1
+    seen: dict[str, int] = {}
+    named = {}
+    for upload_id, name, created in rows:
+        if not name:
+            when = f"（{created:%Y-%m-%d %H:%M}）" if created else ""
+            named[upload_id] = ("", f"页面录入的一批数据{when}")
+            continue
+        seen[name] = seen.get(name, 0) + 1
+        named[upload_id] = (name, f"{name}（第{seen[name]}次上传）" if totals[name] > 1 else name)
+    return named
 
 
 def _num(value: Any, unit: str = "") -> str:
@@ -105,6 +204,16 @@ COMMAND_LINE_WORDS = "命令行管理工具"
 def actor_name(name: str | None) -> str:
     """An audit entry's actor as the page shows it: the command line by its Chinese name."""
     return COMMAND_LINE_WORDS if name == COMMAND_LINE else (name or "")
+
+
+DEMO_ENTERER = "演示数据"
+
+
+def entered_by_label(name: str | None, is_demo: bool = False) -> str:
+    """Who entered a figure (填报人 / 录入人) as pages show it: demo figures were entered by no person
+    (``manage.py demo load`` or the page's 加载演示数据), so they read 演示数据; the command line
+    reads by its Chinese name; an account by its name."""
+    return DEMO_ENTERER if is_demo else actor_name(name)
 
 
 def _who(entry: dict[str, Any], unit: str) -> str:
@@ -184,7 +293,11 @@ def audit_sentence(entry: dict[str, Any], names: dict[str, dict] | None = None) 
     label = audit_action_label(action)
     obj = entry.get("entity_key") or ""
     named = obj and entry.get("entity") in ("user", "indicator", "upload")
-    text = f"{who}{label}" + (f"：{obj}" if named else "")
+    if named and entry.get("entity") == "upload" and obj.isdigit():  # an upload's id: its file's name
+        file_name, obj = names.get("uploads", {}).get(int(obj), ("", ""))  # unknown: not named at all
+        if file_name and detail.startswith(f"{file_name}（"):  # "name（N 字节）": the name is said already
+            detail = ""
+    text = f"{who}{label}" + (f"：{obj}" if named and obj else "")
     changes = _changes(before, after)
     if changes:
         text += f"（{changes}）"

@@ -245,10 +245,14 @@ def status_tiles(counts: dict[str, int]) -> None:
         for status in ordered
     )
     st.markdown(
-        "<style>.status-tiles{display:flex;gap:12px;margin:4px 0 12px 0}"
-        ".status-tile{flex:1;border-radius:8px;padding:10px 14px;min-width:0}"
+        # A status word never breaks inside (逾期完/成 at 1366 px): the label does not wrap; narrower
+        # windows get a smaller label and padding, and tiles too narrow even so wrap onto a second row.
+        "<style>.status-tiles{display:flex;flex-wrap:wrap;gap:12px;margin:4px 0 12px 0}"
+        ".status-tile{flex:1 1 0;border-radius:8px;padding:10px 14px;min-width:max-content}"
         ".tile-count{font-size:2rem;font-weight:700;line-height:1.2}"
-        ".tile-label{font-size:1rem}</style>"
+        ".tile-label{font-size:1rem;white-space:nowrap;word-break:keep-all}"
+        "@media (max-width:1500px){.status-tiles{gap:8px}.status-tile{padding:8px 10px}"
+        ".tile-label{font-size:0.875rem}}</style>"
         f'<div class="status-tiles">{tiles}</div>',
         unsafe_allow_html=True,
     )

@@ -640,14 +640,6 @@ def _any_filled(values: Sequence[Any], columns: tuple[int, ...]) -> bool:
     return False
 
 
-def _cell(values: Sequence[Any], c: int | None) -> Any:
-    """``_at`` for a column index looked up once (:class:`_Sheet`)."""
-    if c is None or c >= len(values):
-        return None
-    value = values[c]
-    return None if value == "" else value
-
-
 def _cells_of(title: str, ref: str) -> set[tuple[str, int, str]]:
     first, _, last = ref.partition(":")
     c1, r1 = _split_ref(first)
@@ -708,7 +700,7 @@ def _validate_row(
         errors.append(CellError(code, title, r, letters.get(key, ""), value, params))
 
     # identify the row -----------------------------------------------------
-    key_value = _cell(values, sheet.key_at)
+    key_value = _at(values, sheet.key_at)
     key_text = "" if key_value is None else clean_text(key_value)  # is_blank, cleaned once
     if key_text:
         parts = tpl.split_key(key_text) if control_char(key_text) is None else None
@@ -826,7 +818,7 @@ def _validate_row(
         value = float(rank) if rank is not None else None
         field_size = size
     else:
-        raw_value = _cell(values, sheet.value_at)
+        raw_value = _at(values, sheet.value_at)
         low, high = VALUE_BOUNDS.get(kind, DEFAULT_BOUNDS)
         if (
             type(raw_value) is float  # noqa: E721 - exactly a float: not a bool, not a subclass
@@ -839,18 +831,18 @@ def _validate_row(
     benchmark_value = None  # entered by the office (services.benchmarks), never read from a unit's file
     baseline_value = None
     # optional cells: an empty one (None, or "" which _at makes None) is not parsed at all
-    if _cell(values, sheet.baseline_value_at) is not None:
+    if _at(values, sheet.baseline_value_at) is not None:
         baseline_value = _number_at(
             sheet, values, r, "baseline_value", kind if kind != "milestone" else "level", cell_error
         )
     baseline_year = (
-        attempt(parse_year, "baseline_year") if _cell(values, sheet.baseline_year_at) is not None else None
+        attempt(parse_year, "baseline_year") if _at(values, sheet.baseline_year_at) is not None else None
     )
     if baseline_year is not None and cat.last_year and baseline_year > cat.last_year:
         cell_error("year-out-of-span", "baseline_year", baseline_year, low=YEAR_MIN, high=cat.last_year)
     if (baseline_value is None) != (baseline_year is None) and not errors:
         cell_error("baseline-incomplete", "baseline_year" if baseline_year is None else "baseline_value")
-    note = (attempt(parse_text, "note") or "") if _cell(values, sheet.note_at) is not None else ""
+    note = (attempt(parse_text, "note") or "") if _at(values, sheet.note_at) is not None else ""
     if errors:
         return None
     return ParsedRow(
