@@ -15,6 +15,9 @@ from services.imports.results import figure_text
 from services.imports.tasks import template_tasks
 from workbook import template as tpl
 
+# the 上次填报 column: a version the office returned or has not reviewed yet is not the figure in use
+LAST_STATE_WORDS = {"returned": "，已退回", "pending": "，待审核"}
+
 
 def template_data(
     session: Session, plan_code: str, period: str, unit_name: str | None = None
@@ -42,6 +45,7 @@ def template_data(
             Observation.field_size,
             Observation.benchmark_value,
             Observation.done_on,
+            Observation.review_state,
         )
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .where(
@@ -80,8 +84,9 @@ def template_data(
                 last_text = figure_text(
                     ind.measure_kind, last.value, last.field_size, last.benchmark_value, last.done_on
                 )
-                if last_text:
-                    last_text += f"（{Period.parse(last.period).label}）"
+                if last_text:  # a returned or pending version is not the figure in use: said so
+                    state = LAST_STATE_WORDS.get(last.review_state, "")
+                    last_text += f"（{Period.parse(last.period).label}{state}）"
             target_text = "；".join(
                 f"{year}年：{text or LABELS.get(comparator, comparator)}"
                 for year, comparator, text, _bench in ind.targets
