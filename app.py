@@ -22,7 +22,8 @@ from ui.widgets import PLAN_KEY
 st.set_page_config(page_title="质量目标监测平台", page_icon=":material/verified:", layout="wide")
 
 # Compact top padding: more of every page fits a 1600×900 screenshot. The file uploader's own words
-# are Streamlit's English ("Upload", "200MB per file"): hidden, and Chinese shown in their place.
+# are Streamlit's English ("Upload", "200MB per file"): hidden, and Chinese shown in their place
+# (without Streamlit's 200 MB, which is not what the app accepts: each uploader's label says that).
 _UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 st.markdown(
     "<style>.stMainBlockContainer, .block-container {padding-top: 2.2rem; padding-bottom: 2rem}"
@@ -31,7 +32,7 @@ st.markdown(
     f'{_UPLOADER} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after'
     '{content: "选择文件"; font-size: 0.875rem}'
     '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
-    '{content: "或将文件拖放到此处（单个文件不超过 200MB）"; font-size: 0.875rem}</style>',
+    '{content: "或将文件拖放到此处"; font-size: 0.875rem}</style>',  # each uploader's label states its limit
     unsafe_allow_html=True,
 )
 

@@ -19,7 +19,7 @@ from ui import data
 from ui.actions import require_role, run_write
 from ui.auth import current_actor
 from ui.guard import ensure_routed
-from ui.vocabulary import entered_by_label, record_source
+from ui.vocabulary import entered_by_label, record_source, workbook_limit_words
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -183,7 +183,7 @@ with tab_file:
         )
     except LookupError as exc:
         st.warning(str(exc))
-    uploaded = st.file_uploader("上传填好的录入表（.xlsx）", key="office_upload")
+    uploaded = st.file_uploader(f"上传填好的录入表（.xlsx，{workbook_limit_words()}）", key="office_upload")
     if uploaded is not None:
         content = uploaded.getvalue()
         try:

@@ -34,6 +34,7 @@ from ui.auth import current_actor
 from ui.confirm import confirm_button
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
+from ui.vocabulary import workbook_limit_words
 from ui.widgets import plan_selector
 from workbook import sandbox
 
@@ -196,7 +197,9 @@ def _single_upload() -> None:
     if last is not None:
         st.success(escape_markdown(last))
     uploader_key = f"single_upload_{state.get('upload_generation', 0)}"
-    uploaded = st.file_uploader("选择填好的 .xlsx 文件", type=None, key=uploader_key)
+    uploaded = st.file_uploader(
+        f"选择填好的 .xlsx 文件（{workbook_limit_words()}）", type=None, key=uploader_key
+    )
     if uploaded is not None:
         content = uploaded.getvalue()
         key = (hashlib.sha256(content).hexdigest(), plan.code, period, unit_name or "")
@@ -250,7 +253,9 @@ with tab_bulk:
         st.info("批量导入与全部单位数据导出由质量办（管理员）使用。")
     else:
         st.subheader("批量导入")
-        bulk = st.file_uploader("选择多个填报文件", accept_multiple_files=True, key="bulk_upload")
+        bulk = st.file_uploader(
+            f"选择多个填报文件（{workbook_limit_words()}）", accept_multiple_files=True, key="bulk_upload"
+        )
         dry_run = st.checkbox("只校验，不写入（试运行）")
         if bulk and st.button("开始导入", icon=":material/upload:"):
             bar = st.progress(0.0)

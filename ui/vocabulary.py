@@ -342,3 +342,10 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
         elif key in after:
             parts.append(f"{_FIELD_LABELS[key]}：{_plain(new)}")
     return "，".join(parts)
+
+
+def workbook_limit_words() -> str:
+    """An Excel uploader's limit, as its label states it (the drop zone no longer says Streamlit's 200 MB)."""
+    from workbook.limits import MAX_FILE_BYTES
+
+    return f"单个文件不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
