@@ -37,18 +37,16 @@ OFFICE_SOURCE = "办公室目标维护"  # TargetRevision.source of the office's
 
 
 def _target_text(target: Target, measure_unit: str) -> str:
-    """The target in words as every page writes it (``2027年 ≥ 5 家``), with the plan's own wording
-    after it when it has one (``2027年 ≥ 5 家（原文：新增5家以上）``)."""
-    from ui.formats import describe_target  # a pure formatter (no Streamlit): the pages' very words
+    """The target in words as every page writes it (``2027年 ≥ 5 家（原文：新增5家以上）``): what the
+    revision record and the audit entry keep."""
+    from ui.vocabulary import target_words  # pure words (no Streamlit): the pages' very wording
 
-    words = describe_target(
+    return target_words(
         {"comparator": target.comparator, "year": target.year, "value": target.value,
          "value_high": target.value_high, "basis": target.basis, "maintain": target.maintain,
          "benchmark": target.benchmark, "text": target.text, "each_year": target.each_year},
         measure_unit,
     )  # fmt: skip
-    own = (target.text or "").strip()
-    return f"{words}（原文：{own}）" if own and own not in words else words
 
 
 def _next_ref(session: Session, indicator_id: int) -> str:

@@ -164,7 +164,8 @@ def test_changed_target_applies_from_its_date_and_survives_catalogue_reload(seed
         audit = session.scalars(select(AuditEntry).where(AuditEntry.action == "edit_target")).one()
         detail, before = audit.detail, audit.before
     assert ("55", "yes") in {(r["value"], r["revision_adopted"]) for r in rows}
-    assert detail == "县政府常务会调整" and before == {"target": "2027年 ge 50 达到50个"}
+    # the target in words as the pages write it (it stored the raw comparator "2027年 ge 50 达到50个")
+    assert detail == "县政府常务会调整" and before == {"target": "2027年 ≥ 50 个（原文：达到50个）"}
 
 
 def test_a_pending_correction_does_not_replace_the_accepted_figure(seeded_url):

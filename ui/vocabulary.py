@@ -82,20 +82,28 @@ def is_office_revision(rev: dict[str, Any]) -> bool:
     return rev.get("source") == OFFICE_SOURCE
 
 
+def target_words(target: dict[str, Any], unit: str) -> str:
+    """A target in words as every page writes it (``2027年 ≥ 5 家``, ui.formats.describe_target), with
+    the plan's own wording after it when it says more (``2027年 ≥ 5 家（原文：新增5家以上）``)."""
+    from ui.formats import describe_target
+
+    words = describe_target(target, unit)
+    own = (target.get("text") or "").strip()
+    return f"{words}（原文：{own}）" if own and own not in words else words
+
+
 def revision_words(rev: dict[str, Any]) -> dict[str, str]:
     """A row of ``db.queries.revision_rows`` in words: ``old`` and ``new`` target texts (the office's
     changes written from their targets as every page writes targets, ``2027年 ≥ 5 家``, also when an
     older version stored the raw comparator), ``proposer`` (质量办 for the office's own changes) and
     ``in_force``: which of the two applies now."""
-    from ui.formats import describe_target
-
     office = is_office_revision(rev)
     unit = rev.get("measure_unit", "")
     old, new = rev.get("old_text") or "", rev.get("proposed_text") or ""
     if office and rev.get("draft_target"):
-        old = describe_target(rev["draft_target"], unit)
+        old = target_words(rev["draft_target"], unit)
     if office and rev.get("proposed_target"):
-        new = describe_target(rev["proposed_target"], unit)
+        new = target_words(rev["proposed_target"], unit)
     draft_on, proposed_on = rev.get("draft_in_force"), rev.get("proposed_in_force")
     adopted = rev.get("adopted")
     if office:
