@@ -234,7 +234,8 @@ class Briefing:
             done = "本季度尚未印发预警或督办通知单。"
         if self.notices:
             names = "、".join(f"{x.unit}（{x.level}）" for x in self.notices)
-            todo = f"经监测，拟向{len(self.notices)}个单位发出通知单：{names}。"
+            more = "另" if issued else ""
+            todo = f"经监测，{more}拟向{len(self.notices)}个单位发出通知单：{names}。"
         else:
             todo = "经监测，没有须另发通知单的指标。"
         return rule + done + todo

@@ -132,6 +132,16 @@ def _demo_header(section) -> None:
     para._p.append(parse_xml(_WATERMARK.format(font=H1_FONT, text=DEMO_MARK)))
 
 
+def _draft_header(section) -> None:
+    """Every page of a draft (拟发稿) says so in the header, under the demo line if any."""
+    header = section.header
+    para = header.paragraphs[0] if not header.paragraphs[0].text else header.add_paragraph()
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = para.add_run(DRAFT_NOTICE_NOTE)
+    set_run_font(run, H1_FONT, 12, True)
+    run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+
+
 def _para(
     doc,
     text: str,
@@ -180,14 +190,11 @@ def _table(
     rows: Sequence[Sequence[str]],
     widths_cm: Sequence[float],
     status_col: int | None = None,
-    keep_with_next: bool = False,
 ):
     """A grid table: header repeated on every page, rows never split; ``status_col`` cells coloured.
 
     Cell text single-spaced with no space after (the template's 10 pt after each cell paragraph made
-    a one-row table a third of a page). ``keep_with_next``: the last row and the spacer below it stay
-    on the page of the next paragraph (a notice's closing paragraph never goes to a page of its own; a
-    long table still breaks between earlier rows, its header repeated)."""
+    a one-row table a third of a page)."""
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -220,11 +227,6 @@ def _table(
     spacer = doc.add_paragraph()
     spacer.paragraph_format.space_after = Pt(0)
     spacer.paragraph_format.line_spacing = Pt(14)
-    if keep_with_next:
-        for cell in table.rows[-1].cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
-        spacer.paragraph_format.keep_with_next = True
     return table
 
 
@@ -240,7 +242,12 @@ def _sign_off(doc, office: str, day) -> None:
 
 
 def _closing(doc, text: str):
-    """A notice's closing paragraph (the response request): never split, kept with the sign-off."""
+    """A notice's closing paragraph (the response request): never split, kept with the sign-off and
+    with the paragraph before it (a notice's items follow its table, so the closing, the sign-off and
+    the last item always share a page: keep-with-next inside a table row is not honoured everywhere,
+    LibreOffice ignores it)."""
+    if doc.paragraphs:
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     p = _para(doc, text)
     p.paragraph_format.keep_together = True
     p.paragraph_format.keep_with_next = True
@@ -392,10 +399,8 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     the response period from the issue date (the date it would be if issued today only as an example)
     and leaves the date under the sign-off blank."""
     doc = _document(b.demo)
+    _draft_header(doc.sections[0])
     _title(doc, notice.draft_title)
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    note = _para(doc, f"（{DRAFT_NOTICE_NOTE}）", H1_FONT, 14, True, indent=False, align=centre)
-    note.runs[0].font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     _demo_line(doc, b.demo)
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
@@ -403,13 +408,7 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
         doc,
         f"经监测，截至{b.label}，你单位牵头负责的以下{len(notice.items)}项指标已连续{n}个季度及以上"
         f"进度滞后或未报送（连续{2 * n}个季度及以上的列入督办），现予{notice.level}：",
-    )
-    for i, item in enumerate(notice.items, start=1):
-        _para(
-            doc,
-            f"（{cn_index(i)}）{item.code} {item.name}：自{item.since}起"
-            f"连续{item.streak}个季度滞后（{item.level}）。{item.reason}",
-        )
+    ).paragraph_format.keep_with_next = True
     rows = [
         [i.code, i.name, i.status, str(i.streak), i.current, i.expected, i.target, i.ratio, i.level]
         for i in notice.items
@@ -418,15 +417,20 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
         doc,
         ["编号", "指标", "状态", "连续季度", "当前值", "序时进度应达", "目标", "完成序时进度", "级别"],
         rows,
-        [1.6, 3.2, 1.3, 1.2, 1.5, 1.5, 1.8, 1.4, 1.0],
+        [1.6, 2.8, 1.4, 1.3, 2.1, 1.5, 2.3, 1.4, 1.2],  # the whole text width: fewer lines a row
         status_col=2,
-        keep_with_next=True,
     )
+    for i, item in enumerate(notice.items, start=1):  # after the table: the last goes with the closing
+        _para(
+            doc,
+            f"（{cn_index(i)}）{item.code} {item.name}：自{item.since}起"
+            f"连续{item.streak}个季度滞后（{item.level}）。{item.reason}",
+        )
     _closing(
         doc,
         f"请你单位认真分析原因，自本通知单印发之日起{RESPONSE_WORKING_DAYS}个工作日内（如于{cn_date(notice.issued_on)}"
-        f"印发，即{cn_date(notice.respond_by)}前；已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施和完成时限"
-        f"书面报送{OFFICE}。",
+        f"印发，即{cn_date(notice.respond_by)}前，已按国务院办公厅公布的节假日安排计算）将原因分析、整改措施和"
+        f"完成时限书面报送{OFFICE}。",
     )
     _sign_off(doc, f"{b.jurisdiction}{OFFICE}", DRAFT_DATE)
     return _save(doc)

@@ -25,19 +25,19 @@ def build_notice_record(notice, plan, unit) -> bytes:
         doc,
         f"根据《{plan.title}》确定的目标任务和{OFFICE}的季度监测，截至{as_of}，你单位牵头负责的以下"
         f"{len(notice.items)}项指标或重点任务进度滞后、未报送或逾期未完成，现予{kind}：",
-    )
-    for i, item in enumerate(notice.items, start=1):
-        what = "指标" if item.indicator_id else "重点任务"
-        _para(doc, f"（{cn_index(i)}）{what} {item.code} {item.name}（{item.status}）。{item.reason}")
+    ).paragraph_format.keep_with_next = True
     _table(
         doc,
         ["编号", "事项", "类别", "状态"],
         [[i.code, i.name, "指标" if i.indicator_id else "重点任务", i.status] for i in notice.items],
         [2.2, 8.0, 2.0, 2.6],
-        keep_with_next=True,  # the last row, the request and the closing paragraph stay together
     )
+    for i, item in enumerate(notice.items, start=1):  # after the table: the last goes with the closing
+        what = "指标" if item.indicator_id else "重点任务"
+        _para(doc, f"（{cn_index(i)}）{what} {item.code} {item.name}（{item.status}）。{item.reason}")
     if notice.request:
-        _para(doc, notice.request).paragraph_format.keep_with_next = True
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
+        _para(doc, notice.request)
     _closing(
         doc,
         f"请你单位认真分析原因，于{cn_date(notice.respond_by)}前（自本通知单印发之日起{notice.response_days}个工作日，"

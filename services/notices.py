@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Notice, NoticeEvent, NoticeItem, Plan, Task, Unit
+from indicators.periods import Period
 from services import evidence
 from services.actor import Action, Actor, require
 from services.audit import record
@@ -185,7 +186,8 @@ def issue_notice(
             if task is None:
                 raise LookupError(f"计划“{plan_code}”中没有编号为“{code}”的重点任务")
             state = states[task.id]
-            node = f"时间节点 {state.open_node.period}：{state.open_node.text}" if state.open_node else ""
+            node = state.open_node
+            node = f"时间节点 {Period.parse(node.period).label}：{node.text}" if node else ""
             items.append(
                 NoticeItem(task_id=task.id, code=code, name=task.title, status=state.label, reason=node)
             )

@@ -39,7 +39,7 @@ MILESTONE_DONE, MILESTONE_OPEN = "已完成", "未完成"
 # issues it on the 督办台账 page (services/notices.py), which numbers and logs it
 DRAFT_NOTICE = "拟发"
 DRAFT_NOTICE_NOTE = "拟发稿，尚未印发：经督办台账印发、编号后方为正式通知单"
-NO_PACE = "不计序时进度"  # an indicator without a 完成序时进度 (maintain, milestone, benchmark or rank target)
+NO_PACE = "不计序时进度"  # no 完成序时进度: a target to maintain, a milestone, a benchmark or a rank
 
 
 def milestone_value(value: float | None) -> str | None:
