@@ -345,7 +345,7 @@ def build_bulletin(b: Briefing) -> bytes:
                 for r in b.overdue_tasks
             ]
             _table(doc, ["编号", "任务", "牵头单位", "时间节点", "推进状态（经审核）", "预警/督办"], rows,
-                   [1.6, 4.0, 2.4, 3.6, 2.4, 1.4])  # fmt: skip
+                   [1.6, 3.8, 2.4, 3.6, 2.4, 1.6])  # fmt: skip
         else:
             _para(doc, "重点任务均在时间节点内推进，没有逾期未完成的任务。")
         if b.open_notices:
