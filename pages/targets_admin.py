@@ -44,10 +44,14 @@ if notice:
     st.success(escape_markdown(notice))
 
 
+nonce = st.session_state.setdefault("targets_nonce", 0)  # a new one after each write: reasons emptied
+
+
 def _saved(result: object, notice: str) -> None:
     """After a write that went through: rerun, so the header and the form read what was written."""
     if result is not None:
         st.session_state["targets_notice"] = notice
+        st.session_state["targets_nonce"] = nonce + 1
         st.rerun()
 
 
@@ -90,7 +94,7 @@ with tab_target:
                 high = _number("上限（区间目标）", current["value_high"], whole, f"target_high_{which}")
             year = cols[3].number_input("目标年份", value=int(current["year"]), step=1)
             effective = st.date_input("生效日期", value=dt.date.today())
-            reason = st.text_area("修改理由（必填）")
+            reason = st.text_area("修改理由（必填）", key=f"target_reason_{nonce}")
             if st.form_submit_button("保存修改", type="primary"):
                 result = run_write(
                     actor,
@@ -124,7 +128,7 @@ with tab_units:
             "配合单位", list(names), default=[n for n in row["co_units"] if n in names],
             placeholder=MULTISELECT_PLACEHOLDER,
         )
-        reason = st.text_area("调整理由（必填）")
+        reason = st.text_area("调整理由（必填）", key=f"units_reason_{nonce}")
         if st.form_submit_button("保存调整", type="primary"):
             result = run_write(
                 actor,
@@ -155,7 +159,7 @@ with tab_revisions:
         with st.form("decide"):
             ref = st.selectbox("建议", pending)
             adopted = st.radio("决定", ["采纳", "不采纳"], horizontal=True)
-            reason = st.text_area("依据（必填，如会议纪要）")
+            reason = st.text_area("依据（必填，如会议纪要）", key=f"decision_reason_{nonce}")
             if st.form_submit_button("记录决定", type="primary"):
                 result = run_write(
                     actor,

@@ -285,6 +285,7 @@ def test_target_maintenance_shows_the_saved_target_at_once_in_whole_items(tmp_pa
     assert value.value == 4 and isinstance(value.value, int)
     key = next(s for s in at.selectbox if s.label == "要修改的目标")
     assert key.options == ["2027年 ≥ 4 家"]  # the form edits the target now in force
+    assert next(t for t in at.text_area if t.label.startswith("修改理由")).value == ""  # no stale reason
 
 
 def test_a_range_target_needs_its_upper_bound(tmp_path):
