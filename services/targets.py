@@ -92,6 +92,7 @@ def change_target(
         value_high=value_high,
         basis=old.basis,
         maintain=old.maintain,
+        each_year=old.each_year,  # a yearly (每年) target stays judged every year
         benchmark=old.benchmark,
         text=old.text if comparator is Comparator.MILESTONE else "",  # the plan's wording fits the old value
         note=f"办公室修改：{reason}",
