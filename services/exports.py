@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from db.models import Indicator, Observation, Plan, Unit
 from db.session import read_scope
 from indicators.periods import Period
+from indicators.vocabulary import LABELS
+from ui.vocabulary import SOURCE_LABELS, entered_by_label
 from workbook.export import write_csv, write_xlsx
 
 FIGURE_COLUMNS = [
@@ -51,16 +53,16 @@ def figure_rows(session: Session, plan_code: str, period: str) -> list[dict[str,
             "indicator_code": ind.code,
             "indicator": ind.name,
             "measure_unit": ind.measure_unit,
-            "measure_kind": ind.measure_kind,
+            "measure_kind": LABELS.get(ind.measure_kind, ind.measure_kind),
             "value": obs.value,
             "field_size": obs.field_size,
             "benchmark_value": obs.benchmark_value,
             "done_on": obs.done_on,
             "note": obs.note,
             "version": obs.version,
-            "source": obs.source,
+            "source": SOURCE_LABELS.get(obs.source, obs.source),  # in words, as the pages show them
             "file_name": obs.file_name,
-            "entered_by": obs.entered_by,
+            "entered_by": entered_by_label(obs.entered_by, obs.is_demo),
             "entered_at": obs.entered_at,
         }  # fmt: skip
         for obs, ind, unit in session.execute(query)

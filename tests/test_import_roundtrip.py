@@ -150,6 +150,11 @@ def test_all_units_template_and_export(seeded_url):
     assert all(c.data_type != "f" for row in xlsx.iter_rows() for c in row)
     csv_text = export_figures(seeded_url, PLAN, PERIOD, "csv").decode("utf-8-sig")
     assert "'=cmd" in csv_text
+    # values in words under the Chinese headers: 类型, 来源 and 填报人 (not stock / file / manage.py)
+    header = [c.value for c in xlsx[1]]
+    first = {h: c.value for h, c in zip(header, xlsx[2], strict=True)}
+    assert first["来源"] == "上传文件" and first["填报人"] == "命令行管理工具"
+    assert first["类型"] and not first["类型"].isascii()  # a measure kind's Chinese name, not its code
 
 
 def _manage(url, *args, env_extra=None):
