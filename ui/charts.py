@@ -177,7 +177,8 @@ def style(fig: go.Figure, height: int = 420, **layout: Any) -> go.Figure:
     return fig
 
 
-MATRIX_COLUMNS = 10  # cells per row; a category with more indicators continues on the next row
+MATRIX_COLUMNS = 9  # cells per row; a category with more indicators continues on the next row (10 cells
+# of 14 px text overflowed their cells in the overview's main column at 1366 px)
 MATRIX_LINE_CHARS = 5  # characters per line of a cell's short name (two lines: SHORT_NAME_LIMIT)
 # The grid is as wide as its longest row but never narrower than this many cells: a plan whose
 # categories hold 8 indicators got 10 slots (2 empty) and cells too narrow for their labels
