@@ -9,7 +9,7 @@ from ui import data
 from ui.formats import counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
-from ui.vocabulary import is_office_revision, revision_words
+from ui.vocabulary import is_office_revision, office_change_row, revision_words
 from ui.widgets import demo_banner, frame_height, plan_selector, top_padding
 
 ensure_routed()
@@ -144,17 +144,8 @@ if office_changes:
     st.table(
         pd.DataFrame(
             [
-                {
-                    "指标": f"{r['indicator_code']} {r['indicator']}",
-                    "类型": label(r["kind"]),
-                    "修改前": w["old"],
-                    "修改后": w["new"],
-                    "提出单位": w["proposer"],
-                    "理由": w["reason"],
-                    "现行": w["in_force"],
-                    "生效日期": r["date"],
-                }
-                for r, w in ((r, revision_words(r)) for r in office_changes)
+                {"指标": f"{r['indicator_code']} {r['indicator']}", **office_change_row(r)}
+                for r in office_changes
             ]
         ).style.hide(axis="index")
     )

@@ -29,6 +29,7 @@ from ui.vocabulary import (
     VERSION_STATE_LABELS,
     entered_by_label,
     is_office_revision,
+    office_change_row,
     review_state_label,
     revision_words,
     source_label,
@@ -253,7 +254,7 @@ with right:
     if not revisions:
         st.info("该指标没有目标修改记录。")
     consultation = [(r, revision_words(r)) for r in revisions if not is_office_revision(r)]
-    office = [(r, revision_words(r)) for r in revisions if is_office_revision(r)]
+    office = [r for r in revisions if is_office_revision(r)]
     if consultation:
         st.caption(REVISION_ORIGINS["consultation"])
         st.table(  # the consultation texts wrap and read in full
@@ -276,18 +277,7 @@ with right:
         st.caption(REVISION_ORIGINS["office"])
         st.table(
             pd.DataFrame(
-                [
-                    {
-                        "类型": label(r["kind"]),
-                        "修改前": w["old"],
-                        "修改后": w["new"],
-                        "提出单位": w["proposer"],
-                        "理由": w["reason"],
-                        "现行": w["in_force"],
-                        "生效日期": r["date"],
-                    }
-                    for r, w in office
-                ]
+                [office_change_row(r) for r in office]
             ).style.hide(axis="index")
         )
 

@@ -46,3 +46,35 @@ def demo_database(folder) -> str:
     with session_scope(url) as session:
         load_demo(session, Actor("演示", ActorRole.ADMIN))
     return url
+
+
+def signed_in_app(url: str, monkeypatch: pytest.MonkeyPatch, actor=None, plan: str | None = None):
+    """app.py in AppTest against ``url``, signed in as ``actor`` (None: nobody) with ``plan`` chosen,
+    after its first run (which must not raise)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.delenv("TRACKER_PUBLIC_READ", raising=False)
+    monkeypatch.chdir(root)
+    route_through_app(monkeypatch)
+    at = AppTest.from_file(str(root / "app.py"), default_timeout=180)
+    if actor is not None:
+        at.session_state["auth_actor"] = actor
+        at.session_state["auth_last_seen"] = dt.datetime.now()
+    if plan is not None:
+        at.session_state["selected_plan"] = plan
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def open_page(at, page: str):
+    """Switch the AppTest to ``page`` (a path under the project) and run it; it must not raise."""
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at

@@ -11,16 +11,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from services.actor import Actor, ActorRole  # noqa: E402
-from tests.apptest_support import demo_database, route_through_app  # noqa: E402
+from tests.apptest_support import demo_database, open_page, signed_in_app  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 
 OFFICE = Actor("质量办", ActorRole.ADMIN)
@@ -31,33 +29,12 @@ def demo_url(tmp_path_factory):
     return demo_database(tmp_path_factory.mktemp("walk"))
 
 
-def _app(url: str, monkeypatch, actor: Actor | None = None, plan: str | None = None) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("TRACKER_PUBLIC_READ", raising=False)
-    monkeypatch.chdir(ROOT)
-    route_through_app(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    if actor is not None:
-        at.session_state["auth_actor"] = actor
-        at.session_state["auth_last_seen"] = dt.datetime.now()
-    if plan is not None:
-        at.session_state["selected_plan"] = plan
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 def test_the_data_source_table_speaks_chinese(demo_url, monkeypatch):
     from ui.vocabulary import REVIEW_STATE_LABELS
 
-    at = _open(_app(demo_url, monkeypatch, Actor("县领导", ActorRole.VIEWER), "lingbi"), "pages/indicator.py")
+    at = open_page(signed_in_app(demo_url, monkeypatch, Actor("县领导", ActorRole.VIEWER), "lingbi"), "pages/indicator.py")
     table = next(f.value for f in at.dataframe if "来源文件" in f.value.columns)
     assert len(table) >= 1
     assert set(table["审核"]) <= set(REVIEW_STATE_LABELS.values()), set(table["审核"])
@@ -76,17 +53,17 @@ def _reporter(url: str, jurisdiction: str, unit: str) -> Actor:
 
 
 def test_a_reporter_keeps_the_plan_it_chose(demo_url, monkeypatch):
-    at = _open(_app(demo_url, monkeypatch, _reporter(demo_url, "六安市", "市市场监管局")), "pages/upload.py")
+    at = open_page(signed_in_app(demo_url, monkeypatch, _reporter(demo_url, "六安市", "市市场监管局")), "pages/upload.py")
     assert at.title[0].value == "六安市 · 填报上传"
     next(b for b in at.main.selectbox if b.label == "计划").set_value("lingbi").run()
-    _open(at, "pages/overview.py")
-    _open(at, "pages/upload.py")
+    open_page(at, "pages/overview.py")
+    open_page(at, "pages/upload.py")
     assert at.title[0].value == "灵璧县 · 填报上传"  # the own plan is only the first choice
 
 
 @pytest.mark.parametrize("page", ["pages/upload.py", "pages/review.py", "pages/admin_users.py"])
 def test_the_office_finds_the_plan_selector_on_the_page(demo_url, monkeypatch, page):
-    at = _open(_app(demo_url, monkeypatch, OFFICE), page)
+    at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE), page)
     assert [b.label for b in at.sidebar.selectbox] == []
     box = next(b for b in at.main.selectbox if b.label == "计划")
     other = "lingbi" if box.value == "luan" else "luan"
@@ -109,7 +86,7 @@ def test_a_new_reporter_changes_its_password_then_uploads_for_its_own_plan(demo_
     with session_scope(demo_url) as session:
         ids = accounts.unit_ids_by_name(session, "六安市", ["市市场监管局"])
         first = accounts.create_user(session, OFFICE, "wang", ActorRole.REPORTER, ids)
-    at = _app(demo_url, monkeypatch)
+    at = signed_in_app(demo_url, monkeypatch)
     next(t for t in at.text_input if t.label == "账户名").input("wang")
     next(t for t in at.text_input if t.label == "密码").input(first)
     next(b for b in at.button if b.label == "登录").click().run()
@@ -124,7 +101,7 @@ def test_a_new_reporter_changes_its_password_then_uploads_for_its_own_plan(demo_
     notice = " ".join(str(i.value) for i in at.info)
     assert "密码已修改" in notice and "我的待办" in notice, notice
 
-    _open(at, "pages/upload.py")
+    open_page(at, "pages/upload.py")
     assert at.title[0].value == "六安市 · 填报上传"
     assert next(b for b in at.selectbox if b.label == "填报单位").value == "市市场监管局"
     assert [b.label for b in at.sidebar.selectbox] == []
@@ -159,9 +136,9 @@ def test_the_matrix_is_as_wide_as_its_longest_row(per_category, columns, slots):
 @pytest.mark.parametrize(("plan", "code", "word"), [("lingbi", "LB-QG-02", "未完成"), ("luan", "LA-QI-01", "已完成")])
 def test_a_milestone_reads_done_or_not_done_not_a_number(demo_url, monkeypatch, plan, code, word):
     """创建国家质量强县 is stored as 0 until it is done: the page said 当前值 0."""
-    at = _app(demo_url, monkeypatch, Actor("县领导", ActorRole.VIEWER), plan)
+    at = signed_in_app(demo_url, monkeypatch, Actor("县领导", ActorRole.VIEWER), plan)
     at.query_params["indicator"] = code
-    _open(at, "pages/indicator.py")
+    open_page(at, "pages/indicator.py")
     assert next(m for m in at.metric if m.label.startswith("当前值")).value == word
     quarters = next(f.value for f in at.dataframe if "应达值" in f.value.columns)
     versions = next(f.value for f in at.dataframe if "来源文件" in f.value.columns)
@@ -173,7 +150,7 @@ def test_the_file_uploader_shows_chinese_instead_of_streamlits_english(demo_url,
     """Streamlit 1.67 writes "Upload" and "200MB per file" in the drop zone; the app's style hides
     both (font-size 0) and puts Chinese in their place (checked by eye in a real browser at
     1366×768; here the rule itself)."""
-    at = _open(_app(demo_url, monkeypatch, OFFICE), "pages/upload.py")
+    at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE), "pages/upload.py")
     style = next(str(m.value) for m in at.markdown if "stFileUploaderDropzoneInstructions" in str(m.value))
     assert '[data-testid="stFileUploaderDropzoneInstructions"] span {font-size: 0}' in style
     assert 'content: "选择文件"' in style and 'content: "或将文件拖放到此处' in style
@@ -213,7 +190,6 @@ def test_the_command_line_names_roles_in_chinese(tmp_path):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
 
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
     subprocess.run([sys.executable, "manage.py", "init-db"], cwd=ROOT, env=env, capture_output=True, check=True)

@@ -41,6 +41,17 @@ def _versions(url, indicator_id, unit_id):
         ).all()  # fmt: skip
 
 
+def _return_only_version(url, indicator_id, unit_id, comment: str) -> int:
+    """The office returns the figure's one version (with ``comment``); its id."""
+    with session_scope(url) as s:
+        (obs_id,) = s.scalars(
+            select(Observation.id).where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
+                                         Observation.period == PERIOD)
+        ).all()  # fmt: skip
+        review.review_figures(s, system_actor(), [obs_id], accept=False, comment=comment)
+    return obs_id
+
+
 def _returned(url, clerk, what: str = "key") -> list:
     with read_scope(url) as s:
         sections = work_list(s, clerk, PLAN, dt.date(2025, 7, 20))
@@ -69,12 +80,7 @@ def test_a_returned_figure_sent_again_unchanged_goes_back_to_review(seeded_url):
 
     first = commit_import(seeded_url, data, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
     assert first.status == "committed"
-    with session_scope(seeded_url) as s:
-        (obs_id,) = s.scalars(
-            select(Observation.id).where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
-                                         Observation.period == PERIOD)
-        ).all()  # fmt: skip
-        review.review_figures(s, system_actor(), [obs_id], accept=False, comment="与上年差异大，请核实")
+    obs_id = _return_only_version(seeded_url, indicator_id, unit_id, "与上年差异大，请核实")
     assert _versions(seeded_url, indicator_id, unit_id) == [(1, 97.3, "returned")]
     assert _returned(seeded_url, clerk) == [f"returned/{obs_id}"]
     # 去更正上传 opens the page on the quarter of the template the figure came in
@@ -120,12 +126,7 @@ def test_a_correction_after_a_return_shows_the_returned_value_as_such(seeded_url
     )
     pending = preview_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
     assert [c.old for c in pending.changes if c.code == code] == ["97.3（待审核）"]
-    with session_scope(seeded_url) as s:
-        (obs_id,) = s.scalars(
-            select(Observation.id).where(Observation.indicator_id == indicator_id, Observation.unit_id == unit_id,
-                                         Observation.period == PERIOD)
-        ).all()  # fmt: skip
-        review.review_figures(s, system_actor(), [obs_id], accept=False, comment="请核实")
+    _return_only_version(seeded_url, indicator_id, unit_id, "请核实")
     preview = preview_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
     change = next(c for c in preview.changes if c.code == code)
     assert (change.status, change.old, change.new) == ("changed", "97.3（已退回）", "98.1")

@@ -16,11 +16,9 @@ import datetime as dt
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
-from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from services.actor import Actor, ActorRole  # noqa: E402
-from tests.apptest_support import route_through_app  # noqa: E402
-from tests.conftest import ROOT  # noqa: E402
+from tests.apptest_support import open_page, signed_in_app  # noqa: E402
 
 OFFICE = Actor("质量办", ActorRole.ADMIN)
 REASON = "县政府常务会议2026年11月研究，考虑3A级景区创建周期，目标调整为4家。"
@@ -45,25 +43,6 @@ def demo_url(tmp_path_factory):
     return _demo_from_the_command_line(tmp_path_factory.mktemp("words"))
 
 
-def _app(url: str, monkeypatch, actor: Actor, plan: str) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.delenv("TRACKER_PUBLIC_READ", raising=False)
-    monkeypatch.chdir(ROOT)
-    route_through_app(monkeypatch)
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["auth_actor"] = actor
-    at.session_state["auth_last_seen"] = dt.datetime.now()
-    at.session_state["selected_plan"] = plan
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _open(at: AppTest, page: str) -> AppTest:
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
 
 
 # --------------------------------------------------------------------------- 1. version states
@@ -127,9 +106,9 @@ def test_indicator_page_labels_a_pending_correction_and_keeps_current_for_the_ac
     demo_url, monkeypatch
 ):
     accepted, _, _ = _correct_br12(demo_url)
-    at = _app(demo_url, monkeypatch, OFFICE, "luan")
+    at = signed_in_app(demo_url, monkeypatch, OFFICE, "luan")
     at.query_params["indicator"] = "LA-BR-12"
-    at = _open(at, "pages/indicator.py")
+    at = open_page(at, "pages/indicator.py")
     versions = next(f.value for f in at.dataframe if "来源文件" in f.value.columns)
     quarter = versions[versions["季度"] == "2025年第4季度"]
     assert list(quarter["版本"]) == ["第 3 版", "第 2 版", "第 1 版"]
@@ -148,7 +127,7 @@ def test_indicator_page_labels_a_pending_correction_and_keeps_current_for_the_ac
 
 
 def test_review_page_names_demo_figures_not_the_program(demo_url, monkeypatch):
-    at = _open(_app(demo_url, monkeypatch, OFFICE, "luan"), "pages/review.py")
+    at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE, "luan"), "pages/review.py")
     cards = [t.value for t in at.text if "填报人" in t.value]
     assert cards, "no flagged demo figure to check"
     assert not [c for c in cards if "manage.py" in c]
@@ -221,9 +200,9 @@ def test_an_office_change_reads_in_words_with_the_office_its_reason_and_heading(
         "2027年 ≥ 5 家（原文：新增5家以上）", "2027年 ≥ 4 家",
         {"target": "2027年 ≥ 5 家（原文：新增5家以上）"}, {"target": "2027年 ≥ 4 家"},
     )  # fmt: skip
-    at = _app(url, monkeypatch, OFFICE, "lingbi")
+    at = signed_in_app(url, monkeypatch, OFFICE, "lingbi")
     at.query_params["indicator"] = "LB-SQ-05"
-    at = _open(at, "pages/indicator.py")
+    at = open_page(at, "pages/indicator.py")
     headings = [m.value for m in at.markdown]
     assert "**目标修改记录**" in headings and not [h for h in headings if "目标修改记录（征求意见）" in h]
     assert [c.value for c in at.caption if c.value in ("征求意见建议", "质量办修改")] == ["征求意见建议", "质量办修改"]
@@ -234,7 +213,7 @@ def test_an_office_change_reads_in_words_with_the_office_its_reason_and_heading(
         {"类型": "目标值", "修改前": "2027年 ≥ 5 家（原文：新增5家以上）", "修改后": "2027年 ≥ 4 家",
          "提出单位": "质量办", "理由": REASON, "现行": "修改后", "生效日期": dt.date(2026, 1, 1)},
     ]  # fmt: skip
-    at = _open(at, "pages/targets_admin.py")  # an office change is no consultation proposal to decide
+    at = open_page(at, "pages/targets_admin.py")  # an office change is no consultation proposal to decide
     assert not [m.value for m in at.markdown if "office-" in m.value]
 
 
@@ -264,8 +243,8 @@ def test_an_office_change_stored_by_an_older_version_reads_in_words(tmp_path):
 
 def test_target_maintenance_shows_the_saved_target_at_once_in_whole_items(tmp_path, monkeypatch):
     url = _demo_from_the_command_line(tmp_path)
-    at = _app(url, monkeypatch, OFFICE, "lingbi")
-    at = _open(at, "pages/targets_admin.py")
+    at = signed_in_app(url, monkeypatch, OFFICE, "lingbi")
+    at = open_page(at, "pages/targets_admin.py")
     indicator = next(s for s in at.selectbox if s.label == "指标")
     indicator.set_value("LB-SQ-05").run()
     assert "现行目标：2027年 ≥ 5 家" in [m.value for m in at.markdown]

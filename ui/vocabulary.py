@@ -357,3 +357,12 @@ def workbook_limit_words() -> str:
     from workbook.limits import MAX_FILE_BYTES
 
     return f"单个文件不超过 {MAX_FILE_BYTES // (1024 * 1024)} MB"
+
+
+def office_change_row(rev: dict[str, Any]) -> dict[str, str]:
+    """One row of a 质量办修改记录 table (指标详情, 计划与指标): an office change of a target in words."""
+    from ui.formats import label
+
+    w = revision_words(rev)
+    return {"类型": label(rev["kind"]), "修改前": w["old"], "修改后": w["new"], "提出单位": w["proposer"],
+            "理由": w["reason"], "现行": w["in_force"], "生效日期": rev["date"]}  # fmt: skip
