@@ -9,6 +9,7 @@ session per action (``with session_scope(url) as session: ...``).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -68,10 +69,25 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-@lru_cache(maxsize=8)
+_engine_lock = threading.Lock()
+
+
 def get_engine(url: str | None = None) -> Engine:
-    """The process-wide engine for ``url`` (default: :func:`database_url`)."""
+    """The process-wide engine for ``url`` (default: :func:`database_url`).
+
+    Made under a lock: an import runs a thread (services/imports/prefetch.py) that may ask for
+    the engine at the moment the main thread does. Unlocked, both made one (two pools for one
+    database), and CPython's import of the dialect module has a window in which the second
+    thread sees ``sqlalchemy.dialects`` without its ``sqlite`` attribute yet ("module
+    'sqlalchemy.dialects' has no attribute 'sqlite'", seen once in twenty concurrent imports).
+    """
     url = url or database_url()
+    with _engine_lock:
+        return _engine_for(url)
+
+
+@lru_cache(maxsize=8)
+def _engine_for(url: str) -> Engine:
     if is_sqlite(url):
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
@@ -82,6 +98,9 @@ def get_engine(url: str | None = None) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
     versioning.install(engine)  # every write transaction bumps the data version (db/versioning.py)
     return engine
+
+
+get_engine.cache_clear = _engine_for.cache_clear  # type: ignore[attr-defined]  # as with lru_cache
 
 
 @lru_cache(maxsize=8)
