@@ -58,6 +58,7 @@ for fig in pending:
             f"{fig.entered_at:%Y-%m-%d %H:%M}，{source_label(fig.source)}"
             + (f"：{fig.file_name}" if fig.file_name else "")
             + (f"\n填报说明：{fig.note}" if fig.note else "\n填报说明：（无）")
+            + (f"\n上次退回：{fig.earlier_return}" if fig.earlier_return else "")
         )
         if fig.flag:
             st.warning(f"待核实：{escape_markdown(fig.flag)}", icon=":material/flag:")

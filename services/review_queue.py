@@ -3,7 +3,8 @@
 Per figure: the value in force (the latest accepted version of the same indicator, unit and
 quarter) → the new value, the reporter's note, who sent it when and from which file, and the
 data-quality flag the new value would raise (indicators.quality, with the pending figures
-counted). Read-only; the decisions go through services.review.
+counted), and the office's comment when it returned an earlier version of the same figure (the
+reviewer sees whether the correction answers it). Read-only; the decisions go through services.review.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, aliased
 from db.models import Indicator, Observation, PeriodLock, Plan, Unit
 from indicators.explain import fmt_quantity
 from indicators.periods import Period, period_range
+from ui.vocabulary import actor_name  # pure words (no Streamlit)
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,7 @@ class PendingFigure:
     source: str  # file / manual / demo (pages show ui.vocabulary.SOURCE_LABELS)
     version: int
     flag: str  # data-quality reason, "" when none
+    earlier_return: str = ""  # the office's last return of this figure and why, "" when never returned
 
 
 def _value_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
@@ -51,6 +54,16 @@ def _value_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
     if obs.benchmark_value is not None:
         text += f"（基准 {fmt_quantity(obs.benchmark_value, measure_unit, grouping=True)}）"
     return text
+
+
+def _return_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
+    """The last return ("第 2 版 31 家，管理员 2026-10-12 退回：与统计年报不符"), "" when none."""
+    if obs is None:
+        return ""
+    when = f" {obs.reviewed_at:%Y-%m-%d}" if obs.reviewed_at else ""
+    by = actor_name(obs.reviewed_by) or "质量办"
+    return (f"第 {obs.version} 版 {_value_text(obs, measure_unit, kind)}，{by}{when} 退回："
+            f"{obs.review_comment or '（无意见）'}")  # fmt: skip
 
 
 def _pending_flags(session: Session, plan_code: str) -> dict[tuple[str, str, str], str]:
@@ -98,6 +111,18 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
             .order_by(accepted.version.desc())
             .limit(1)
         )
+        returned = session.scalar(
+            select(accepted)
+            .where(
+                accepted.indicator_id == obs.indicator_id,
+                accepted.unit_id == obs.unit_id,
+                accepted.period == obs.period,
+                accepted.review_state == "returned",
+                accepted.version < obs.version,
+            )
+            .order_by(accepted.version.desc())
+            .limit(1)
+        )
         out.append(
             PendingFigure(
                 id=obs.id, period=obs.period, period_label=Period.parse(obs.period).label,
@@ -106,6 +131,7 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
                 note=obs.note or "", entered_by=obs.entered_by, entered_at=obs.entered_at,
                 file_name=obs.file_name or "", source=obs.source, version=obs.version,
                 flag=flags.get((code, unit, obs.period), ""),
+                earlier_return=_return_text(returned, measure_unit, kind),
             )  # fmt: skip
         )
     return out

@@ -134,3 +134,23 @@ def test_a_correction_after_a_return_shows_the_returned_value_as_such(seeded_url
     ws = load_workbook(io.BytesIO(make_template(seeded_url, PLAN, PERIOD, UNIT)))[bad_inputs.S]
     header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
     assert ws.cell(bad_inputs.rows_by_code(ws)[code], header["上次填报"]).value == "97.3（2025年第2季度，已退回）"
+
+
+def test_the_reviewer_sees_why_the_office_returned_the_earlier_version(seeded_url):
+    """The 数据审核 card of a corrected figure carries the office's earlier return and its comment:
+    the reviewer checks that the correction answers it. A figure never returned carries nothing."""
+    from services.review_queue import pending_figures
+
+    code, (first_file, corrected), indicator_id, unit_id = _rate_files(seeded_url, 97.3, 98.1)
+    clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+    first = commit_import(seeded_url, first_file, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    assert first.status == "committed", first.preview.errors
+    with read_scope(seeded_url) as s:
+        assert [(f.indicator_code, f.earlier_return) for f in pending_figures(s, PLAN)] == [(code, "")]
+    _return_only_version(seeded_url, indicator_id, unit_id, "与统计年报不符，请核实")
+    commit_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
+    with read_scope(seeded_url) as s:
+        (card,) = pending_figures(s, PLAN)
+    day = dt.datetime.now(dt.UTC).date().isoformat()  # reviewed_at is stored in UTC
+    assert card.new.startswith("98.1") and card.version == 2
+    assert card.earlier_return == f"第 1 版 97.3%，命令行管理工具 {day} 退回：与统计年报不符，请核实"
