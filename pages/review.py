@@ -122,18 +122,29 @@ if quarters:
     options = list(by_period)
     index = options.index(wanted) if wanted in by_period else 0
     chosen = by_period[st.selectbox("季度", options, index=index, format_func=lambda p: by_period[p].label)]
+    if chosen.pending:
+        st.warning(
+            f"{chosen.period.label}还有 {chosen.pending} 条待审核数据：请先在上方逐条通过或退回，再锁定。"
+            "锁定后的季度既不能通过也不能退回数据。"
+        )
+    elif chosen.returned and not chosen.locked:
+        st.caption(
+            f"{chosen.period.label}有 {chosen.returned} 条退回待更正的数据；现在锁定，"
+            "评估只计已通过的数据，退回的数据不计入，填报单位也不能再更正。"
+        )
     left, right = st.columns(2)
     with left:
         confirm_button(
             "锁定该季度",
             key="lock_quarter",
             question=f"确定锁定{chosen.period.label}吗？锁定后该季度的数据不能再修改。"
-            + ("" if chosen.ready else "（该季度还有未审核或退回待更正的数据。）"),
+            + (f"（有 {chosen.returned} 条退回待更正的数据，锁定后不能再更正。）" if chosen.returned else ""),
             action=lambda: run_write(
                 actor, "lock_period", lambda s: review.lock_period(s, actor, plan.code, chosen.period)
             ),
             done=f"已锁定{chosen.period.label}。",
-            disabled=chosen.locked,
+            done_here=True,
+            disabled=chosen.locked or bool(chosen.pending),
             button_type="primary",
         )
     with right, st.form("unlock", clear_on_submit=True, border=False):
@@ -141,8 +152,11 @@ if quarters:
         if st.form_submit_button("解锁该季度", disabled=not chosen.locked) and run_write(
             actor, "unlock_period", lambda s: review.unlock_period(s, actor, plan.code, chosen.period, reason)
         ):
-            st.session_state["review_notice"] = f"已解锁{chosen.period.label}。"
+            st.session_state["lock_notice"] = f"已解锁{chosen.period.label}。"
             st.rerun()
+    unlocked = st.session_state.pop("lock_notice", None)
+    if unlocked:  # next to the buttons, where the clerk is looking (not at the top of a long page)
+        st.success(escape_markdown(unlocked))
 if locks:
     frame = pd.DataFrame(locks)
     frame["季度"] = frame["季度"].map(lambda p: Period.parse(p).label)

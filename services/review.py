@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db.models import Baseline, FlagDecision, Indicator, Observation, PeriodLock, Plan
@@ -20,6 +20,11 @@ from services.audit import record
 
 class PeriodLocked(ValueError):
     """A write to a locked quarter (a refusal with a Chinese message)."""
+
+
+class PendingInPeriod(ValueError):
+    """A lock refused: figures of the quarter still await review (a locked quarter's figure can be
+    neither accepted nor returned, so it would stay 待审核 until someone unlocked the quarter)."""
 
 
 def _now() -> dt.datetime:
@@ -64,11 +69,28 @@ def _plan(session: Session, plan_code: str) -> Plan:
 
 
 def lock_period(session: Session, actor: Actor, plan_code: str, period: Period) -> PeriodLock:
+    """Lock a quarter. Refused while any of its figures awaits review (PendingInPeriod); figures
+    returned and not yet corrected do not stop it (the office decides to close the quarter with
+    the values in force; the page asks it to confirm that)."""
     require(actor, Action.LOCK_PERIOD)
     plan = _plan(session, plan_code)
     existing = active_lock(session, plan.id, period)
     if existing is not None:
         return existing
+    pending = session.scalar(
+        select(func.count(Observation.id))
+        .join(Indicator, Indicator.id == Observation.indicator_id)
+        .where(
+            Indicator.plan_id == plan.id,
+            Observation.period == str(period),
+            Observation.review_state == "pending",
+            Observation.superseded_by_id.is_(None),
+        )
+    )
+    if pending:
+        raise PendingInPeriod(
+            f"{period.label}还有 {pending} 条待审核数据，请先在上方逐条通过或退回，再锁定该季度"
+        )
     lock = PeriodLock(plan_id=plan.id, period=str(period), locked_by=actor.name)
     session.add(lock)
     record(

@@ -176,20 +176,18 @@ def quarter_states(session: Session, plan_code: str, until: Period) -> list[Quar
     )
     counts: dict[str, dict[str, int]] = {}
     rows = session.execute(
-        select(Observation.period, Observation.review_state)
+        select(Observation.period, Observation.review_state, Observation.retracted)
         .join(Indicator, Indicator.id == Observation.indicator_id)
-        .where(
-            Indicator.plan_id == plan.id,
-            Observation.superseded_by_id.is_(None),
-            Observation.retracted.is_(False),
-        )
+        .where(Indicator.plan_id == plan.id, Observation.superseded_by_id.is_(None))
     )
-    for period, state in rows:
+    for period, state, retracted in rows:  # a retraction awaiting review is awaiting review too
         bucket = counts.setdefault(period, {})
         bucket[state] = bucket.get(state, 0) + 1
+        if not retracted:
+            bucket["figures"] = bucket.get("figures", 0) + 1
     out = []
     for p in reversed(period_range(Period.parse(plan.first_period), until)):
         c = counts.get(str(p), {})
         pending, returned = c.get("pending", 0), c.get("returned", 0)
-        out.append(QuarterState(p, str(p) in locked, pending, returned, sum(c.values())))
+        out.append(QuarterState(p, str(p) in locked, pending, returned, c.get("figures", 0)))
     return out

@@ -14,8 +14,19 @@ import sys
 import pytest
 from openpyxl import load_workbook
 
-from indicators.periods import latest_due_period
-from tests.browser_support import BROWSER_MARKS, choose, cli_counts, go, nav, running_app, settle, shot, tiles
+from indicators.periods import Period, latest_due_period
+from tests.browser_support import (
+    BROWSER_MARKS,
+    choose,
+    cli_counts,
+    go,
+    nav,
+    running_app,
+    selected_quarter,
+    settle,
+    shot,
+    tiles,
+)
 from tests.conftest import ROOT
 
 pytestmark = BROWSER_MARKS
@@ -164,10 +175,26 @@ def test_reporter_uploads_own_unit_is_refused_for_another_and_admin_accepts(page
     assert shown == len(audit_entries(env, "clerk"))  # the page lists every entry of the user
     nav(page, "数据审核")
     assert page.get_by_text("待审核数据（1 条）").first.is_visible()
+    # 季度锁定 further down: not while the figure awaits review, and the page says why
+    quarter = Period.parse(period).label
+    assert selected_quarter(page) == period  # the newest due quarter comes first
+    lock = page.get_by_role("button", name="锁定该季度")
+    assert lock.is_disabled()
+    assert page.get_by_text(f"{quarter}还有 1 条待审核数据").first.is_visible()
     card = page.locator('[class*="st-key-review_card_"]').filter(has_text=CODE).first  # one card per figure
     card.get_by_role("button", name="通过", exact=True).click()
     settle(page)
     assert page.get_by_text("已通过 1 条数据").first.is_visible()
+    assert lock.is_enabled()
+    lock.click()
+    settle(page)
+    page.get_by_role("dialog").get_by_role("button", name="确认").click()
+    settle(page)
+    done = page.get_by_text(f"已锁定{quarter}。").first
+    done.wait_for(timeout=30_000)
+    gap = done.bounding_box()["y"] - lock.bounding_box()["y"]
+    assert 0 < gap < 150, gap  # right under the button the clerk clicked, not at the top of the page
+    shot(page, "accounts_admin_locked")
     after = status_row(env, CODE, period)
     assert float(after["current_value"]) == value and after["current_period"] == period
     nav(page, "总览")  # (a new page load would be a new session: signed out)

@@ -42,8 +42,13 @@ def confirm_button(
     disabled: bool = False,
     button_type: str = "secondary",
     help: str | None = None,  # noqa: A002 - Streamlit's name
+    done_here: bool = False,
 ) -> None:
-    """Draw the button; on click ask ``question`` in a dialog; on 确认 run ``action``."""
+    """Draw the button; on click ask ``question`` in a dialog; on 确认 run ``action``.
+
+    ``done`` is shown by :func:`show_done` near the top of the page, or with ``done_here`` right
+    under this button (for a button far down a long page, always drawn)."""
+    done_key = f"{_DONE_KEY}_{key}" if done_here else _DONE_KEY
 
     def dialog() -> None:
         st.markdown(escape_markdown(question))
@@ -52,13 +57,16 @@ def confirm_button(
             result = action()
             if ok(result):
                 if done:
-                    st.session_state[_DONE_KEY] = done
+                    st.session_state[done_key] = done
                 st.rerun()
         if right.button("取消", key=f"{key}_no"):
             st.rerun()
 
     if where.button(label, key=key, disabled=disabled, type=button_type, help=help):
         st.dialog(title)(dialog)()
+    message = st.session_state.pop(done_key, None) if done_here else None
+    if message:
+        where.success(escape_markdown(message))
 
 
 def show_done() -> None:
