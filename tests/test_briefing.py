@@ -87,6 +87,36 @@ def test_bulletin_title_and_sign_off(demo_url):
     )
 
 
+def test_the_bulletin_names_the_achieved_indicators_by_category_without_codes(demo_url):
+    """Not 45 "名称（LA-PQ-02）" in one run of text: by category, each with its count, names only."""
+    from sqlalchemy import select
+
+    from db.models import Indicator, Plan
+    from db.session import read_scope
+
+    b = load_briefing(demo_url, "luan", "2025Q4", TODAY)
+    met = [r["indicator_code"] for r in _status(demo_url, "luan", "2025Q4") if r["status"] in ("已达标", "逾期完成")]
+    with read_scope(demo_url) as s:
+        catalogue = dict(
+            (code, (name, category))
+            for code, name, category in s.execute(
+                select(Indicator.code, Indicator.name, Indicator.category)
+                .join(Plan, Plan.id == Indicator.plan_id)
+                .where(Plan.code == "luan")
+            )
+        )
+    sentence = b.achieved_sentence()
+    assert len(met) > 20 and sentence.startswith(f"已达到规划目标的指标共{len(met)}项。其中，")
+    assert "LA-" not in sentence
+    by_category: dict[str, int] = {}
+    for code in met:
+        name, category = catalogue[code]
+        assert name in sentence
+        by_category[category] = by_category.get(category, 0) + 1
+    for category, n in by_category.items():
+        assert f"{category}{n}项：" in sentence, (category, n)
+
+
 def test_working_days():
     assert add_working_days(dt.date(2026, 10, 16), 10) == dt.date(2026, 10, 30)  # Fri → Fri two weeks on
     assert add_working_days(dt.date(2026, 10, 17), 1) == dt.date(2026, 10, 19)  # Sat → Mon
