@@ -51,6 +51,9 @@ BENCHMARK_COMPARATORS = frozenset(
 COUNT_KINDS = frozenset({MeasureKind.NEW_SINCE_BASELINE, MeasureKind.STOCK})
 RANK_FIELD = 16  # units ranked in the province
 LAGGING_SHARE = 0.2  # indicators behind their path
+# 万元 (10,000 元) expressed in each money unit: an open money target's demo figure is a plausible
+# budget (a city's quality development fund of a few million 元), not "455.04 元"
+MONEY_SCALE = {"元": 10_000.0, "万元": 1.0, "亿元": 0.0001}
 NO_BASELINE_SHARE = 0.2  # of those that need a demo baseline: left without one
 MISSING_SHARE = 0.04  # figures never reported (never the latest due one)
 DEMO_BENCHMARK_SOURCE = "演示数据：省级通报"
@@ -514,6 +517,8 @@ def demo_figures(
             base = prng.uniform(40, 80)
         elif is_percent_unit(spec.measure_unit) or kind is MeasureKind.CHANGE:
             base = prng.uniform(3, 8)  # a growth or change rate in %
+        elif spec.measure_unit in MONEY_SCALE:  # a fund's size: 300万–2000万元 on the unit's scale
+            base = round(prng.uniform(300, 2000)) * MONEY_SCALE[spec.measure_unit]
         else:
             base = prng.uniform(100, 1000)
         for unit in units:

@@ -48,9 +48,12 @@ def plan_progress(
 
 
 def _number(value: float | None, digits: int = 4) -> str:
+    """Up to ``digits`` decimals, no exponent, no trailing zeros: 9743812 stays 9743812 (``:g``
+    printed 9.74381e+06, losing the last digits of a fund's size in the CSV)."""
     if value is None:
         return ""
-    return f"{round(value, digits):g}"
+    text = f"{round(value, digits):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 def status_rows(session: Session, plan_code: str, as_of: str | None = None) -> list[dict[str, str]]:

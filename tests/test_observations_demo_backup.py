@@ -235,6 +235,26 @@ def test_demo_figures_are_only_for_due_periods(demo_plans, code):
             assert all(f.period.quarter == 4 for f in d.figures), d.spec.code
 
 
+def test_a_demo_fund_is_a_plausible_budget_not_a_few_hundred_yuan(demo_plans):
+    """LA-QG-03 市政府质量发展基金规模 (元, target still open): a walker saw 455.04 元."""
+    _, data, _, _ = demo_plans["luan"]
+    fund = next(d for d in data if d.spec.code == "LA-QG-03")
+    assert fund.spec.measure_unit == "元" and fund.figures
+    assert all(3_000_000 <= f.value <= 25_000_000 for f in fund.figures), [f.value for f in fund.figures]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(9743812.0, "9743812"), (97.3, "97.3"), (5.0, "5"), (0.392, "0.392"), (-0.0, "0"), (-1.25, "-1.25"),
+     (0.00004, "0"), (123456789.123456, "123456789.1235"), (None, "")],
+)  # fmt: skip
+def test_the_status_csv_writes_figures_in_full_without_exponents(value, text):
+    """manage.py status printed a fund of 9,743,812 元 as 9.74381e+06 (six digits, the rest lost)."""
+    from services.progress import _number
+
+    assert _number(value) == text
+
+
 def test_annual_statistics_arrive_after_their_release_lag(demo_plans):
     plan, data, _, last = demo_plans["luan"]
     lagged = [d for d in data if d.spec.frequency is Frequency.ANNUAL and d.spec.release_lag == 2]
