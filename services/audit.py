@@ -103,8 +103,9 @@ def record_large(
     actor: Actor,
     action: str,
     *,
-    before: dict[str, Any],
-    after: dict[str, Any],
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    serialised: dict[str, bytes] | None = None,
     **fields: Any,
 ) -> None:
     """:func:`record` for an entry whose before → after lists every figure of an upload.
@@ -115,13 +116,20 @@ def record_large(
     freed before the other side is serialised); those bytes are both hashed into the chain and
     stored as the column's JSON text; the row goes in with one Core INSERT. A side that needs the
     JSON round trip (non-str keys) is hashed and stored the general way instead.
+
+    ``serialised``: both sides given already as those bytes (services/imports/audit_sides.py makes
+    them in a thread); ``before`` and ``after`` are then not given.
     """
     ensure_account_active(session, actor)
+    before = {} if before is None else before
+    after = {} if after is None else after
     entry = {"at": _now(), "actor": actor.name, "actor_role": actor.role.value, "action": action,
              "outcome": "ok", "plan_code": "", "unit": "", "entity": "", "entity_key": "", "file_sha256": "",
              "detail": "", **fields, "before": before, "after": after}  # fmt: skip
     sides: dict[str, bytes] = {}
-    if audit_chain.serialisable_once(before) and audit_chain.serialisable_once(after):
+    if serialised is not None:
+        sides = {"before": serialised.pop("before"), "after": serialised.pop("after")}
+    elif audit_chain.serialisable_once(before) and audit_chain.serialisable_once(after):
         for side, doc in (("before", before), ("after", after)):
             sides[side] = audit_chain.canonical_value_bytes(doc)
             doc.clear()

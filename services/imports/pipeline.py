@@ -55,6 +55,7 @@ from db.session import SQLITE_BUSY_TIMEOUT_MS, read_scope, session_scope
 from indicators.periods import Period
 from services.actor import Action, Actor, ActorRole, require
 from services.audit import ensure_account_active, record, record_large
+from services.imports.audit_sides import SidesInBackground
 from services.imports.context import PlanContext, catalogue_stamp, plan_context
 from services.imports.context import current_figures as _current
 from services.imports.prefetch import Prefetch, Prefetched
@@ -766,11 +767,37 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         print("QTT-IMPORT-PAUSED", file=sys.stderr, flush=True)
         time.sleep(pause)
         _insert_observations(session, rows[half:], postgres, own_ids=own_ids)
+    del rows
+    baselines = _write_proposals(session, actor, prep, upload.id)
+    tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw, upload.id)
+    # the audit entry's two sides are built and serialised in a thread while the database links
+    # the replaced versions (services/imports/audit_sides.py)
+    sides = SidesInBackground(lambda: _audit_docs(prep, review_state, baselines, tasks_written))
     _link_upload(session, upload_id, first_id, links, postgres)
-    del rows, links  # written; the audit's lists are built only now (peak memory: not both at once)
+    del links
+    record_large(
+        session,
+        actor,
+        "upload",
+        entity="upload",
+        entity_key=str(upload.id),
+        plan_code=ctx.code,
+        unit=(parsed.unit_name or "")[:120],
+        file_sha256=raw.sha256,
+        detail=f"{raw.file_name}（{raw.size} 字节）"[:2000],
+        **sides.result(),
+    )
+    session.flush()
+    return upload.id
+
+
+def _audit_docs(
+    prep: _Prepared, review_state: str, baselines: list[dict], tasks_written: Any
+) -> tuple[dict, dict]:
+    """The upload entry's before and after: every figure written, as (code, unit, period) + fields."""
     before: list[tuple | None] = []
     after: list[tuple] = []
-    codes = {ind.id: code for code, ind in ctx.indicators.items()}
+    codes = {ind.id: code for code, ind in prep.ctx.indicators.items()}
     for w in prep.writes:
         row, cur = w.row, w.current
         where = (codes[w.key[0]], row.unit_name, w.key[2])
@@ -781,29 +808,11 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
             + (cur.version + 1 if cur is not None else 1, row.value, row.field_size, row.benchmark_value,
                done_on.isoformat() if done_on else None, row.note, False, review_state)
         )  # fmt: skip
-    baselines = _write_proposals(session, actor, prep, upload.id)
-    tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw, upload.id)
-    sides = (
+    return (
         {"fields": list(FIGURE_FIELDS), "figures": before},
-        {"counts": dict(preview.counts), "fields": list(FIGURE_FIELDS), "figures": after,
+        {"counts": dict(prep.preview.counts), "fields": list(FIGURE_FIELDS), "figures": after,
          "baselines": baselines, "task_reports": tasks_written},
     )  # fmt: skip
-    del before, after  # held by the sides only, which record_large empties one after the other
-    record_large(
-        session,
-        actor,
-        "upload",
-        entity="upload",
-        entity_key=str(upload.id),
-        plan_code=ctx.code,
-        unit=(parsed.unit_name or "")[:120],
-        file_sha256=raw.sha256,
-        before=sides[0],
-        after=sides[1],
-        detail=f"{raw.file_name}（{raw.size} 字节）"[:2000],
-    )
-    session.flush()
-    return upload.id
 
 
 def _write_proposals(session: Session, actor: Actor, prep: _Prepared, upload_id: int) -> list[dict]:
