@@ -596,10 +596,11 @@ def _new_ids(session: Session, n: int, postgres: bool) -> Sequence[int]:
 
 
 def _insert_observations(
-    session: Session, rows: list[tuple], postgres: bool, *, own_ids: bool = True
+    session: Session, rows: list[tuple], postgres: bool, *, own_ids: bool = True, sqlite_ready: bool = False
 ) -> None:
     """Rows in the order of _OBS_COLUMNS. ``own_ids=False`` (PostgreSQL only): the rows' first item
-    (None) is left out and the column's sequence gives each row its id inside the COPY."""
+    (None) is left out and the column's sequence gives each row its id inside the COPY.
+    ``sqlite_ready`` (SQLite only): the rows hold what sqlite3 stores already (:func:`_sqlite_row`)."""
     if not rows:
         return
     if postgres:
@@ -623,7 +624,7 @@ def _insert_observations(
     stamps: dict = {}  # every row of an upload has the same entered_at: formatted once
     cursor = session.connection().connection.cursor()
     try:  # converted as sqlite3 takes them: no second list of 10,000 rows (peak memory)
-        cursor.executemany(sql, (_sqlite_row(r, stamps) for r in rows))
+        cursor.executemany(sql, rows if sqlite_ready else (_sqlite_row(r, stamps) for r in rows))
     finally:
         cursor.close()
 
@@ -747,14 +748,21 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
         first_id = ids[0] if ids else 0
     rows, links = [], []
     file_name, upload_id, actor_name = raw.file_name, upload.id, actor.name
+    # SQLite: each row as sqlite3 stores it, made here in one pass (dates as ISO text, flags as 0/1;
+    # the stamp formatted once), not converted again row by row as the insert takes it
+    stamp = now if postgres else now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    no = False if postgres else 0
     for w, new_id in zip(prep.writes, ids, strict=True):
         row, cur = w.row, w.current
         indicator_id, unit_id, period = w.key
+        done_on = row.done_on
+        if done_on is not None and not postgres:
+            done_on = done_on.isoformat()
         rows.append(
             (new_id, indicator_id, unit_id, period, row.value, row.field_size, row.benchmark_value,
-             row.done_on, row.note, False, cur.version + 1 if cur is not None else 1,
-             cur.id if cur is not None else None, "file", file_name, upload_id, False, review_state, "",
-             actor_name, entered_unit, now)
+             done_on, row.note, no, cur.version + 1 if cur is not None else 1,
+             cur.id if cur is not None else None, "file", file_name, upload_id, no, review_state, "",
+             actor_name, entered_unit, stamp)
         )  # fmt: skip  (the order of _OBS_COLUMNS)
         if cur is not None and not postgres:
             links.append((cur.id, new_id))
@@ -762,11 +770,12 @@ def _write(session: Session, actor: Actor, prep: _Prepared) -> int:
     pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
     half = len(rows) // 2 if pause else len(rows)
     own_ids = not postgres
-    _insert_observations(session, rows[:half], postgres, own_ids=own_ids)
+    ready = not postgres
+    _insert_observations(session, rows[:half], postgres, own_ids=own_ids, sqlite_ready=ready)
     if pause:
         print("QTT-IMPORT-PAUSED", file=sys.stderr, flush=True)
         time.sleep(pause)
-        _insert_observations(session, rows[half:], postgres, own_ids=own_ids)
+        _insert_observations(session, rows[half:], postgres, own_ids=own_ids, sqlite_ready=ready)
     del rows
     baselines = _write_proposals(session, actor, prep, upload.id)
     tasks_written = write_tasks(session, actor, ctx.code, parsed.period, prep.task_writes, raw, upload.id)
