@@ -129,6 +129,30 @@ def formula_cell(code_row_lookup: str, with_cache: bool):
     return build
 
 
+def error_cell(code_row_lookup: str, error: bytes, formula: bytes | None):
+    """Give the value cell of a row an error value (``t="e"``), the result of ``formula`` or a constant.
+    python-calamine reads such a cell as empty: without the scan the row would be 'not filled in'."""
+
+    def build(template: bytes) -> tuple[bytes, str]:
+        wb = load_workbook(io.BytesIO(template))
+        ws = wb[S]
+        fill_valid(ws)
+        r = rows_by_code(ws)[code_row_lookup]
+        ws.cell(r, 8).value = 98.5
+        data = save(wb)
+
+        def patch(content: bytes) -> bytes:
+            pattern = re.compile(rb'(<c r="H%d"[^>]*?)(?: t="n")?>\s*<v>98.5</v>\s*</c>' % r)
+            f = b"<f>%s</f>" % formula if formula else b""
+            new, count = pattern.subn(rb'\1 t="e">' + f + b"<v>" + error + b"</v></c>", content)
+            assert count == 1, "error patch failed"
+            return new
+
+        return rezip(data, lambda n, c: patch(c) if n == "xl/worksheets/sheet1.xml" else c), "填报.xlsx"
+
+    return build
+
+
 def _prepend(content: bytes, root: bytes, text: bytes) -> bytes:
     assert root in content
     return content.replace(root, text + root, 1)
@@ -376,6 +400,12 @@ CASES: list[Case] = [
     Case(
         "formula-without-cache", formula_cell("LA-PQ-01", False), cell(VALUE, "LA-PQ-01", "formula-no-value")
     ),
+    Case(
+        "formula-error-value",
+        error_cell("LA-PQ-01", b"#DIV/0!", b"G4/0"),
+        cell(VALUE, "LA-PQ-01", "error-value"),
+    ),
+    Case("constant-error-value", error_cell("LA-PQ-01", b"#N/A", None), cell(VALUE, "LA-PQ-01", "error-value")),
     Case("rank-zero", edit(set_cell("LA-SQ-05", VALUE, 0)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case("rank-fraction", edit(set_cell("LA-SQ-05", VALUE, 2.5)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case(
@@ -937,6 +967,11 @@ def HARDENING_CASES() -> list[Case]:  # noqa: N802 - a list built after the help
         Case(
             "escape-codes-in-note",
             _inline_text("LA-PQ-01", NOTE, "ESCMARK", b"_x001B_[2J_x001B_[31m"),
+            cell(NOTE, "LA-PQ-01", "control-character"),
+        ),
+        Case(  # U+202E RIGHT-TO-LEFT OVERRIDE: the note would show its words in another order
+            "bidi-override-in-note",
+            edit(set_cell("LA-PQ-01", NOTE, "正常\u202e数据已核实\u202c")),
             cell(NOTE, "LA-PQ-01", "control-character"),
         ),
         Case(

@@ -49,8 +49,21 @@ _NUMBER_MAP = {0xFF10 + i: 0x30 + i for i in range(10)}
 _NUMBER_MAP.update({ord(a): b for a, b in zip("．，＋－−％ｅＥ", ".,+--%eE", strict=True)})
 _NUMBER_MAP.update({ord(c): " " for c in _SPACES})
 _NUMBER_CHARS = frozenset("0123456789+-.,eE% \t\r\n")
-# C0 controls except tab/newline/CR, DEL, C1 controls; U+2028/2029 are fine
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls except tab/newline/CR, DEL, C1 controls, and the bidirectional marks, embeddings,
+# overrides and isolates (U+200E/F, U+202A–E, U+2066–9: "正常\u202e数据已核实" shows its words in
+# another order than they are stored); U+2028/2029 are fine
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+class ErrorValue(str):
+    """A cell's error value (``#DIV/0!``, ``#N/A``, ``#REF!`` …) as the file's scan found it
+    (workbook/guard.py): python-calamine reads such a cell as empty. Every parser below refuses it
+    (``error-value``): it is never a figure, a date, a state or a note."""
+
+
+def _refuse_error_value(value: object) -> None:
+    if isinstance(value, ErrorValue):
+        raise CellProblem("error-value", value)
 
 
 def clean_text(value: object) -> str:
@@ -92,6 +105,7 @@ def shown(value: object, limit: int = 40) -> object:
 
 def parse_number(value: object, *, percent_format: bool = False) -> Number | None:
     """The number in a cell (None when blank); raise CellProblem('type-error' / 'unusual-digit')."""
+    _refuse_error_value(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -128,6 +142,7 @@ def parse_number(value: object, *, percent_format: bool = False) -> Number | Non
 
 def parse_int(value: object, code: str) -> int | None:
     """A whole number (``12``, ``12.0``, ``１２``); raise CellProblem(code) otherwise."""
+    _refuse_error_value(value)
     try:
         number = parse_number(value)
     except CellProblem as problem:
@@ -150,6 +165,7 @@ _DATE_PATTERNS = [
 
 def parse_date(value: object) -> dt.date | None:
     """A date from a date cell or text such as 2026-09-30, 2026/9/30, 2026年9月30日."""
+    _refuse_error_value(value)
     if value is None:
         return None
     if isinstance(value, dt.datetime):
@@ -194,6 +210,8 @@ NOT_DONE_WORDS = {"未完成", "尚未完成", "否", "未", "no", "n", "false",
 
 def parse_done(value: object) -> bool | None:
     """Milestone state: True (已完成), False (未完成), None (blank)."""
+    _refuse_error_value(value)
+    _refuse_error_value(value)
     if value is None:
         return None
     if isinstance(value, bool):
@@ -214,6 +232,7 @@ def parse_done(value: object) -> bool | None:
 
 def parse_text(value: object, limit: int = NOTE_MAX_CHARS) -> str:
     """Free text (a note): trimmed; refused with control characters or beyond ``limit`` characters."""
+    _refuse_error_value(value)
     if value is None:
         return ""
     if isinstance(value, float):

@@ -80,6 +80,7 @@ MESSAGES: dict[str, str] = {
     "negative-value": "数值不能为负：{value}",
     "rate-out-of-range": "比率须在 0–100 之间：{value}",
     "percent-not-allowed": "该指标不是比率，不能填写百分数：{value}",
+    "error-value": "单元格为错误值 {value}（公式出错，如除数为零或引用无效），请改正公式或直接填写数值",
     "formula-no-value": "单元格为公式且没有计算结果，请在 Excel 中重新计算并保存，或直接填写数值",
     "rank-invalid": "位次须为不小于 1 的整数：{value}",
     "field-size-invalid": "参评单位数须为不小于位次的整数：{value}",

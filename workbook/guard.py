@@ -150,6 +150,8 @@ class SheetFacts:
     cells: int = 0
     percent: set[tuple[int, str]] = field(default_factory=set)
     formula_without_value: set[tuple[int, str]] = field(default_factory=set)
+    # cells holding an error value (#DIV/0!, #N/A, #REF! …): python-calamine reads them as empty
+    error_values: dict[tuple[int, str], str] = field(default_factory=dict)
     merged: list[str] = field(default_factory=list)  # "H5:H6"
 
 
@@ -666,6 +668,32 @@ def _cell_at(xml: bytes, p: bytes, pos: int) -> tuple[int, int, tuple[int, str] 
 
 
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>[^<]+</(?:[\w.-]+:)?v>|<(?:[\w.-]+:)?is[\s>]")
+# a cell of type "e" (an error value), its start tag whole (quote-aware), and a value element
+_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*"""
+_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c\s" + _ATTRS + rb"?\bt\s*=\s*[\"']e[\"']" + _ATTRS + rb">")
+_VALUE_TEXT = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)</")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+
+
+def _error_values(xml: bytes, usual: bool) -> dict[tuple[int, str], str]:
+    """(row, column) → the error text (``#DIV/0!``) of every cell of type ``e``. A formula that
+    divides by an empty cell leaves such a value; read as empty, the row would import as not
+    filled in, and a unit would believe it had reported."""
+    if usual and b't="e"' not in xml and b"t='e'" not in xml:
+        return {}
+    out: dict[tuple[int, str], str] = {}
+    for m in _ERROR_CELL.finditer(xml):
+        ref = _REF.search(m.group(0))
+        if not (ref and ref.group(1) and ref.group(2)):
+            continue
+        text = "#错误"
+        if not m.group(0).endswith(b"/>"):
+            end = _CELL_END.search(xml, m.end())
+            value = _VALUE_TEXT.search(xml, m.end(), end.start() if end else len(xml))
+            if value and value.group(1).strip():
+                text = value.group(1).strip()[:20].decode("utf-8", "replace")
+        out[(int(ref.group(2)), ref.group(1).decode().upper())] = text
+    return out
 
 
 def _facts(
@@ -710,6 +738,7 @@ def _facts(
             ref = _REF.search(xml, tag_start, tag_end + 1)
             if ref and ref.group(1) and ref.group(2):
                 facts.percent.add((int(ref.group(2)), ref.group(1).decode().upper()))
+    facts.error_values = _error_values(xml, usual)
     first = xml.find(b"mergeCell") if seen is None else seen.merge
     if first >= 0:  # every match contains "mergeCell": scan from the tag of its first occurrence on
         for c1, r1, c2, r2 in _MERGE.findall(xml, max(0, xml.rfind(b"<", 0, first))):

@@ -29,6 +29,7 @@ from workbook import guard
 from workbook import template as tpl
 from workbook.cells import (
     CellProblem,
+    ErrorValue,
     clean_text,
     control_char,
     is_blank,
@@ -319,11 +320,30 @@ def apply_facts(raw: RawWorkbook, inspection: guard.Inspection) -> None:
         if facts is not None:
             sheet.percent, sheet.formula_without_value = facts.percent, facts.formula_without_value
             sheet.merged = facts.merged
+            _mark_error_values(sheet, facts.error_values)
     for sheet in raw.task_sheets:
         facts = inspection.sheets.get(sheet.title)
         if facts is not None:
             sheet.formula_without_value, sheet.merged = facts.formula_without_value, facts.merged
+            _mark_error_values(sheet, facts.error_values)
     raw._rows = None
+
+
+def _mark_error_values(sheet: RawSheet, found: dict[tuple[int, str], str]) -> None:
+    """Put each error value the scan found (#DIV/0! …) into its cell as an :class:`ErrorValue`,
+    where calamine left it empty: the parsers refuse it, naming the cell."""
+    first = sheet.first_row
+    for (r, letter), text in found.items():
+        i = r - first
+        if not 0 <= i < len(sheet.data):
+            continue  # above the data (the header, the title) or beyond it
+        c = guard.col_number(letter) - 1
+        row = sheet.data[i]
+        if not isinstance(row, list):
+            row = sheet.data[i] = list(row)
+        if c >= len(row):
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = ErrorValue(text)
 
 
 def _read(

@@ -29,7 +29,7 @@ from typing import Any
 from openpyxl.utils import get_column_letter
 
 from workbook import template as tpl
-from workbook.cells import CellProblem, clean_text, control_char, is_blank, parse_text, shown
+from workbook.cells import CellProblem, ErrorValue, clean_text, control_char, is_blank, parse_text, shown
 from workbook.errors import CellError, RowError, WorkbookError
 
 TASK_SHEET = "重点任务"
@@ -309,7 +309,9 @@ class _Checker:
             progress = ""
         status = clean_text(status_raw) if not is_blank(status_raw) else ""
         bad = control_char(status) if status else None
-        if bad is not None:
+        if isinstance(status_raw, ErrorValue):
+            cell_error("error-value", "status", shown(status_raw))
+        elif bad is not None:
             cell_error("control-character", "status", None, char=bad)
         elif status and status not in STATUS_CHOICES:
             cell_error("task-status-invalid", "status", shown(status))
