@@ -406,6 +406,8 @@ CASES: list[Case] = [
         cell(VALUE, "LA-PQ-01", "error-value"),
     ),
     Case("constant-error-value", error_cell("LA-PQ-01", b"#N/A", None), cell(VALUE, "LA-PQ-01", "error-value")),
+    # LA-BR-05 地理标志证明商标数 counts whole 件: 2.5 件 would be judged (and could meet a target)
+    Case("fraction-of-a-count", edit(set_cell("LA-BR-05", VALUE, 2.5)), cell(VALUE, "LA-BR-05", "not-whole")),
     Case("rank-zero", edit(set_cell("LA-SQ-05", VALUE, 0)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case("rank-fraction", edit(set_cell("LA-SQ-05", VALUE, 2.5)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case(

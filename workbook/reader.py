@@ -493,6 +493,7 @@ class IndicatorInfo:
     measure_unit: str = ""
     benchmark: str = ""  # a benchmark-relative target in force names it (全省平均)
     has_baseline: bool = False
+    whole_items: bool = False  # indivisible counts (家, 个, 件): a figure of 2.5 家 is refused
 
 
 @functools.lru_cache(maxsize=4096)
@@ -863,6 +864,10 @@ def _validate_row(
     if (baseline_value is None) != (baseline_year is None) and not errors:
         cell_error("baseline-incomplete", "baseline_year" if baseline_year is None else "baseline_value")
     note = (attempt(parse_text, "note") or "") if _at(values, sheet.note_at) is not None else ""
+    if indicator.whole_items:  # "实际新增 2.5 家，已达标" was a verdict on a figure nobody can have
+        for key, number in (("value", value), ("baseline_value", baseline_value)):
+            if number is not None and number != int(number):
+                cell_error("not-whole", key, shown(get(key)), unit=indicator.measure_unit)
     if errors:
         return None
     return ParsedRow(

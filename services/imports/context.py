@@ -36,6 +36,7 @@ class IndicatorRow:
     measure_unit: str
     frequency: str
     targets: tuple  # (year, comparator, text, benchmark) of the targets in force, in order
+    whole_items: bool = False  # indivisible counts (家, 个): a figure is a whole number
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
             Indicator.measure_unit,
             Indicator.frequency,
             Indicator.release_lag,
+            Indicator.whole_items,
         )
         .where(Indicator.plan_id == plan_id)
         .order_by(Indicator.position, Indicator.id)
@@ -170,6 +172,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
             i.measure_unit or "",
             i.frequency or "quarterly",
             tuple(targets.get(i.id, ())),
+            bool(i.whole_items),
         )
         indicators[i.code] = row
         specs[i.code] = IndicatorSpec(
@@ -249,6 +252,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
             measure_unit=ind.measure_unit,
             benchmark=bench,
             has_baseline=has_baseline,
+            whole_items=ind.whole_items,
         )
     horizon = [int(y) for y in (plan.horizon_years or [])]
     catalogue = PlanCatalogue(
