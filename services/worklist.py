@@ -180,7 +180,12 @@ def owed_section(ctx: Context) -> Section:
                 f"截止 {o.deadline:%Y年%m月%d日}（{state}）",
                 due=o.deadline,
                 urgent=urgent,
-                link=Link("upload", "去填报上传", (("plan", plan.code),)),
+                # the template of the quarter that asks for this figure (an annual statistic comes in
+                # a later one), not the page's default quarter: a walker filled 2026Q3's for 2026Q4
+                link=Link(
+                    "upload", "去填报上传",
+                    (("plan", plan.code), ("quarter", str(o.period.shift(max(0, spec.release_lag))))),
+                ),  # fmt: skip
                 key=f"owed/{o.indicator_code}/{o.unit}/{o.period}",
             )
         )

@@ -58,6 +58,9 @@ def test_reporter_owes_due_figures_with_deadlines(seeded_url):
     q4 = next(i for i in owed.items if i.key == f"owed/{CODE}/{UNIT}/2026Q4")
     assert not q4.urgent and "截止 2027年01月10日（还有 40 天）" in q4.text
     assert q4.link.page == "upload"
+    # each link opens the upload page on the quarter whose template asks for the figure
+    assert dict(q4.link.params) == {"plan": PLAN, "quarter": "2026Q4"}
+    assert dict(q3.link.params) == {"plan": PLAN, "quarter": "2026Q3"}
     # reported: the owed item goes, the figure awaits review
     _report(seeded_url, clerk, 44)
     after = _sections(seeded_url, clerk)
