@@ -41,7 +41,10 @@ class PendingFigure:
     earlier_return: str = ""  # the office's last return of this figure and why, "" when never returned
 
 
-def _value_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
+def figure_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
+    """A stored figure as the office and the unit read it: 未完成 / 已完成（日期）for a milestone,
+    第 3 位（共 16 个）for a rank, the value with its unit otherwise (a milestone's stored 0 is
+    never shown as "0")."""
     if obs is None:
         return "—（首次报送）"
     if obs.retracted:
@@ -62,7 +65,7 @@ def _return_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
         return ""
     when = f" {obs.reviewed_at:%Y-%m-%d}" if obs.reviewed_at else ""
     by = actor_name(obs.reviewed_by) or "质量办"
-    return (f"第 {obs.version} 版 {_value_text(obs, measure_unit, kind)}，{by}{when} 退回："
+    return (f"第 {obs.version} 版 {figure_text(obs, measure_unit, kind)}，{by}{when} 退回："
             f"{obs.review_comment or '（无意见）'}")  # fmt: skip
 
 
@@ -127,7 +130,7 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
             PendingFigure(
                 id=obs.id, period=obs.period, period_label=Period.parse(obs.period).label,
                 indicator_code=code, indicator=name, unit=unit,
-                old=_value_text(old, measure_unit, kind), new=_value_text(obs, measure_unit, kind),
+                old=figure_text(old, measure_unit, kind), new=figure_text(obs, measure_unit, kind),
                 note=obs.note or "", entered_by=obs.entered_by, entered_at=obs.entered_at,
                 file_name=obs.file_name or "", source=obs.source, version=obs.version,
                 flag=flags.get((code, unit, obs.period), ""),

@@ -38,6 +38,7 @@ from db.models import Indicator, Observation, Plan, Unit, Upload
 from db.queries import PlanInfo, get_plan, load_plan_data, report_records
 from indicators.periods import Period
 from services.actor import Actor, ActorRole
+from services.review_queue import figure_text
 
 
 @dataclass(frozen=True)
@@ -132,10 +133,12 @@ def _days(n: int) -> str:
 # --------------------------------------------------------------------------- reporter sections
 
 
-def _my_observations(ctx: Context, state: str) -> list[tuple[Observation, str, str, str, str]]:
-    """Current (latest, not retracted) versions of my units' figures in ``state``."""
+def _my_observations(ctx: Context, state: str) -> list[tuple[Observation, str, str, str, str, str]]:
+    """Current (latest, not retracted) versions of my units' figures in ``state``: (observation,
+    code, name, measure unit, unit, measure kind)."""
     query = (
-        select(Observation, Indicator.code, Indicator.name, Indicator.measure_unit, Unit.name)
+        select(Observation, Indicator.code, Indicator.name, Indicator.measure_unit, Unit.name,
+               Indicator.measure_kind)  # fmt: skip
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .join(Unit, Unit.id == Observation.unit_id)
         .where(
@@ -205,16 +208,17 @@ def returned_section(ctx: Context) -> Section:
         if upload_ids
         else {}
     )
-    for obs, code, name, unit_of_measure, unit in returned:
+    for obs, code, name, unit_of_measure, unit, kind in returned:
         quarter = template_quarter.get(obs.upload_id) or obs.period
         when = f"{obs.reviewed_at:%Y-%m-%d}" if obs.reviewed_at else ""
         by = obs.reviewed_by or "质量办"
         items.append(
             Item(
                 f"{unit}：{Period.parse(obs.period).label} {code} {name} 报送的 "
-                f"{_fmt(obs.value, unit_of_measure)} 被退回",
+                f"{figure_text(obs, unit_of_measure, kind)} 被退回",
                 detail=f"质量办意见（{by}，{when}）：{obs.review_comment or '（无）'}。"
-                "请按意见核实更正，在“填报上传”下载本季度模板、填写更正后的数值并重新上传；"
+                f"请按意见核实更正，在“填报上传”下载{Period.parse(quarter).label}的模板、"
+                "填写更正后的数值并重新上传；"
                 "核实无误的，可按原值重新上传，并在备注中说明核实情况。"
                 "重新提交后此项消失，由质量办再次审核。",
                 urgent=True,
@@ -227,10 +231,11 @@ def returned_section(ctx: Context) -> Section:
 
 def pending_section(ctx: Context) -> Section:
     items = []
-    for obs, code, name, unit_of_measure, unit in _my_observations(ctx, "pending"):
+    for obs, code, name, unit_of_measure, unit, kind in _my_observations(ctx, "pending"):
         items.append(
             Item(
-                f"{unit}：{Period.parse(obs.period).label} {code} {name}：{_fmt(obs.value, unit_of_measure)}"
+                f"{unit}：{Period.parse(obs.period).label} {code} {name}："
+                f"{figure_text(obs, unit_of_measure, kind)}"
                 f"（{obs.entered_at:%Y-%m-%d %H:%M} 报送，待质量办审核）",
                 key=f"pending/{obs.id}",
             )
@@ -307,7 +312,7 @@ def late_units_section(ctx: Context) -> Section:
 
 def review_section(ctx: Context) -> Section:
     by_unit: dict[str, int] = {}
-    for _obs, _code, _name, _mu, unit in _my_observations(ctx, "pending"):
+    for _obs, _code, _name, _mu, unit, _kind in _my_observations(ctx, "pending"):
         by_unit[unit] = by_unit.get(unit, 0) + 1
     items = [
         Item(

@@ -192,3 +192,16 @@ def test_current_quarter_follows_the_deadline(seeded_url, today, expected):
         plan = get_plan(session, PLAN)
     assert str(worklist.current_quarter(plan, today)) == expected
     assert worklist.reporting_quarter(plan, today) == Period.parse(expected).shift(1)
+
+
+def test_a_milestone_awaiting_review_reads_as_not_done_not_zero(seeded_url):
+    """A walker sent 未完成 for LB-QG-02 创建国家质量强县 and read "…创建国家质量强县：0（…待质量办审核）"."""
+    clerk = _reporter(seeded_url, "县市场监管局")
+    obs_id = _report(seeded_url, clerk, 0, period="2026Q4", code="LB-QG-02")
+    (item,) = [i for i in _sections(seeded_url, clerk)["pending"].items if i.key == f"pending/{obs_id}"]
+    assert "LB-QG-02 创建国家质量强县：未完成（" in item.text, item.text
+    with session_scope(seeded_url) as session:
+        review.review_figures(session, OFFICE, [obs_id], accept=False, comment="请附验收文件")
+    (returned,) = _sections(seeded_url, clerk)["returned"].items
+    assert "报送的 未完成 被退回" in returned.text, returned.text
+    assert "下载2026年第4季度的模板" in returned.detail
