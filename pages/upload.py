@@ -297,12 +297,15 @@ with tab_history:
     if undone is not None:
         st.success(escape_markdown(undone))
     history = data.uploads(url, plan.code, fingerprint)
+    if not IS_ADMIN:  # a unit's staff see (and may undo) their own units' uploads only
+        history = [h for h in history if h["unit_id"] is not None and h["unit_id"] in ACTOR.unit_ids]
     if not history:
         st.info("还没有上传记录。")
     for item in history:
         c = item["counts"]
         label = escape_markdown(
-            f"#{item['id']} {item['created_at']:%Y-%m-%d %H:%M} {item['unit']} {item['period']} "
+            f"#{item['id']} {item['created_at']:%Y-%m-%d %H:%M} {item['unit']} "
+            f"{Period.parse(item['period']).label} "
             f"{item['file_name']}（新增 {c.get('new', 0)}，修改 {c.get('changed', 0)}）"
         )
         cols = st.columns([5, 1])

@@ -199,3 +199,33 @@ def test_the_quarter_follows_the_link_and_a_finished_plan_opens_on_its_last_quar
     at.query_params["quarter"] = "2031Q1"  # not a quarter anyone reports for yet: ignored
     at.run()
     assert _quarter(at) == "2025Q3"
+
+
+def test_a_reporter_lists_and_may_undo_only_its_own_units_uploads(tmp_path, monkeypatch):
+    """A walker's reporter saw another unit's upload with a 撤销 button; clicking it was refused and
+    audited as the reporter's refused attempt. Now the list holds its own units' uploads only, and
+    quarters read 2025年第2季度, not 2025Q2."""
+    from services.actor import system_actor
+    from services.imports import commit_import, reporting_units
+
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    with read_scope(url) as s:
+        unit_id = s.scalar(select(Unit.id).where(Unit.name == UNIT))
+        other = next(u for u in reporting_units(s, PLAN) if u != UNIT)
+    for unit in (UNIT, other):
+        template = make_template(url, PLAN, PERIOD, unit)
+        result = commit_import(url, bad_inputs.filled(template), f"{unit}.xlsx", system_actor(),
+                               plan=PLAN, period=PERIOD, unit=unit)  # fmt: skip
+        assert result.status == "committed"
+    at, _ = _app(tmp_path, monkeypatch, Actor("clerk", ActorRole.REPORTER, frozenset({unit_id})))
+    listed = [m.value.replace("\\", "") for m in at.markdown if "xlsx（新增" in m.value]  # unescaped
+    assert len(listed) == 1 and f"{UNIT} 2025年第2季度 {UNIT}.xlsx（新增" in listed[0], listed
+    assert not any(other in m for m in listed)
+    assert [b.key for b in at.button if b.label == "撤销"] == [f"undo_{_last_upload_of(url, UNIT)}"]
+
+
+def _last_upload_of(url, unit: str) -> int:
+    with read_scope(url) as s:
+        return s.scalar(
+            select(func.max(Upload.id)).join(Unit, Unit.id == Upload.unit_id).where(Unit.name == unit)
+        )
