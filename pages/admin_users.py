@@ -35,7 +35,7 @@ st.dataframe(
                 "状态": "停用"
                 if u.disabled
                 else ("锁定" if u.locked_until and u.locked_until > now else "正常"),
-                "最近登录": u.last_login_at,
+                "最近登录": f"{u.last_login_at:%Y-%m-%d %H:%M}" if u.last_login_at else "从未登录",
             }
             for u in users
         ]

@@ -40,6 +40,7 @@ from services.actor import Action, Actor, ActorRole, require
 from services.audit import record
 from services.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from services.passwords import password_problem
+from workbook.cells import control_char  # the upload's own rule (pure)
 
 FAILURES_BEFORE_LOCK = 5
 FIRST_LOCK = dt.timedelta(minutes=15)
@@ -173,6 +174,20 @@ def _get(session: Session, name: str) -> User:
     return user
 
 
+NAME_MAX_CHARS = 40
+
+
+def _check_name(label: str, text: str) -> None:
+    """An account's name is typed at sign-in and shown in every audit entry: no control characters
+    (an ESC sequence repainted the admin's terminal in ``user list``), no line breaks, at most
+    NAME_MAX_CHARS characters."""
+    bad = control_char(text) or next((f"\\x{ord(c):02x}" for c in text if c in "\t\r\n\u2028\u2029"), None)
+    if bad is not None:
+        raise ValueError(f"{label}不能含控制字符或换行（{bad}）")
+    if len(text) > NAME_MAX_CHARS:
+        raise ValueError(f"{label}过长（{len(text)} 字），上限 {NAME_MAX_CHARS} 字")
+
+
 def create_user(
     session: Session,
     actor: Actor,
@@ -186,6 +201,8 @@ def create_user(
     name = name.strip()
     if not name:
         raise ValueError("账户名不能为空")
+    for label, text in (("账户名", name), ("显示名称", display_name)):
+        _check_name(label, text)
     if session.scalar(select(User).where(User.name == name)) is not None:
         raise ValueError(f"账户“{name}”已存在")
     if role is ActorRole.REPORTER and not unit_ids:

@@ -180,3 +180,22 @@ def test_a_pending_correction_does_not_replace_the_accepted_figure(seeded_url):
     index = [d.spec.code for d in accepted.data].index("LB-PQ-07")
     assert accepted.assessments[index].current_value == 40
     assert pending.assessments[index].current_value == 45
+
+
+@pytest.mark.parametrize(
+    ("name", "display", "message"),
+    [
+        ("evil\x1b[2Jname", "", "账户名不能含控制字符或换行（\\x1b）"),
+        ("a\nb", "", "账户名不能含控制字符或换行（\\x0a）"),
+        ("正常\u202e人员", "", "账户名不能含控制字符或换行（\\x202e）"),
+        ("x" * 41, "", "账户名过长（41 字），上限 40 字"),
+        ("clerk9", "张\x07三", "显示名称不能含控制字符或换行（\\x07）"),
+    ],
+)
+def test_account_names_without_control_characters_or_excess_length(schema_url, name, display, message):
+    """``user add $'evil\\x1b[2Jname'`` was accepted and ``user list`` then repainted the terminal."""
+    with pytest.raises(ValueError) as refused, session_scope(schema_url) as session:
+        accounts.create_user(session, system_actor(), name, ActorRole.VIEWER, display_name=display)
+    assert str(refused.value) == message
+    with read_scope(schema_url) as session:
+        assert session.scalar(select(User).where(User.name == name.strip())) is None
