@@ -408,6 +408,11 @@ CASES: list[Case] = [
     Case("constant-error-value", error_cell("LA-PQ-01", b"#N/A", None), cell(VALUE, "LA-PQ-01", "error-value")),
     # LA-BR-05 地理标志证明商标数 counts whole 件: 2.5 件 would be judged (and could meet a target)
     Case("fraction-of-a-count", edit(set_cell("LA-BR-05", VALUE, 2.5)), cell(VALUE, "LA-BR-05", "not-whole")),
+    Case(  # 新增类 (LA-BR-10 中国质量奖获奖数): its baseline is 0 by definition; the template greys the cells
+        "baseline-for-a-new-since-baseline-count",
+        edit(lambda ws, rows: (set_cell("LA-BR-10", BASE_V, 3)(ws, rows), set_cell("LA-BR-10", BASE_Y, 2020)(ws, rows))),
+        cell(BASE_V, "LA-BR-10", "baseline-not-taken"),
+    ),
     Case("rank-zero", edit(set_cell("LA-SQ-05", VALUE, 0)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case("rank-fraction", edit(set_cell("LA-SQ-05", VALUE, 2.5)), cell(VALUE, "LA-SQ-05", "rank-invalid")),
     Case(

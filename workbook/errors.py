@@ -77,6 +77,9 @@ MESSAGES: dict[str, str] = {
     "control-character": "内容含控制字符（{char}），请删除后重新上传",
     "date-out-of-span": "日期 {value} 不在计划期内（{low} 至 {high}）",
     "year-out-of-span": "年份 {value} 不在合理范围内（{low}–{high} 年）",
+    "baseline-not-taken": (
+        "该指标无需填写基期值（新增类指标的基期值为 0，里程碑、位次类不设基期值），请清空基期值和基期年份"
+    ),
     "not-whole": "该指标按整数计（{unit}），请填写整数：{value}",
     "negative-value": "数值不能为负：{value}",
     "rate-out-of-range": "比率须在 0–100 之间：{value}",

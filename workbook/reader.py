@@ -494,6 +494,7 @@ class IndicatorInfo:
     benchmark: str = ""  # a benchmark-relative target in force names it (全省平均)
     has_baseline: bool = False
     whole_items: bool = False  # indivisible counts (家, 个, 件): a figure of 2.5 家 is refused
+    takes_baseline: bool = True  # False: 新增类 (0 by definition), milestones, ranks: no 基期值 cell
 
 
 @functools.lru_cache(maxsize=4096)
@@ -861,7 +862,9 @@ def _validate_row(
     )
     if baseline_year is not None and cat.last_year and baseline_year > cat.last_year:
         cell_error("year-out-of-span", "baseline_year", baseline_year, low=YEAR_MIN, high=cat.last_year)
-    if (baseline_value is None) != (baseline_year is None) and not errors:
+    if not indicator.takes_baseline and (baseline_value is not None or baseline_year is not None):
+        cell_error("baseline-not-taken", "baseline_value" if baseline_value is not None else "baseline_year")
+    elif (baseline_value is None) != (baseline_year is None) and not errors:
         cell_error("baseline-incomplete", "baseline_year" if baseline_year is None else "baseline_value")
     note = (attempt(parse_text, "note") or "") if _at(values, sheet.note_at) is not None else ""
     if indicator.whole_items:  # "实际新增 2.5 家，已达标" was a verdict on a figure nobody can have

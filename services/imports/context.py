@@ -23,6 +23,7 @@ from indicators.due import owed_in_template
 from indicators.model import IndicatorSpec, TargetSpec
 from indicators.periods import Period
 from indicators.vocabulary import Frequency, MeasureKind
+from services.baselines import NO_BASELINE_KINDS
 from services.benchmarks import BENCHMARK_COMPARATORS
 from workbook.reader import IndicatorInfo, PlanCatalogue
 
@@ -253,6 +254,7 @@ def plan_context(session: Session, plan_code: str) -> PlanContext:
             benchmark=bench,
             has_baseline=has_baseline,
             whole_items=ind.whole_items,
+            takes_baseline=ind.measure_kind not in NO_BASELINE_KINDS,
         )
     horizon = [int(y) for y in (plan.horizon_years or [])]
     catalogue = PlanCatalogue(
