@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from db.models import Indicator, Observation
+from db.models import Indicator, Observation, Plan, Responsibility
 from indicators.periods import Period
-from services.actor import Action, Actor, ActorRole, require
+from services.actor import Action, Actor, ActorRole, PermissionDenied, require
 from services.audit import record, record_rows
 from services.review import ensure_unlocked
 
@@ -81,31 +82,54 @@ def current_version(session: Session, indicator_id: int, unit_id: int, period: P
     )
 
 
-def record_figure(
-    session: Session,
-    actor: Actor,
-    figure: FigureInput,
-    *,
-    source: str = "manual",
-    file_name: str = "",
-    upload_id: int | None = None,
-    is_demo: bool = False,
-    entered_at: dt.datetime | None = None,
-    review_state: str | None = None,
-    file_sha256: str = "",
-) -> Observation | None:
-    """Append a new version of a figure; return None when it equals the current one.
+def check_figure(session: Session, actor: Actor, figure: FigureInput) -> None:
+    """What an entered figure must be, whoever calls (the upload validates its cells the same way,
+    workbook/reader.py): a finite value (no NaN, no infinity), a whole number for an indicator
+    counted in whole items, a quarter within the plan, and a unit responsible for the indicator —
+    for a reporter, one that reports it. Raises ValueError (or PermissionDenied) with a Chinese
+    message."""
+    row = session.execute(
+        select(Indicator.code, Indicator.whole_items, Indicator.measure_unit, Plan.first_period,
+               Plan.horizon_years)  # fmt: skip
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Indicator.id == figure.indicator_id)
+    ).first()
+    if row is None:
+        raise LookupError(f"没有编号为 {figure.indicator_id} 的指标")
+    code, whole, measure_unit, first_period, horizon = row
+    for label, number in (("数值", figure.value), ("基准值", figure.benchmark_value)):
+        if number is not None and not math.isfinite(number):
+            raise ValueError(f"{code} 的{label}不是有限的数字（非数值或无穷大）")
+    if whole and figure.value is not None and figure.value != int(figure.value):
+        raise ValueError(f"{code} 按整数计（{measure_unit}），请填写整数：{figure.value:g}")
+    last = Period(max(int(y) for y in horizon), 4) if horizon else None
+    if (first_period and figure.period < Period.parse(first_period)) or (last and figure.period > last):
+        raise ValueError(f"{figure.period.label}不在计划期内")
+    roles = session.execute(
+        select(Responsibility.reports).where(
+            Responsibility.indicator_id == figure.indicator_id, Responsibility.unit_id == figure.unit_id
+        )
+    ).scalars().all()
+    if not roles or (actor.role is ActorRole.REPORTER and not any(roles)):
+        raise PermissionDenied(f"该单位不负责报送指标 {code}", actor, Action.RECORD_FIGURE)
 
-    A reporter's figure awaits review (``pending``); the office's own entries
-    are ``accepted``. A locked quarter refuses every change (PeriodLocked).
+
+def record_figure(session: Session, actor: Actor, figure: FigureInput) -> Observation | None:
+    """Append a new version of a figure entered by hand; return None when it equals the current one.
+
+    A reporter's figure awaits review (``pending``); the office's own entries are ``accepted``;
+    nobody chooses otherwise (uploads go through services.imports, demo figures through
+    services.demo). A locked quarter refuses every change (PeriodLocked); :func:`check_figure`
+    refuses what no unit can have reported.
     """
     require(actor, Action.RECORD_FIGURE, figure.unit_id)
+    check_figure(session, actor, figure)
     ensure_unlocked(session, figure.indicator_id, figure.period)
     previous = current_version(session, figure.indicator_id, figure.unit_id, figure.period)
     if previous is not None and figure.same_as(previous):
         return None
-    if review_state is None:
-        review_state = "pending" if actor.role is ActorRole.REPORTER else "accepted"
+    review_state = "pending" if actor.role is ActorRole.REPORTER else "accepted"
+    source, file_name, upload_id, is_demo, file_sha256 = "manual", "", None, False, ""
     obs = Observation(
         indicator_id=figure.indicator_id,
         unit_id=figure.unit_id,
@@ -125,25 +149,22 @@ def record_figure(
         entered_by=actor.name,
         entered_unit_id=min(actor.unit_ids) if actor.unit_ids else None,
     )
-    if entered_at is not None:
-        obs.entered_at = entered_at
     session.add(obs)
     session.flush()
     if previous is not None:
         previous.superseded_by_id = obs.id
         session.flush()
-    if not is_demo:
-        record(
-            session,
-            actor,
-            Action.RECORD_FIGURE.value,
-            entity="observation",
-            entity_key=f"{figure.indicator_id}/{figure.unit_id}/{figure.period}/v{obs.version}",
-            before=_snapshot(previous),
-            after=_snapshot(obs),
-            file_sha256=file_sha256,
-            detail=file_name or source,
-        )
+    record(
+        session,
+        actor,
+        Action.RECORD_FIGURE.value,
+        entity="observation",
+        entity_key=f"{figure.indicator_id}/{figure.unit_id}/{figure.period}/v{obs.version}",
+        before=_snapshot(previous),
+        after=_snapshot(obs),
+        file_sha256=file_sha256,
+        detail=file_name or source,
+    )
     return obs
 
 
@@ -180,6 +201,13 @@ def record_figures(
         return []
     for unit_id in sorted({f.unit_id for f in figures}):
         require(actor, Action.RECORD_FIGURE, unit_id)
+    seen: set[tuple[int, int, str]] = set()
+    for f in figures:  # one version per figure: two of the same key would fork its version chain
+        key = (f.indicator_id, f.unit_id, str(f.period))
+        if key in seen:
+            raise ValueError(f"同一指标、单位和季度（{f.period.label}）的数据重复出现")
+        seen.add(key)
+        check_figure(session, actor, f)
     for indicator_id, period in {(f.indicator_id, str(f.period)) for f in figures}:
         ensure_unlocked_cached(session, indicator_id, period)
     keys = {(f.indicator_id, f.unit_id, str(f.period)) for f in figures}

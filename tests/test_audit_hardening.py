@@ -45,7 +45,7 @@ def _use(url: str) -> None:
         unit_id = indicator.responsibilities[0].unit_id
         record_figure(session, office, FigureInput(indicator.id, unit_id, Period(2025, 3), 41))
         record_figures(
-            session, office, [FigureInput(indicator.id, unit_id, Period(2025, q), 30 + q) for q in (1, 2)]
+            session, office, [FigureInput(indicator.id, unit_id, Period(2025, 4).shift(i), 30 + i) for i in (0, 1)]
         )
         record_figure(session, office, FigureInput(indicator.id, unit_id, Period(2025, 3), 42))
     with session_scope(url) as session:

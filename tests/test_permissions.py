@@ -35,7 +35,20 @@ def act_record_own(session, actor):
 
 
 def act_record_other(session, actor):
-    indicator_id, _, other = _ids(session)
+    """Another unit's figure: of an indicator that unit reports (a figure of a unit that reports no
+    such indicator is refused to everyone, services.observations.check_figure)."""
+    from db.models import Responsibility
+
+    _, own, _ = _ids(session)
+    indicator_id, other = session.execute(
+        select(Responsibility.indicator_id, Responsibility.unit_id)
+        .join(Indicator, Indicator.id == Responsibility.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Plan.code == "lingbi", Responsibility.reports.is_(True), Responsibility.unit_id != own,
+               Indicator.measure_kind.not_in(("milestone", "rank")))
+        .order_by(Indicator.position)
+        .limit(1)
+    ).one()  # fmt: skip
     record_figure(session, actor, FigureInput(indicator_id, other, Period(2025, 3), 41))
 
 
