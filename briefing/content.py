@@ -224,9 +224,9 @@ class Briefing:
         n = self.escalation_quarters
         issued = sorted(self.issued_notices, key=lambda r: (r["印发日期"], r["id"]))
         if not issued and not self.notices:
-            return f"本季度没有连续{n}个季度及以上进度滞后或未报送的指标，不发预警通知单。"
+            return f"本季度没有连续{n}个季度及以上进度滞后或未报送、也没有到期未完成的指标，不发预警通知单。"
         rule = (
-            f"对连续{n}个季度及以上进度滞后或未报送的指标，向牵头单位发出预警通知单；"
+            f"对连续{n}个季度及以上进度滞后或未报送的指标，以及到期未完成的指标，向牵头单位发出预警通知单；"
             f"连续{2 * n}个季度及以上的，列入督办。"
         )
         if issued:

@@ -133,7 +133,8 @@ def unit_indicators(
     out: dict[str, dict[str, list[dict[str, Any]]]] = {}
     for r in rows:
         streak = streak_by_code.get(r["code"], 0)
-        item = {**r, "streak": streak, "escalation": escalation_level(streak, settings) or ""}
+        missed = r["status"] == Status.NOT_ACHIEVED.value  # 到期未完成: 预警 at once (escalation_level)
+        item = {**r, "streak": streak, "escalation": escalation_level(streak, settings, missed) or ""}
         for role, units in (("lead", r["lead_units"]), ("co", r["co_units"])):
             for unit in units:
                 out.setdefault(unit, {"lead": [], "co": []})[role].append(item)

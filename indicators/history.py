@@ -100,14 +100,24 @@ def unit_streaks(histories: Iterable[Sequence[Assessment]], role: Role = Role.LE
     return out
 
 
-def escalation_level(streak: int, settings: PlanSettings) -> str | None:
-    """预警 from ``escalation_quarters`` consecutive quarters behind, 督办 from twice that."""
+def escalation_level(streak: int, settings: PlanSettings, missed: bool = False) -> str | None:
+    """预警 from ``escalation_quarters`` consecutive quarters behind, 督办 from twice that.
+
+    ``missed``: the last quarter is 未完成 (a target year has ended, the target not met). There is
+    no next quarter in which to catch up, so it is 预警 at once, even after one quarter behind: an
+    ended plan's count targets (正常 until their year ends, METHODOLOGY 七) were otherwise never
+    chased at its final meeting."""
     n = max(1, settings.escalation_quarters)
     if streak >= 2 * n:
         return SUPERVISION
-    if streak >= n:
+    if streak >= n or (missed and streak >= 1):
         return WARNING
     return None
+
+
+def is_missed(a: Assessment) -> bool:
+    """未完成 with a target value: what :func:`escalation_level`'s ``missed`` means."""
+    return a.status is Status.NOT_ACHIEVED and a.has_target_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +149,22 @@ def escalations(
             continue
         last = h[-1]
         runs: dict[int, list[str]] = {}
+        missed = is_missed(last)
         for unit in _units(last, role) or ("",):
             streak = behind_streak(h, unit or None)
-            if escalation_level(streak, settings):
+            if escalation_level(streak, settings, missed):
                 runs.setdefault(streak, []).append(unit)
         for streak, units in sorted(runs.items(), reverse=True):
-            level = escalation_level(streak, settings)
+            level = escalation_level(streak, settings, missed)
             assert level is not None
             since = last.as_of.shift(1 - streak)
             out.append(
                 Escalation(
                     "indicator", last.indicator_code, last.indicator_name, streak, level, since, last.as_of,
                     tuple(u for u in units if u),
-                    f"自{since.label}起连续 {streak} 个季度进度滞后或未报送：{last.reason}",
+                    f"{last.as_of.label}到期未完成：{last.reason}"
+                    if level == WARNING and missed and escalation_level(streak, settings) is None
+                    else f"自{since.label}起连续 {streak} 个季度进度滞后或未报送：{last.reason}",
                 )
             )
     return out

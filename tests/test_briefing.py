@@ -193,7 +193,8 @@ def test_briefing_files_read_back_equal_status(demo_url, tmp_path, plan, as_of):
         assert notice.unit in ntext and due in ntext and notice.title in ntext
         for item in notice.items:
             assert item.code in ntext and item.reason in ntext and item.current in ntext
-            assert item.streak >= b.escalation_quarters
+            # long enough behind, or a target missed at its year's end (warned at once, METHODOLOGY 十八)
+            assert item.streak >= b.escalation_quarters or item.status == "未完成"
 
 
 @NEEDS_PNG

@@ -155,3 +155,25 @@ def test_empty_history():
     assert behind_streak([]) == 0
     assert escalations([[]], SETTINGS) == []
     assert Period.parse("2025Q1") == SETTINGS.first_period
+
+
+def test_a_target_missed_at_its_years_end_is_warned_at_once():
+    """An ended plan's final quarter: a count target of 3 items is 正常 until its year ends, then
+    未完成 — one quarter behind, and no next quarter to catch up in. It is 预警 at once (a walker saw
+    the final meeting's notices skip every unit with a target missed that way); a 滞后 of one
+    quarter is not."""
+    few = replace(spec(targets=(target(2025, C.GE, 3),), code="F", lead=("甲局",)), whole_items=True)
+    hf = assess_history(data(few, *series(("2025Q1", 0), ("2025Q2", 1), ("2025Q3", 1), ("2025Q4", 2))),
+                        P("2025Q4"), SETTINGS)  # fmt: skip
+    assert [x.status for x in hf] == [S.ON_TRACK, S.ON_TRACK, S.ON_TRACK, S.NOT_ACHIEVED]
+    (found,) = escalations([hf], SETTINGS)
+    assert (found.key, found.streak, found.level, found.units) == ("F", 1, WARNING, ("甲局",))
+    assert found.reason.startswith("2025年第4季度到期未完成：")
+    assert escalation_level(1, SETTINGS, missed=True) == WARNING
+    assert [escalation_level(n, SETTINGS, missed=True) for n in (0, 2, 4)] == [None, WARNING, SUPERVISION]
+    # behind for one quarter only, the year not over: nothing yet
+    lag = spec(targets=(target(2027, C.GE, 45),), code="L", lead=("甲局",))
+    hl = assess_history(data(lag, *series(("2025Q1", 4), ("2025Q2", 8), ("2025Q3", 12), ("2025Q4", 5))),
+                        P("2025Q4"), SETTINGS)  # fmt: skip
+    assert hl[-1].status in (S.BEHIND, S.SERIOUSLY_BEHIND) and behind_streak(hl) == 1
+    assert escalations([hl], SETTINGS) == []

@@ -127,25 +127,34 @@ def _section(doc, number: str) -> str:
     return paras[start + 1]
 
 
+MISSED_ONLY = ["市交通运输局", "市住建局", "市林业局", "裕安区"]  # one quarter behind: 到期未完成 at 2025Q4
+
+
 def test_bulletin_says_sent_only_of_issued_notices_and_drafts_are_marked(demo_url):
     _sqlite_only(demo_url)
     b = load_briefing(demo_url, PLAN, AS_OF, TODAY)
-    assert [n.unit for n in b.notices] == ["市市场监管局", "市发改委", "市园林局"]  # the engine's proposals
+    # the engine's proposals: 督办 first; the targets missed at 2025's end are warned at once
+    # (METHODOLOGY 十八), so every lead unit of a 未完成 indicator gets one
+    assert [n.unit for n in b.notices] == ["市市场监管局", "市发改委", "市园林局", *MISSED_ONLY]
     doc = _docx(build_bulletin(b))
     text = _section(doc, "五、")
     assert "发出通知单：" not in text.split("拟向")[0]  # was "本季度共向3个单位发出通知单：…"
     assert "本季度尚未印发预警或督办通知单。" in text
-    assert "经监测，拟向3个单位发出通知单：市市场监管局（督办）、市发改委（督办）、市园林局（督办）。" in text
+    assert (
+        "经监测，拟向7个单位发出通知单：市市场监管局（督办）、市发改委（督办）、市园林局（督办）、"
+        "市交通运输局（预警）、市住建局（预警）、市林业局（预警）、裕安区（预警）。"
+    ) in text
     assert "督办台账中尚无印发的通知单。" in _paras(doc)  # was "…均已反馈并销号" with none issued
 
     files = build_files(b, _fake_pngs(b))
     drafts = sorted(n for n in files if n.startswith("notices/"))
     assert drafts == sorted(f"notices/{notice_name(n)}" for n in b.notices)
-    assert all(n.startswith("notices/拟发督办通知单_") for n in drafts)
+    assert {n.split("_")[0] for n in drafts} == {"notices/拟发督办通知单", "notices/拟发预警通知单"}
     for notice in b.notices:
         ndoc = _docx(files[f"notices/{notice_name(notice)}"])
         paras = _paras(ndoc)
-        assert paras[0] == "督办通知单（拟发稿）"
+        assert paras[0] == f"{notice.level}通知单（拟发稿）"
+        assert notice_name(notice).startswith(f"拟发{notice.level}通知单_")
         assert "拟发稿，尚未印发：经督办台账印发、编号后方为正式通知单" in ndoc.sections[0].header._element.xml
         closing = next(p for p in paras if p.startswith("请你单位"))
         assert closing.startswith("请你单位认真分析原因，自本通知单印发之日起10个工作日内（如于")
@@ -159,11 +168,14 @@ def test_bulletin_says_sent_only_of_issued_notices_and_drafts_are_marked(demo_ur
             s, OFFICE, PLAN, "市发改委", "督办", indicator_codes=["LA-ENV-01"], as_of=AS_OF, today=TODAY
         ).number
     b = load_briefing(demo_url, PLAN, AS_OF, TODAY)
-    assert [n.unit for n in b.notices] == ["市市场监管局", "市园林局"]
+    assert [n.unit for n in b.notices] == ["市市场监管局", "市园林局", *MISSED_ONLY]
     doc = _docx(build_bulletin(b))
     text = _section(doc, "五、")
     assert f"本季度已印发通知单1份（督办1份），涉及1个单位：{number}（市发改委）。" in text
-    assert "经监测，另拟向2个单位发出通知单：市市场监管局（督办）、市园林局（督办）。" in text
+    assert (
+        "经监测，另拟向6个单位发出通知单：市市场监管局（督办）、市园林局（督办）、"
+        "市交通运输局（预警）、市住建局（预警）、市林业局（预警）、裕安区（预警）。"
+    ) in text
     assert "督办台账中尚未销号的通知单1份，其中逾期0份：" in _paras(doc)
     # a notice on another quarter's monitoring is not this quarter's
     other = load_briefing(demo_url, PLAN, "2025Q3", TODAY)
