@@ -55,10 +55,15 @@ st.caption("每格一项指标，按类别分行，格内为状态符号和指�
 left, right = st.columns([3, 2])
 with left:
     st.subheader("进度最滞后的指标")
-    worst = most_behind(rows, limit=10)
+    every = most_behind(rows, limit=len(rows))
+    worst = every[:10]
     if not worst:
         st.success("截至本季度没有滞后、严重滞后或未报送的指标。")
     else:
+        if len(every) > len(worst):  # never a silent cut: say how many there are and where the rest are
+            st.caption(
+                f"共 {len(every)} 项，列出最滞后的 {len(worst)} 项；其余见上方红黄绿灯矩阵或“指标详情”。"
+            )
         st.table(  # a static table: every reason wrapped and readable in full, status cells coloured
             styled_status(
                 pd.DataFrame(

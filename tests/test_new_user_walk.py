@@ -199,3 +199,10 @@ def test_the_command_line_names_roles_in_chinese(tmp_path):
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "zhang（填报员）" in out and "reporter" not in out
+
+
+def test_the_overview_says_how_many_lagging_indicators_it_leaves_out(demo_url, monkeypatch):
+    """六安 at 2025Q4: 17 indicators 未完成 or 未报送, the table shows 10 and said nothing of the rest."""
+    at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE, "luan"), "pages/overview.py")
+    captions = [c.value for c in at.caption if "列出最滞后的" in c.value]
+    assert captions == ["共 17 项，列出最滞后的 10 项；其余见上方红黄绿灯矩阵或“指标详情”。"], captions
