@@ -273,9 +273,16 @@ def row_numbers(r: dict[str, Any]) -> dict[str, str]:
     elif r["target_year"]:
         target = f"{r['target_year']}年" + (f" {MILESTONE_DONE}" if milestone else "")
     current = milestone_value(r["current_value"]) if milestone else None
+    expected = format_number(r["expected_value"], unit)
+    if r.get("measure_kind") == MeasureKind.RANK.value:  # places, as the reasons write them: 第 8 名
+        place = "第 {:g} 名".format
+        current = place(r["current_value"]) if r["current_value"] is not None else None
+        expected = place(r["expected_value"]) if r["expected_value"] is not None else expected
+        if r["target_value"] is not None:
+            target = f"{r['target_year']}年 前 {r['target_value']:g} 名"
     return {
         "current": current or format_figure(r["current_value"], unit),
-        "expected": format_number(r["expected_value"], unit),
+        "expected": expected,
         "target": target,
         "ratio": fmt_ratio(r["progress_ratio"]),
     }

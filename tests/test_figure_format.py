@@ -38,3 +38,12 @@ def test_a_row_of_a_figure_close_to_its_target_tells_them_apart():
     assert numbers["current"] == "0.392 吨标准煤/万元"
     assert numbers["target"] == "2025年 0.388 吨标准煤/万元"
     assert numbers["expected"] == "0.39 吨标准煤/万元"
+
+
+def test_a_rank_reads_in_places_in_the_deck_and_bulletin_tables():
+    """LA-SQ-05 公共服务质量监测结果全省位次 read "8" in the deck; its reason says 第 8 名（共 16 个）."""
+    row = {"measure_unit": "", "measure_kind": "rank", "current_value": 8.0, "target_value": 8.0,
+           "target_year": 2025, "expected_value": 9.0, "progress_ratio": None}  # fmt: skip
+    assert row_numbers(row) == {"current": "第 8 名", "expected": "第 9 名", "target": "2025年 前 8 名", "ratio": "—"}
+    none_yet = {**row, "current_value": None, "expected_value": None}
+    assert row_numbers(none_yet)["current"] == "—" and row_numbers(none_yet)["expected"] == "—"
