@@ -287,27 +287,33 @@ def late_units_section(ctx: Context) -> Section:
         [d.spec for d in datas], report_records(ctx.session, plan.id), plan.settings, current,
         first=current, today=ctx.today,
     )  # fmt: skip
-    by_unit: dict[str, list] = {}
+    # A unit with a figure still missing is something to chase; one that reported late has done
+    # what it owed (its ▲ stays on 责任单位 and in the reporting rate): listed here it could never
+    # leave the list the page says empties itself as things are dealt with.
+    missing_by_unit: dict[str, list] = {}
+    late_by_unit: dict[str, int] = {}
     for o in report.obligations:
-        if o.state in (MISSING, LATE):
-            by_unit.setdefault(o.unit, []).append(o)
+        if o.state == MISSING:
+            missing_by_unit.setdefault(o.unit, []).append(o)
+        elif o.state == LATE:
+            late_by_unit[o.unit] = late_by_unit.get(o.unit, 0) + 1
     items = []
-    for unit, owed in sorted(by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0])):
-        missing = sum(o.state == MISSING for o in owed)
-        late = len(owed) - missing
-        parts = [f"{missing} 项逾期未报"] if missing else []
-        parts += [f"{late} 项逾期报送"] if late else []
+    for unit, owed in sorted(missing_by_unit.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        late = late_by_unit.get(unit, 0)
         codes = "、".join(o.indicator_code for o in owed[:6]) + ("等" if len(owed) > 6 else "")
         items.append(
             Item(
-                f"{unit}：{'，'.join(parts)}（截止 {owed[0].deadline:%Y年%m月%d日}）",
-                detail=f"涉及指标：{codes}",
-                urgent=bool(missing),
+                f"{unit}：{len(owed)} 项逾期未报（截止 {owed[0].deadline:%Y年%m月%d日}）"
+                + (f"，另有 {late} 项已逾期报送" if late else ""),
+                detail=f"未报指标：{codes}",
+                urgent=True,
                 link=Link("units", "查看单位", (("plan", plan.code), ("unit", unit))),
                 key=f"late/{unit}",
             )
         )
-    return Section("late", f"本季度逾期的单位 · {current.label}", items, empty="本季度没有逾期的单位。")
+    return Section(
+        "late", f"本季度逾期未报的单位 · {current.label}", items, empty="本季度没有逾期未报的单位。"
+    )
 
 
 def review_section(ctx: Context) -> Section:

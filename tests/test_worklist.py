@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from db.models import Indicator, Plan
+from db.models import Indicator, Observation, Plan
 from db.session import read_scope, session_scope
 from indicators.periods import Period
 from services import accounts, review, worklist
@@ -205,3 +205,21 @@ def test_a_milestone_awaiting_review_reads_as_not_done_not_zero(seeded_url):
     (returned,) = _sections(seeded_url, clerk)["returned"].items
     assert "报送的 未完成 被退回" in returned.text, returned.text
     assert "下载2026年第4季度的模板" in returned.detail
+
+
+def test_a_unit_that_reported_late_leaves_the_offices_list(seeded_url):
+    """A walker's office list kept "县农业农村局：1 项逾期报送" for a unit that had reported (late):
+    nothing the office could do would clear it. Only figures still missing are listed."""
+    clerk = _reporter(seeded_url)
+    for code in OWN[:2]:  # two of its three 2026Q3 figures, after the 10 Oct deadline (today)
+        _report(seeded_url, clerk, 40, code=code)
+    with session_scope(seeded_url) as session:
+        review.review_figures(
+            session, OFFICE, list(session.scalars(select(Observation.id).where(Observation.review_state == "pending"))),
+            accept=True,
+        )  # fmt: skip
+    late = {i.key: i for i in _sections(seeded_url, OFFICE)["late"].items}
+    assert late[f"late/{UNIT}"].text == f"{UNIT}：1 项逾期未报（截止 2026年10月10日），另有 2 项已逾期报送"
+    assert late[f"late/{UNIT}"].detail == f"未报指标：{OWN[2]}"
+    _report(seeded_url, clerk, 40, code=OWN[2])
+    assert f"late/{UNIT}" not in {i.key for i in _sections(seeded_url, OFFICE)["late"].items}
