@@ -1208,7 +1208,8 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
     if not p.targets:
         v = _Verdict(
             Status.CANNOT_ASSESS,
-            "尚无生效的目标（如仅有未采纳的征求意见建议），无法评估",
+            # LA-EQ-08…11: a consultation proposal whose adoption is 未说明 is not a target in force
+            "尚无生效的目标（征求意见中提出、未采纳或未说明是否采纳的目标不作为目标），无法评估",
             missing=(MISSING_TARGETS,),
         )
     else:
