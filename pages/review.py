@@ -54,7 +54,8 @@ for fig in pending:
         st.text(  # plain text: nothing from data is rendered as markdown
             f"{fig.period_label} {fig.indicator_code} {fig.indicator} · {fig.unit}\n"
             f"原值 {fig.old} → 新值 {fig.new}（第 {fig.version} 版）\n"
-            f"填报人 {entered_by_label(fig.entered_by, fig.source == 'demo')}，"
+            + (f"上期数据：{fig.previous}\n" if fig.previous else "")
+            + f"填报人 {entered_by_label(fig.entered_by, fig.source == 'demo')}，"
             f"{fig.entered_at:%Y-%m-%d %H:%M}，{source_label(fig.source)}"
             + (f"：{fig.file_name}" if fig.file_name else "")
             + (f"\n填报说明：{fig.note}" if fig.note else "\n填报说明：（无）")

@@ -39,6 +39,7 @@ class PendingFigure:
     version: int
     flag: str  # data-quality reason, "" when none
     earlier_return: str = ""  # the office's last return of this figure and why, "" when never returned
+    previous: str = ""  # the unit's figure in use for the period before ("2026年第3季度 7 家"), "" when none
 
 
 def figure_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
@@ -126,6 +127,19 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
             .order_by(accepted.version.desc())
             .limit(1)
         )
+        before = session.scalar(  # the same unit's figure in use for an earlier period (a cumulative
+            # count of 8 is judged against last quarter's 7, which the reporter's template showed)
+            select(accepted)
+            .where(
+                accepted.indicator_id == obs.indicator_id,
+                accepted.unit_id == obs.unit_id,
+                accepted.period < obs.period,
+                accepted.review_state == "accepted",
+                accepted.superseded_by_id.is_(None),
+            )
+            .order_by(accepted.period.desc())
+            .limit(1)
+        )
         out.append(
             PendingFigure(
                 id=obs.id, period=obs.period, period_label=Period.parse(obs.period).label,
@@ -135,6 +149,9 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
                 file_name=obs.file_name or "", source=obs.source, version=obs.version,
                 flag=flags.get((code, unit, obs.period), ""),
                 earlier_return=_return_text(returned, measure_unit, kind),
+                previous=""
+                if before is None
+                else f"{Period.parse(before.period).label} {figure_text(before, measure_unit, kind)}",
             )  # fmt: skip
         )
     return out

@@ -154,3 +154,18 @@ def test_the_reviewer_sees_why_the_office_returned_the_earlier_version(seeded_ur
     day = dt.datetime.now(dt.UTC).date().isoformat()  # reviewed_at is stored in UTC
     assert card.new.startswith("98.1") and card.version == 2
     assert card.earlier_return == f"第 1 版 97.3%，命令行管理工具 {day} 退回：与统计年报不符，请核实"
+
+
+def test_the_reviewer_sees_the_units_figure_for_the_period_before(seeded_url):
+    """A walker's reviewer saw "原值 —（首次报送） → 新值 8 家" for a cumulative count, with nothing to
+    judge it by; the unit's template had shown last quarter's 7 家. The card now shows it."""
+    from services.review_queue import pending_figures
+
+    code, (data,), indicator_id, unit_id = _rate_files(seeded_url, 97.3)
+    with session_scope(seeded_url) as s:
+        record_figure(s, system_actor(), FigureInput(indicator_id, unit_id, Period.parse(PERIOD).shift(-1), 96.5))
+    clerk = Actor("clerk", ActorRole.REPORTER, frozenset({unit_id}))
+    assert commit_import(seeded_url, data, "q2.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT).pending_review
+    with read_scope(seeded_url) as s:
+        (card,) = pending_figures(s, PLAN)
+    assert (card.indicator_code, card.old, card.previous) == (code, "—（首次报送）", "2025年第1季度 96.5%")
