@@ -50,6 +50,12 @@ if IS_ADMIN:
         late = notices.escalation_candidates(session, plan.code, today())
         lagging = notices.indicator_escalations(session, plan.code, today())
     proposals = [r for r in lagging if not r["open_notice"]]
+    # the form opens on the most urgent proposal (督办 first, then the longest run), not on the first
+    # unit in alphabetical order (a walker found 叶集区 / 预警 chosen, a unit with nothing behind)
+    urgent = sorted(proposals, key=lambda r: (r["level"] != "督办", -r["streak"], r["unit"]))
+    first_units = list(dict.fromkeys(r["unit"] for r in urgent if r["unit"] in unit_names))
+    unit_names = first_units + [u for u in unit_names if u not in first_units]
+    proposed_level = {u: r["level"] for r in reversed(urgent) for u in [r["unit"]]}
     catalogue = data.catalogue(url, plan.code, data.data_fingerprint())
     tab_issue, tab_verify, tab_late, tab_lagging = st.tabs(
         [
@@ -62,7 +68,9 @@ if IS_ADMIN:
     with tab_issue, st.form("issue_notice"):
         c1, c2, c3 = st.columns([2, 1, 1])
         unit = c1.selectbox("责任单位", unit_names)
-        level = c2.selectbox("级别", ["预警", "督办"])
+        levels = ["预警", "督办"]
+        first_level = proposed_level.get(unit_names[0], "预警") if unit_names else "预警"
+        level = c2.selectbox("级别", levels, index=levels.index(first_level))
         days = c3.number_input(
             "反馈期限（工作日）", min_value=1, max_value=60, value=notices.DEFAULT_RESPONSE_DAYS
         )

@@ -206,3 +206,13 @@ def test_the_overview_says_how_many_lagging_indicators_it_leaves_out(demo_url, m
     at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE, "luan"), "pages/overview.py")
     captions = [c.value for c in at.caption if "列出最滞后的" in c.value]
     assert captions == ["共 17 项，列出最滞后的 10 项；其余见上方红黄绿灯矩阵或“指标详情”。"], captions
+
+
+def test_the_notice_form_opens_on_the_most_urgent_proposal(demo_url, monkeypatch):
+    """督办台账 → 印发通知单 opened on 叶集区 / 预警, a unit with nothing behind. 六安 at 2025Q4: 市市场监管局
+    has the longest run behind (LA-BR-12, 督办), so the form opens on it, at 督办."""
+    at = open_page(signed_in_app(demo_url, monkeypatch, OFFICE, "luan"), "pages/notices.py")
+    unit = next(b for b in at.selectbox if b.label == "责任单位")
+    level = next(b for b in at.selectbox if b.label == "级别")
+    assert (unit.value, level.value) == ("市市场监管局", "督办")
+    assert "叶集区" in unit.options  # every unit can still be chosen
