@@ -83,6 +83,42 @@ def tasks_owed_section(ctx: Context) -> Section:
     )  # fmt: skip
 
 
+def tasks_late_section(ctx: Context) -> Section:
+    """The office's view of the reporters' overdue task progress: each lead unit whose quarterly
+    progress report on a key task is past its deadline and not sent (a walker's reporter saw six
+    such items "已逾期 52 天" while the office's list and 总览 showed nothing to chase)."""
+    from sqlalchemy import select
+
+    from db.models import Unit
+    from services.tasks import unit_task_items
+
+    unit_ids = set(ctx.session.scalars(select(Unit.id).where(Unit.jurisdiction == ctx.plan.jurisdiction)))
+    late: dict[str, list[dict]] = {}
+    for i in unit_task_items(ctx.session, ctx.plan.code, unit_ids, ctx.today):
+        if i["todo"] == "待填报" and i["deadline"] < ctx.today:
+            late.setdefault(i["unit"], []).append(i)
+    items = []
+    for unit, owed in sorted(late.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        codes = "、".join(i["task_code"] for i in owed[:6]) + ("等" if len(owed) > 6 else "")
+        first = owed[0]
+        days = (ctx.today - first["deadline"]).days
+        items.append(
+            Item(
+                f"{unit}：{len(owed)} 项重点任务的{Period.parse(first['period']).label}进展逾期未报"
+                f"（截止 {first['deadline']:%Y年%m月%d日}，已逾期 {days} 天）",
+                detail=f"任务：{codes}",
+                due=first["deadline"],
+                urgent=True,
+                link=_plan_link(ctx, "tasks", "查看台账"),
+                key=f"task-late/{unit}",
+            )
+        )
+    return Section(
+        "task_late", "逾期未报的任务进展", items, empty="没有逾期未报的任务进展。",
+        hint="牵头单位报送本季度进展后在此消失。",
+    )  # fmt: skip
+
+
 def tasks_to_review_section(ctx: Context) -> Section:
     from services.tasks import pending_reports
 
@@ -126,4 +162,5 @@ def notices_to_verify_section(ctx: Context) -> Section:
 worklist.register(notices_to_answer_section, roles=("reporter",))
 worklist.register(tasks_owed_section, roles=("reporter",))
 worklist.register(tasks_to_review_section, roles=("admin",))
+worklist.register(tasks_late_section, roles=("admin",))
 worklist.register(notices_to_verify_section, roles=("admin",))

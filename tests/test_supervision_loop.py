@@ -343,3 +343,24 @@ def test_lagging_indicators_are_proposed_for_notices(seeded_url, store):
     with read_scope(seeded_url) as s:  # closed, and still behind: proposed again
         rows = {(r["code"], r["unit"]): r for r in notices.indicator_escalations(s, PLAN, TODAY)}
     assert rows[("LB-ENV-01", "县生态环境分局")]["open_notice"] == ""
+
+
+def test_the_office_sees_which_units_owe_overdue_task_progress(seeded_url, store):
+    """县市场监管局's reporter saw six key tasks "进展待填报 … 已逾期 52 天"; the office's 我的待办 showed
+    none of it. 灵璧's tasks.csv names 县市场监管局 lead of LB-T01, T02, T04, T05, B01 and B02."""
+    from services import worklist
+
+    def late():
+        with read_scope(seeded_url) as s:
+            (section,) = [x for x in worklist.work_list(s, OFFICE, PLAN, TODAY) if x.key == "task_late"]
+            return {i.key: i for i in section.items}
+
+    item = late()["task-late/县市场监管局"]
+    assert item.text == "县市场监管局：6 项重点任务的2026年第3季度进展逾期未报（截止 2026年10月10日，已逾期 52 天）"
+    assert item.detail == "任务：LB-T01、LB-T02、LB-T04、LB-T05、LB-B01、LB-B02"
+    assert "task-late/县农业农村局" in late()
+    with read_scope(seeded_url) as s:
+        clerk = reporter(s, "clerk", UNIT)
+    with session_scope(seeded_url) as s:  # 县农业农村局 reports its one task (LB-T09): off the list
+        tasks.report_progress(s, clerk, PLAN, TASK, UNIT, "2026Q3", "已上线一网追溯平台", "推进中", [], today=TODAY)
+    assert "task-late/县农业农村局" not in late()

@@ -132,7 +132,7 @@ def test_office_sees_late_units_and_flags(seeded_url):
     office = _sections(seeded_url, OFFICE)
     # the figures' sections first; the supervision loop adds its own (task reports, answers to close)
     assert list(office)[:4] == ["review", "flags", "late", "lock"]
-    assert set(list(office)[4:]) == {"task_review", "notice_verify"}
+    assert set(list(office)[4:]) == {"task_review", "task_late", "notice_verify"}
     late = {i.key: i for i in office["late"].items}
     assert f"late/{UNIT}" in late  # nothing reported for 2026Q3 by anyone
     assert late[f"late/{UNIT}"].text.startswith(f"{UNIT}：3 项逾期未报（截止 2026年10月10日）")
