@@ -65,12 +65,13 @@ if IS_ADMIN:
             f"指标预警督办建议（{len(proposals)}）",
         ]
     )
-    with tab_issue, st.form("issue_notice"):
-        c1, c2, c3 = st.columns([2, 1, 1])
-        unit = c1.selectbox("责任单位", unit_names)
+    with tab_issue:  # the unit outside the form: choosing it reruns, and 级别 follows its proposal
+        unit = st.selectbox("责任单位", unit_names, key="notice_unit")
         levels = ["预警", "督办"]
-        first_level = proposed_level.get(unit_names[0], "预警") if unit_names else "预警"
-        level = c2.selectbox("级别", levels, index=levels.index(first_level))
+        suggested = proposed_level.get(unit, "预警")
+    with tab_issue, st.form("issue_notice"):
+        c2, c3 = st.columns([1, 1])
+        level = c2.selectbox("级别", levels, index=levels.index(suggested), key=f"notice_level_{unit}")
         days = c3.number_input(
             "反馈期限（工作日）", min_value=1, max_value=60, value=notices.DEFAULT_RESPONSE_DAYS
         )

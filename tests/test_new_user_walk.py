@@ -216,3 +216,5 @@ def test_the_notice_form_opens_on_the_most_urgent_proposal(demo_url, monkeypatch
     level = next(b for b in at.selectbox if b.label == "级别")
     assert (unit.value, level.value) == ("市市场监管局", "督办")
     assert "叶集区" in unit.options  # every unit can still be chosen
+    unit.set_value("叶集区").run()  # a unit with nothing proposed: 预警 by default
+    assert next(b for b in at.selectbox if b.label == "级别").value == "预警"
