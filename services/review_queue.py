@@ -82,6 +82,23 @@ def _pending_flags(session: Session, plan_code: str) -> dict[tuple[str, str, str
     return out
 
 
+def _earlier_version(session: Session, obs: Observation, state: str) -> Observation | None:
+    """The latest earlier version of the same figure (indicator, unit, quarter) in ``state``."""
+    earlier = aliased(Observation)
+    return session.scalar(
+        select(earlier)
+        .where(
+            earlier.indicator_id == obs.indicator_id,
+            earlier.unit_id == obs.unit_id,
+            earlier.period == obs.period,
+            earlier.review_state == state,
+            earlier.version < obs.version,
+        )
+        .order_by(earlier.version.desc())
+        .limit(1)
+    )
+
+
 def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
     accepted = aliased(Observation)
     query = (
@@ -103,30 +120,8 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
     flags = _pending_flags(session, plan_code) if rows else {}
     out = []
     for obs, code, name, measure_unit, kind, unit in rows:
-        old = session.scalar(
-            select(accepted)
-            .where(
-                accepted.indicator_id == obs.indicator_id,
-                accepted.unit_id == obs.unit_id,
-                accepted.period == obs.period,
-                accepted.review_state == "accepted",
-                accepted.version < obs.version,
-            )
-            .order_by(accepted.version.desc())
-            .limit(1)
-        )
-        returned = session.scalar(
-            select(accepted)
-            .where(
-                accepted.indicator_id == obs.indicator_id,
-                accepted.unit_id == obs.unit_id,
-                accepted.period == obs.period,
-                accepted.review_state == "returned",
-                accepted.version < obs.version,
-            )
-            .order_by(accepted.version.desc())
-            .limit(1)
-        )
+        old = _earlier_version(session, obs, "accepted")
+        returned = _earlier_version(session, obs, "returned")
         before = session.scalar(  # the same unit's figure in use for an earlier period (a cumulative
             # count of 8 is judged against last quarter's 7, which the reporter's template showed)
             select(accepted)
@@ -135,9 +130,8 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
                 accepted.unit_id == obs.unit_id,
                 accepted.period < obs.period,
                 accepted.review_state == "accepted",
-                accepted.superseded_by_id.is_(None),
             )
-            .order_by(accepted.period.desc())
+            .order_by(accepted.period.desc(), accepted.version.desc())
             .limit(1)
         )
         out.append(

@@ -106,8 +106,9 @@ def xml_edit(part: str, func: Callable[[bytes], bytes], name: str = "填报.xlsx
     return build
 
 
-def formula_cell(code_row_lookup: str, with_cache: bool):
-    """Put a formula into the value cell of a row, with or without a cached value."""
+def _value_cell_xml(code_row_lookup: str, replacement: bytes, what: str):
+    """The row's value cell (H) written as 98.5, then its XML replaced: ``replacement`` is the regex
+    replacement for ``<c r="H…" …>`` + ``<v>98.5</v></c>`` (group 1: the tag up to its end)."""
 
     def build(template: bytes) -> tuple[bytes, str]:
         wb = load_workbook(io.BytesIO(template))
@@ -119,38 +120,26 @@ def formula_cell(code_row_lookup: str, with_cache: bool):
 
         def patch(content: bytes) -> bytes:
             pattern = re.compile(rb'(<c r="H%d"[^>]*?)(?: t="n")?>\s*<v>98.5</v>\s*</c>' % r)
-            replacement = rb"\1><f>97.5+1</f><v>98.5</v></c>" if with_cache else rb"\1><f>97.5+1</f></c>"
             new, count = pattern.subn(replacement, content)
-            assert count == 1, "formula patch failed"
+            assert count == 1, f"{what} patch failed"
             return new
 
         return rezip(data, lambda n, c: patch(c) if n == "xl/worksheets/sheet1.xml" else c), "填报.xlsx"
 
     return build
+
+
+def formula_cell(code_row_lookup: str, with_cache: bool):
+    """Put a formula into the value cell of a row, with or without a cached value."""
+    replacement = rb"\1><f>97.5+1</f><v>98.5</v></c>" if with_cache else rb"\1><f>97.5+1</f></c>"
+    return _value_cell_xml(code_row_lookup, replacement, "formula")
 
 
 def error_cell(code_row_lookup: str, error: bytes, formula: bytes | None):
     """Give the value cell of a row an error value (``t="e"``), the result of ``formula`` or a constant.
     python-calamine reads such a cell as empty: without the scan the row would be 'not filled in'."""
-
-    def build(template: bytes) -> tuple[bytes, str]:
-        wb = load_workbook(io.BytesIO(template))
-        ws = wb[S]
-        fill_valid(ws)
-        r = rows_by_code(ws)[code_row_lookup]
-        ws.cell(r, 8).value = 98.5
-        data = save(wb)
-
-        def patch(content: bytes) -> bytes:
-            pattern = re.compile(rb'(<c r="H%d"[^>]*?)(?: t="n")?>\s*<v>98.5</v>\s*</c>' % r)
-            f = b"<f>%s</f>" % formula if formula else b""
-            new, count = pattern.subn(rb'\1 t="e">' + f + b"<v>" + error + b"</v></c>", content)
-            assert count == 1, "error patch failed"
-            return new
-
-        return rezip(data, lambda n, c: patch(c) if n == "xl/worksheets/sheet1.xml" else c), "填报.xlsx"
-
-    return build
+    f = b"<f>%s</f>" % formula if formula else b""
+    return _value_cell_xml(code_row_lookup, rb'\1 t="e">' + f + b"<v>" + error + b"</v></c>", "error")
 
 
 def _prepend(content: bytes, root: bytes, text: bytes) -> bytes:
