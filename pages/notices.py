@@ -50,12 +50,7 @@ if IS_ADMIN:
         late = notices.escalation_candidates(session, plan.code, today())
         lagging = notices.indicator_escalations(session, plan.code, today())
     proposals = [r for r in lagging if not r["open_notice"]]
-    # the form opens on the most urgent proposal (督办 first, then the longest run), not on the first
-    # unit in alphabetical order (a walker found 叶集区 / 预警 chosen, a unit with nothing behind)
-    urgent = sorted(proposals, key=lambda r: (r["level"] != "督办", -r["streak"], r["unit"]))
-    first_units = list(dict.fromkeys(r["unit"] for r in urgent if r["unit"] in unit_names))
-    unit_names = first_units + [u for u in unit_names if u not in first_units]
-    proposed_level = {u: r["level"] for r in reversed(urgent) for u in [r["unit"]]}
+    unit_names, proposed_level = notices.most_urgent_first(proposals, unit_names)
     catalogue = data.catalogue(url, plan.code, data.data_fingerprint())
     tab_issue, tab_verify, tab_late, tab_lagging = st.tabs(
         [

@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from db.models import Notice, NoticeEvent, NoticeItem, Plan, Task, Unit
+from indicators.history import SUPERVISION
 from indicators.periods import Period
 from services import evidence
 from services.actor import Action, Actor, require
@@ -574,3 +575,18 @@ def notice_docx(session: Session, notice_id: int) -> tuple[str, bytes]:
     plan = session.get(Plan, notice.plan_id)
     unit = session.get(Unit, notice.unit_id)
     return f"{notice.number}_{unit.name}.docx", build_notice_record(notice, plan, unit)
+
+
+def most_urgent_first(
+    proposals: list[dict[str, Any]], unit_names: list[str]
+) -> tuple[list[str], dict[str, str]]:
+    """The units for the 印发通知单 form, those with a proposal first (督办 before 预警, then the longest
+    run behind), the rest in their order; and each proposed unit's most urgent level. The form then
+    opens on the most urgent proposal, not on the first unit in alphabetical order (a walker found
+    叶集区 / 预警 chosen, a unit with nothing behind)."""
+    urgent = sorted(proposals, key=lambda r: (r["level"] != SUPERVISION, -r["streak"], r["unit"]))
+    first = list(dict.fromkeys(r["unit"] for r in urgent if r["unit"] in unit_names))
+    level: dict[str, str] = {}
+    for r in urgent:
+        level.setdefault(r["unit"], r["level"])
+    return first + [u for u in unit_names if u not in first], level

@@ -218,3 +218,17 @@ def test_the_notice_form_opens_on_the_most_urgent_proposal(demo_url, monkeypatch
     assert "叶集区" in unit.options  # every unit can still be chosen
     unit.set_value("叶集区").run()  # a unit with nothing proposed: 预警 by default
     assert next(b for b in at.selectbox if b.label == "级别").value == "预警"
+
+
+def test_most_urgent_first_orders_units_by_level_then_run():
+    from services.notices import most_urgent_first
+
+    proposals = [
+        {"unit": "乙局", "level": "预警", "streak": 3},
+        {"unit": "丙局", "level": "督办", "streak": 4},
+        {"unit": "乙局", "level": "督办", "streak": 5},
+        {"unit": "外局", "level": "督办", "streak": 9},  # not among the form's units: left out
+    ]
+    units, level = most_urgent_first(proposals, ["甲局", "乙局", "丙局", "丁局"])
+    assert units == ["乙局", "丙局", "甲局", "丁局"]
+    assert (level["乙局"], level["丙局"], level.get("甲局")) == ("督办", "督办", None)
