@@ -404,10 +404,17 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     _demo_line(doc, b.demo)
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
+    missed = [i for i in notice.items if i.streak < n]  # 到期未完成, warned at once (METHODOLOGY 十八)
+    if not missed:
+        why = f"已连续{n}个季度及以上进度滞后或未报送"
+    elif len(missed) == len(notice.items):
+        why = "目标年已过仍未完成（到期未完成）"
+    else:
+        why = f"已连续{n}个季度及以上进度滞后或未报送，或到期未完成"
     _para(
         doc,
-        f"经监测，截至{b.label}，你单位牵头负责的以下{len(notice.items)}项指标已连续{n}个季度及以上"
-        f"进度滞后或未报送（连续{2 * n}个季度及以上的列入督办），现予{notice.level}：",
+        f"经监测，截至{b.label}，你单位牵头负责的以下{len(notice.items)}项指标{why}"
+        f"（连续{2 * n}个季度及以上的列入督办），现予{notice.level}：",
     ).paragraph_format.keep_with_next = True
     rows = [
         [i.code, i.name, i.status, str(i.streak), i.current, i.expected, i.target, i.ratio, i.level]
@@ -423,8 +430,10 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     for i, item in enumerate(notice.items, start=1):  # after the table: the last goes with the closing
         _para(
             doc,
-            f"（{cn_index(i)}）{item.code} {item.name}：自{item.since}起"
-            f"连续{item.streak}个季度滞后（{item.level}）。{item.reason}",
+            f"（{cn_index(i)}）{item.code} {item.name}："
+            + (f"{b.label}到期未完成（{item.level}）。" if item.streak < n
+               else f"自{item.since}起连续{item.streak}个季度滞后（{item.level}）。")
+            + item.reason,
         )
     _closing(
         doc,

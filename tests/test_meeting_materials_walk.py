@@ -160,6 +160,13 @@ def test_bulletin_says_sent_only_of_issued_notices_and_drafts_are_marked(demo_ur
         assert closing.startswith("请你单位认真分析原因，自本通知单印发之日起10个工作日内（如于")
         assert f"于{cn_date(notice.respond_by)}前" not in closing  # no date demanded of a draft
         assert paras[-1] == "年　月　日"  # the date is written when it is issued
+        # a notice of targets missed at 2025's end (one quarter behind) says so, not "连续2个季度及以上"
+        opening = next(p for p in paras if p.startswith("经监测"))
+        if notice.unit in MISSED_ONLY:
+            assert "目标年已过仍未完成（到期未完成）" in opening and "连续2个季度" not in opening, opening
+            assert any(p.startswith("（一）") and "2025年第4季度到期未完成（预警）" in p for p in paras)
+        elif notice.unit == "市市场监管局":  # LA-BR-12 and LA-BR-20 long behind, five others missed
+            assert "已连续2个季度及以上进度滞后或未报送，或到期未完成" in opening, opening
 
     # the office issues one (市发改委, LA-ENV-01, on 2025Q4's monitoring): the bulletin counts it, and
     # no longer proposes it
