@@ -428,6 +428,8 @@ class Task(Base):
     source_text: Mapped[str] = mapped_column(Text, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     indicator_codes: Mapped[list[Any]] = mapped_column(default=list)  # indicators measuring the task
+    # a linked one-off milestone whose completion (accepted) completes the task (services/tasks.py)
+    completed_by: Mapped[str] = mapped_column(String(40), default="", server_default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     units: Mapped[list[TaskUnit]] = relationship(order_by="TaskUnit.position", cascade="all, delete-orphan")

@@ -498,7 +498,17 @@ def read_catalogue(folder: Path, validate_settings: Callable[[dict], None] | Non
     _check_unique(revision_rows, lambda r: (r.text("indicator_code"), r.text("ref")), "ref")
     from indicators.tasks_catalogue import read_tasks  # key tasks (重点任务), optional tasks.csv
 
-    tasks = read_tasks(folder, _read_csv, errors, resolve_units, codes, split_list)
+    milestone_codes = None  # indicators whose every target is a one-off milestone (tasks' completed_by)
+    if codes is not None and not targets_unreadable:
+        by_indicator: dict[str, list] = {}
+        for t in targets:
+            by_indicator.setdefault(t.indicator_code, []).append(t)
+        milestone_codes = {
+            code
+            for code, ts in by_indicator.items()
+            if all(t.comparator is Comparator.MILESTONE and not t.each_year for t in ts)
+        }
+    tasks = read_tasks(folder, _read_csv, errors, resolve_units, codes, split_list, milestone_codes)
 
     if errors:
         raise CatalogueInvalid(errors)

@@ -45,6 +45,7 @@ their paths), so :func:`assess_at` costs O(log figures + targets) per quarter.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -277,7 +278,6 @@ class _Ctx:
     label: str
     whole: bool
     digits: int = 2  # decimals of the numbers in the sentence: enough to show the figure as reported
-
 
 
 _TEXTS: dict[tuple, tuple[str, str]] = {}
@@ -1285,6 +1285,21 @@ def assess_at(p: Prepared, as_of: Period) -> Assessment:
         p.has_value,
         missing_units if v.status is _NOT_REPORTED else (),
     )
+
+
+def milestone_completed_on(p: Prepared, as_of: Period) -> dt.date | None:
+    """The day an indicator whose every target is a one-off milestone was completed, as of ``as_of``.
+
+    Its milestones take the completions in order (as :func:`_eval_milestones` does); the day is
+    the one the last milestone took, or None while one is still open. A key task that *is* such a
+    milestone (tasks.csv ``completed_by``) is completed on this day (services/tasks.py)."""
+    if not p.milestones or len(p.milestones) != len(p.targets) or any(t.spec.each_year for t in p.milestones):
+        return None
+    pos = p.series.position(as_of.index)
+    events = [e for e in p.series.completions if e[1] <= pos] if pos >= 0 else []
+    if len(events) < len(p.milestones):
+        return None
+    return events[len(p.milestones) - 1][0]
 
 
 def assess(data: IndicatorData, as_of: Period, settings: PlanSettings) -> Assessment:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 TASK_REQUIRED_COLUMNS = ["code", "title", "section", "lead_units", "co_units", "due", "source_text"]
-TASK_OPTIONAL_COLUMNS = ["due_text", "indicator_codes", "note"]
+TASK_OPTIONAL_COLUMNS = ["due_text", "indicator_codes", "completed_by", "note"]
 _DUE_RE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 _CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 
@@ -35,6 +35,7 @@ class TaskRow:
     indicator_codes: tuple[str, ...]
     source_text: str
     note: str
+    completed_by: str = ""  # a linked one-off milestone indicator whose completion completes the task
 
 
 def parse_due(text: str) -> str | None:
@@ -52,8 +53,12 @@ def read_tasks(
     resolve_units: Callable[[Any, str], tuple[str, ...]],
     indicator_codes: set[str] | None,
     split_list: Callable[[str], tuple[str, ...]],
+    milestone_codes: set[str] | None = None,
 ) -> list[TaskRow]:
-    """The rows of ``tasks.csv`` (an optional file); problems are appended to ``errors``."""
+    """The rows of ``tasks.csv`` (an optional file); problems are appended to ``errors``.
+
+    ``milestone_codes``: the indicators whose every target is a one-off milestone, the only ones a
+    task may name in ``completed_by`` (None: not checked, indicators.csv or targets.csv unreadable)."""
     rows = read_csv(
         folder, "tasks.csv", TASK_REQUIRED_COLUMNS, errors, required=False, optional=TASK_OPTIONAL_COLUMNS
     )
@@ -90,6 +95,14 @@ def read_tasks(
             for ind in linked:
                 if ind not in indicator_codes:
                     row.error("indicator_codes", f"指标“{ind}”不在 indicators.csv 中")
+        completed_by = row.text("completed_by")
+        if completed_by and completed_by not in linked:
+            row.error("completed_by", f"“{completed_by}”应为本任务 indicator_codes 中的一个指标")
+        elif completed_by and milestone_codes is not None and completed_by not in milestone_codes:
+            row.error(
+                "completed_by",
+                f"指标“{completed_by}”应为一次性里程碑指标（不是“每年”里程碑，也没有其他目标）",
+            )
         tasks.append(
             TaskRow(
                 code=code,
@@ -101,6 +114,7 @@ def read_tasks(
                 indicator_codes=linked,
                 source_text=row.text("source_text", required=True),
                 note=row.text("note"),
+                completed_by=completed_by,
             )
         )
     return tasks

@@ -16,7 +16,12 @@ Rules (README "督办闭环"):
   default 2) it is 督办. Completed after its node: 逾期完成.
 - A task that the catalogue also measures by an indicator (``indicator_codes``: 建成研究院 is
   milestone LA-QI-01) keeps both: the indicator is judged by the engine from its figure,
-  the task carries the narrative and the evidence; neither writes the other.
+  the task carries the narrative and the evidence. A task that *is* a one-off milestone
+  (tasks.csv ``completed_by``: 市政府设立质量发展基金 is LA-B2-01 and LA-QG-05) is complete on
+  the day the milestone's accepted figure says it was done (``indicators.status.
+  milestone_completed_on``), even with no confirmed report: the 督办台账 must not chase a fund
+  the 总览 shows as set up. Late when that day is after the task's last node. Nothing is written:
+  the task's state is read from the indicator's figures each time.
 - Undoing an upload (services/imports/undo.py) withdraws the reports its 重点任务 sheet wrote:
   a report with an earlier version gets a copy of it, one without gets a *withdrawn* version
   (``review_state`` ``withdrawn``, empty progress). A current withdrawn version is "no report":
@@ -83,6 +88,7 @@ def load_plan_tasks(session: Session, plan: Plan, cat: Any, units: dict[str, Uni
             "source_text": row.source_text,
             "note": row.note,
             "indicator_codes": list(row.indicator_codes),
+            "completed_by": row.completed_by,
             "position": position,
         }
         task = existing.get(row.code)
@@ -154,6 +160,7 @@ class TaskState:
     open_node: TaskNode | None  # the first node not yet completed
     overdue_quarters: int  # quarters since that node's quarter ended (0: not overdue)
     flag: str  # "" / 预警 / 督办
+    via: str = ""  # the milestone indicator whose completion completed the task ("" : the reports)
 
     @property
     def label(self) -> str:
@@ -165,9 +172,49 @@ class TaskState:
 
 
 def task_state(
-    task: Task, confirmed: list[TaskReport], today: dt.date, escalation_quarters: int = 2
+    task: Task,
+    confirmed: list[TaskReport],
+    today: dt.date,
+    escalation_quarters: int = 2,
+    milestone_done: dt.date | None = None,
 ) -> TaskState:
-    """The task's state from its confirmed reports (any of its units) on ``today``."""
+    """The task's state from its confirmed reports (any of its units) on ``today``.
+
+    ``milestone_done``: the day its ``completed_by`` milestone was completed (:func:`milestone_days`);
+    it completes a task the reports have not completed."""
+    state = _reported_state(task, confirmed, today, escalation_quarters)
+    if state.completed_on is not None or milestone_done is None or milestone_done > today:
+        return state
+    nodes = list(task.nodes)
+    late = bool(nodes) and milestone_done > Period.parse(nodes[-1].period).end_date
+    return TaskState(milestone_done, late, None, 0, "", task.completed_by)
+
+
+def milestone_days(session: Session, plan_code: str, tasks: list[Task], today: dt.date) -> dict[str, dt.date]:
+    """Indicator code → the day it was completed, for the ``completed_by`` milestones of ``tasks``
+    (accepted figures only, judged by the engine as of the quarter of ``today``)."""
+    from db.queries import load_plan_data
+    from indicators.status import milestone_completed_on, prepare
+
+    codes = {t.completed_by for t in tasks if t.completed_by}
+    if not codes:
+        return {}
+    info, data = load_plan_data(session, plan_code, on=today)
+    as_of = Period.containing(today)
+    if info.horizon_years:
+        as_of = min(as_of, Period(max(info.horizon_years), 4))
+    days: dict[str, dt.date] = {}
+    for item in data:
+        if item.spec.code in codes:
+            day = milestone_completed_on(prepare(item, info.settings), as_of)
+            if day is not None:
+                days[item.spec.code] = day
+    return days
+
+
+def _reported_state(
+    task: Task, confirmed: list[TaskReport], today: dt.date, escalation_quarters: int
+) -> TaskState:
     nodes = list(task.nodes)
     done_at: dict[int, dt.date] = {}  # node id → the day its completion was confirmed
     for r in sorted(confirmed, key=lambda r: (Period.parse(r.period).index, r.id)):
@@ -281,9 +328,13 @@ def plan_task_states(session: Session, plan_code: str, today: dt.date) -> dict[i
     for r in _current_reports(session, plan):
         if r.review_state == "confirmed":
             confirmed.setdefault(r.task_id, []).append(r)
+    tasks = _tasks(session, plan)
+    days = milestone_days(session, plan_code, tasks, today)
     return {
-        t.id: task_state(t, confirmed.get(t.id, []), today, settings.escalation_quarters)
-        for t in _tasks(session, plan)
+        t.id: task_state(
+            t, confirmed.get(t.id, []), today, settings.escalation_quarters, days.get(t.completed_by)
+        )
+        for t in tasks
     }
 
 
@@ -465,6 +516,15 @@ def review_report(
 # --------------------------------------------------------------------------- reads
 
 
+def _progress_text(state: TaskState, last: TaskReport | None) -> str:
+    """The ledger's 进展情况: the latest report's text, after the milestone that completed the task."""
+    text = last.progress if last else ""
+    if state.via and state.completed_on is not None:
+        done = f"指标 {state.via} 已于{state.completed_on.isoformat()}完成，任务据此完成"
+        return f"{done}。{text}" if text else done
+    return text
+
+
 def _nodes_text(task: Task) -> str:
     return "；".join(f"{Period.parse(n.period).label}前：{n.text}" for n in task.nodes)
 
@@ -503,7 +563,7 @@ def ledger_rows(
                 "督办": state.flag,
                 "最近进展季度": Period.parse(last.period).label if last else "",
                 "填报单位": last.unit.name if last else "",
-                "进展情况": last.progress if last else "",
+                "进展情况": _progress_text(state, last),
                 "推进状态": STATUS_LABELS[last.status] if last else "未填报",
                 "审核": REVIEW_LABELS[last.review_state] if last else "",
                 "佐证材料": counts.get(last.id, 0) if last else 0,

@@ -162,7 +162,7 @@ def template_tasks(
     session: Session, plan_id: int, period: str, units: list[str], today: dt.date | None = None
 ) -> tuple[TaskTemplateRow, ...]:
     """The 重点任务 rows of ``units`` (canonical names, in this order) for the template of ``period``."""
-    from services.tasks import STATUS_LABELS, plan_settings, task_state
+    from services.tasks import STATUS_LABELS, milestone_days, plan_settings, task_state
 
     plan = session.get(Plan, plan_id)
     quarter = Period.parse(period)
@@ -200,13 +200,16 @@ def template_tasks(
             if old is None or (Period.parse(r.period).index, r.id) > (Period.parse(old.period).index, old.id):
                 latest[(r.task_id, r.unit_id)] = r
     escalation = plan_settings(plan).escalation_quarters
+    days = milestone_days(session, plan.code, tasks, today)
     rows = []
     for unit in units:
         for task in tasks:
             member = next((tu for tu in task.units if tu.unit.name == unit), None)
             if member is None:
                 continue
-            state = task_state(task, confirmed.get(task.id, []), today, escalation)
+            state = task_state(
+                task, confirmed.get(task.id, []), today, escalation, days.get(task.completed_by)
+            )
             if state.completed_on is not None:
                 continue  # every node confirmed: nothing more to report
             last = latest.get((task.id, member.unit_id))
