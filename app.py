@@ -14,6 +14,7 @@ import streamlit as st
 
 from ui import data, memory, routing
 from ui.auth import account_page, current_actor, login_page, must_change_password, public_read, sync_cookie
+from ui.errors import guarded
 from ui.guard import mark_routed, take_intended
 from ui.safe import escape_markdown
 from ui.supervision import todo_count
@@ -63,64 +64,72 @@ HELP_PAGES = [st.Page("pages/methodology.py", title="方法说明", icon=":mater
 LOGIN_PAGE = st.Page(login_page, title="登录", icon=":material/login:", url_path="login")
 ACCOUNT_PAGE = st.Page(account_page, title="我的账户", icon=":material/person:", url_path="account")
 
-# Links such as /units?plan=lingbi&unit=县市场监管局 open a plan directly (once per link).
-_plan_param = st.query_params.get("plan")
-if _plan_param and st.session_state.get("_plan_param") != _plan_param:
-    st.session_state["_plan_param"] = _plan_param
-    st.session_state[PLAN_KEY] = _plan_param  # plan_selector falls back to the first plan if unknown
 
-actor = current_actor()
-_owed = todo_count(actor) if actor is not None and not must_change_password(actor) else 0
-UNIT_TASKS_PAGE = st.Page(
-    "pages/unit_tasks.py", title=f"任务填报与反馈（{_owed}）" if _owed else "任务填报与反馈",
-    icon=":material/notifications:",
-)  # fmt: skip
-EVERY_PAGE = READ_PAGES + [TODO_PAGE, UPLOAD_PAGE] + ADMIN_PAGES + HELP_PAGES + [ACCOUNT_PAGE, LOGIN_PAGE]
-EVERY_PAGE += [UNIT_TASKS_PAGE, *SUPERVISION_PAGES]
-if actor is None:
-    public = {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [LOGIN_PAGE]}
-    visible = public if public_read() else {"": [LOGIN_PAGE]}
-    landing = READ_PAGES[0] if public_read() else LOGIN_PAGE
-    stand_in = lambda pg: login_page  # noqa: E731 - any other address asks to sign in, and keeps the link
-elif must_change_password(actor):
-    st.session_state["auth_notice"] = "首次登录或密码已重置：请先修改密码。"
-    visible, landing = {"": [ACCOUNT_PAGE]}, ACCOUNT_PAGE
-    stand_in = lambda pg: account_page  # noqa: E731
-else:
-    work = [UPLOAD_PAGE] if actor.role.value in ("admin", "reporter") else []
-    visible = {"工作": [TODO_PAGE, *work]} if work else {}
-    visible |= {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
-    visible["督办"] = ([UNIT_TASKS_PAGE] if work else []) + SUPERVISION_PAGES
-    if actor.role.value == "admin":
-        visible["管理"] = ADMIN_PAGES
-    landing = TODO_PAGE if actor.role.value == "reporter" else READ_PAGES[0]
-    stand_in = lambda pg: routing.no_access(pg.title, landing)  # noqa: E731
-start = routing.start_page(landing, login_page if actor is None and not public_read() else None)
-pages = routing.with_stand_ins(visible, EVERY_PAGE, stand_in, start)
-signed_out_only = actor is None and not public_read()
-navigation = st.navigation(pages, position="hidden" if signed_out_only else "sidebar", expanded=True)
-intended = take_intended()
-if intended is not None:  # a page URL opened before the router had run once in this server
-    target = routing.find(pages, Path(intended[0]).stem)
-    if target is not None:
-        st.session_state.pop("_plan_param", None)  # let the link's ?plan= apply on the next run
-        st.switch_page(target, query_params=intended[1])
-# The sign-in cookie is being written or removed (ui/auth.py): no page meanwhile, in a real browser
-# (AppTest has no browser to confirm it, and no clicks to lose).
-if sync_cookie() and st.context.headers:
-    st.caption("正在处理登录状态…")
-    time.sleep(0.25)
-    st.rerun()
-if actor is not None:
-    st.sidebar.caption(f"当前用户：{escape_markdown(actor.label)}")
-st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")
-mark_routed(True)
-try:
-    navigation.run()
-finally:
-    mark_routed(False)
-    # First start (schema, catalogue, demo figures, first admin) once per process: pages that read
-    # the database set it up on their first read; the sign-in form needs none until it is sent, so
-    # on a first start it is drawn (and usable) before the set-up runs here.
-    data.current_url()
-    memory.freeze_after_imports()  # Streamlit's collection after each run skips the server's own objects
+def _route() -> None:
+    """Sign-in state, the pages this user sees, and the chosen page's run."""
+    # Links such as /units?plan=lingbi&unit=县市场监管局 open a plan directly (once per link).
+    _plan_param = st.query_params.get("plan")
+    if _plan_param and st.session_state.get("_plan_param") != _plan_param:
+        st.session_state["_plan_param"] = _plan_param
+        st.session_state[PLAN_KEY] = _plan_param  # plan_selector falls back to the first plan if unknown
+
+    actor = current_actor()
+    _owed = todo_count(actor) if actor is not None and not must_change_password(actor) else 0
+    UNIT_TASKS_PAGE = st.Page(
+        "pages/unit_tasks.py", title=f"任务填报与反馈（{_owed}）" if _owed else "任务填报与反馈",
+        icon=":material/notifications:",
+    )  # fmt: skip
+    EVERY_PAGE = READ_PAGES + [TODO_PAGE, UPLOAD_PAGE] + ADMIN_PAGES + HELP_PAGES + [ACCOUNT_PAGE, LOGIN_PAGE]
+    EVERY_PAGE += [UNIT_TASKS_PAGE, *SUPERVISION_PAGES]
+    if actor is None:
+        public = {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [LOGIN_PAGE]}
+        visible = public if public_read() else {"": [LOGIN_PAGE]}
+        landing = READ_PAGES[0] if public_read() else LOGIN_PAGE
+        stand_in = lambda pg: login_page  # noqa: E731 - any other address asks to sign in, and keeps the link
+    elif must_change_password(actor):
+        st.session_state["auth_notice"] = "首次登录或密码已重置：请先修改密码。"
+        visible, landing = {"": [ACCOUNT_PAGE]}, ACCOUNT_PAGE
+        stand_in = lambda pg: account_page  # noqa: E731
+    else:
+        work = [UPLOAD_PAGE] if actor.role.value in ("admin", "reporter") else []
+        visible = {"工作": [TODO_PAGE, *work]} if work else {}
+        visible |= {"监测": READ_PAGES, "说明": HELP_PAGES, "账户": [ACCOUNT_PAGE]}
+        visible["督办"] = ([UNIT_TASKS_PAGE] if work else []) + SUPERVISION_PAGES
+        if actor.role.value == "admin":
+            visible["管理"] = ADMIN_PAGES
+        landing = TODO_PAGE if actor.role.value == "reporter" else READ_PAGES[0]
+        stand_in = lambda pg: routing.no_access(pg.title, landing)  # noqa: E731
+    start = routing.start_page(landing, login_page if actor is None and not public_read() else None)
+    pages = routing.with_stand_ins(visible, EVERY_PAGE, stand_in, start)
+    signed_out_only = actor is None and not public_read()
+    navigation = st.navigation(pages, position="hidden" if signed_out_only else "sidebar", expanded=True)
+    intended = take_intended()
+    if intended is not None:  # a page URL opened before the router had run once in this server
+        target = routing.find(pages, Path(intended[0]).stem)
+        if target is not None:
+            st.session_state.pop("_plan_param", None)  # let the link's ?plan= apply on the next run
+            st.switch_page(target, query_params=intended[1])
+    # The sign-in cookie is being written or removed (ui/auth.py): no page meanwhile, in a real browser
+    # (AppTest has no browser to confirm it, and no clicks to lose).
+    if sync_cookie() and st.context.headers:
+        st.caption("正在处理登录状态…")
+        time.sleep(0.25)
+        st.rerun()
+    if actor is not None:
+        st.sidebar.caption(f"当前用户：{escape_markdown(actor.label)}")
+    st.sidebar.caption("质量目标监测平台 · 质量发展委员会办公室")
+    mark_routed(True)
+    try:
+        navigation.run()
+    finally:
+        mark_routed(False)
+        # First start (schema, catalogue, demo figures, first admin) once per process: pages that read
+        # the database set it up on their first read; the sign-in form needs none until it is sent, so
+        # on a first start it is drawn (and usable) before the set-up runs here.
+        data.current_url()
+        memory.freeze_after_imports()  # Streamlit's collection after each run skips the server's own objects
+
+
+# an unexpected error anywhere in a run (a page, the sign-in read, the first start): a Chinese
+# message with a reference number, the traceback in the server's log (ui/errors.py)
+guarded(_route)

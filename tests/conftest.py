@@ -21,6 +21,10 @@ sys.path.insert(0, str(ROOT))
 
 from db.session import get_engine, get_read_sessionmaker, get_sessionmaker  # noqa: E402
 
+# A page's unexpected exception stays uncaught in tests (ui/errors.py), so AppTest and the browser
+# tests see it; the one test of the Chinese error message unsets this.
+os.environ.setdefault("QTT_PAGE_ERRORS", "raise")
+
 # CI replays the same property-test examples every run (a failure there is reproducible);
 # local runs keep exploring new ones.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)

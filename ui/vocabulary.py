@@ -28,6 +28,12 @@ SOURCE_LABELS = {"file": "上传文件", "manual": "页面录入", "demo": "演�
 OUTCOME_LABELS = {"ok": "成功", "refused": "已拒绝"}
 ROLE_WORDS = {"admin": "管理员", "reporter": "填报员", "viewer": "只读用户"}
 
+# an unexpected failure of a page (ui/errors.py): the number is in the server's log with the traceback
+UNEXPECTED_ERROR = (
+    "页面出现意外错误，本次操作未完成。请刷新页面后重试；如仍出错，请联系系统管理员，"
+    "并告知错误编号 {ref}（服务器日志中记有详细信息）。"
+)
+
 # widget texts Streamlit would otherwise show in English
 MULTISELECT_PLACEHOLDER = "请选择（可多选）"
 SELECT_PLACEHOLDER = "请选择"
