@@ -405,16 +405,16 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
     missed = [i for i in notice.items if i.streak < n]  # 到期未完成, warned at once (METHODOLOGY 十八)
+    rule = f"连续{2 * n}个季度及以上的列入督办"  # not said of items warned at once: no bracket after 到期未完成
     if not missed:
-        why = f"已连续{n}个季度及以上进度滞后或未报送"
+        why = f"已连续{n}个季度及以上进度滞后或未报送（{rule}）"
     elif len(missed) == len(notice.items):
-        why = "目标年已过仍未完成（到期未完成）"
+        why = "目标年已过仍未完成，即到期未完成"
     else:
-        why = f"已连续{n}个季度及以上进度滞后或未报送，或到期未完成"
+        why = f"已连续{n}个季度及以上进度滞后或未报送，或到期未完成（{rule}）"
     _para(
         doc,
-        f"经监测，截至{b.label}，你单位牵头负责的以下{len(notice.items)}项指标{why}"
-        f"（连续{2 * n}个季度及以上的列入督办），现予{notice.level}：",
+        f"经监测，截至{b.label}，你单位牵头负责的以下{len(notice.items)}项指标{why}，现予{notice.level}：",
     ).paragraph_format.keep_with_next = True
     rows = [
         [i.code, i.name, i.status, str(i.streak), i.current, i.expected, i.target, i.ratio, i.level]

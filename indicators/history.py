@@ -133,6 +133,18 @@ class Escalation:
     as_of: Period
     units: tuple[str, ...] = ()  # for an indicator: its lead units
     reason: str = ""
+    missed: bool = False  # 预警 because its target was missed at the year's end, not for the run
+
+    @property
+    def why(self) -> str:
+        """Why it is escalated, in words: 到期未完成 or 连续 N 个季度滞后或未报送."""
+        return "到期未完成" if self.missed else f"连续 {self.streak} 个季度滞后或未报送"
+
+
+def escalation_rule(settings: PlanSettings) -> str:
+    """The rule in one sentence, as every page, to-do list and notice states it (METHODOLOGY 十八)."""
+    n = max(1, settings.escalation_quarters)
+    return f"连续 {n} 个季度滞后或未报送、或目标到期未完成的为预警，连续 {2 * n} 个季度及以上的为督办"
 
 
 def escalations(
@@ -157,14 +169,16 @@ def escalations(
         for streak, units in sorted(runs.items(), reverse=True):
             level = escalation_level(streak, settings, missed)
             assert level is not None
+            at_once = level == WARNING and missed and escalation_level(streak, settings) is None
             since = last.as_of.shift(1 - streak)
             out.append(
                 Escalation(
                     "indicator", last.indicator_code, last.indicator_name, streak, level, since, last.as_of,
                     tuple(u for u in units if u),
                     f"{last.as_of.label}到期未完成：{last.reason}"
-                    if level == WARNING and missed and escalation_level(streak, settings) is None
+                    if at_once
                     else f"自{since.label}起连续 {streak} 个季度进度滞后或未报送：{last.reason}",
+                    at_once,
                 )
             )
     return out

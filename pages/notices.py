@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from db.session import read_scope
+from indicators.history import escalation_rule
 from indicators.periods import Period
 from services import notices, tasks
 from services.actor import ActorRole
@@ -136,18 +137,14 @@ if IS_ADMIN:
                 st.session_state["notices_done"] = f"{r['number']}已升级为督办。"
                 st.rerun()
     with tab_lagging:
-        st.caption(
-            f"连续 {plan.settings.escalation_quarters} 个季度进度滞后或未报送的指标建议预警，连续 "
-            f"{2 * plan.settings.escalation_quarters} 个季度的建议督办；向牵头单位印发通知单后，"
-            "该单位反馈、质量办核销。"
-        )
+        st.caption(f"{escalation_rule(plan.settings)}：建议向牵头单位印发通知单，该单位反馈、质量办核销。")
         if not lagging:
             st.info("没有需要预警或督办的指标。")
         for r in lagging:
             cols = st.columns([5, 1], vertical_alignment="center")
             cols[0].text(
                 f"{r['code']} {r['name']} · {r['unit']}：建议{r['level']}"
-                f"（截至{Period.parse(r['as_of']).label}连续 {r['streak']} 个季度）\n{r['reason']}"
+                f"（截至{Period.parse(r['as_of']).label}{r['why']}）\n{r['reason']}"
             )
             if r["open_notice"]:
                 cols[1].caption(f"已印发{escape_markdown(r['open_notice'])}")

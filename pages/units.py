@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from indicators.explain import fmt_ratio
+from indicators.history import escalation_rule
 from indicators.periods import Period
 from ui import data
 from ui.charts import (
@@ -34,7 +35,7 @@ url, fingerprint = context.url, context.fingerprint
 view = data.units_view(url, plan.code, as_of, fingerprint, pending)
 period_label = Period.parse(as_of).label
 st.title(f"{escape_markdown(plan.jurisdiction)} · 责任单位")
-st.caption(f"截至 {period_label}　|　连续 {view['escalation_quarters']} 个季度滞后或未报送发预警，两倍转督办")
+st.caption(f"截至 {period_label}　|　{escalation_rule(plan.settings)}")
 demo_banner(plan)
 
 names = [u["name"] for u in view["units"]]

@@ -439,6 +439,7 @@ def indicator_escalations(session: Session, plan_code: str, today: dt.date) -> l
                     "unit": unit,
                     "level": e.level,
                     "streak": e.streak,
+                    "why": e.why,
                     "as_of": str(e.as_of),
                     "reason": e.reason,
                     "open_notice": open_by.get((e.key, unit), ""),

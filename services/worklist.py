@@ -247,7 +247,7 @@ def pending_section(ctx: Context) -> Section:
 def warnings_section(ctx: Context) -> Section:
     """预警 / 督办 of the indicators my units lead (consecutive quarters behind)."""
     from indicators.dashboard import histories
-    from indicators.history import SUPERVISION, escalations
+    from indicators.history import SUPERVISION, escalation_rule, escalations
     from indicators.vocabulary import Role
 
     plan, datas = ctx.plan_data()
@@ -260,8 +260,7 @@ def warnings_section(ctx: Context) -> Section:
             continue
         items.append(
             Item(
-                f"{'、'.join(units)}：{e.key} {e.name} {e.level}（连续 {e.streak} 个季度滞后或未报送，"
-                f"截至{e.as_of.label}）",
+                f"{'、'.join(units)}：{e.key} {e.name} {e.level}（{e.why}，截至{e.as_of.label}）",
                 detail=e.reason,
                 urgent=e.level == SUPERVISION,
                 link=Link("indicator", "查看指标", (("plan", plan.code), ("indicator", e.key))),
@@ -270,8 +269,7 @@ def warnings_section(ctx: Context) -> Section:
         )
     return Section(
         "warnings", "本单位牵头指标的预警与督办", items, empty="本单位牵头的指标没有预警或督办。",
-        hint=f"连续 {plan.settings.escalation_quarters} 个季度滞后或未报送为预警，连续 "
-        f"{2 * plan.settings.escalation_quarters} 个季度为督办。",
+        hint=f"{escalation_rule(plan.settings)}。",
     )  # fmt: skip
 
 

@@ -223,3 +223,21 @@ def test_a_unit_that_reported_late_leaves_the_offices_list(seeded_url):
     assert late[f"late/{UNIT}"].detail == f"未报指标：{OWN[2]}"
     _report(seeded_url, clerk, 40, code=OWN[2])
     assert f"late/{UNIT}" not in {i.key for i in _sections(seeded_url, OFFICE)["late"].items}
+
+
+def test_a_target_missed_at_its_end_is_warned_as_such_not_as_a_run_of_quarters(seeded_url):
+    """六安's 森林覆盖率 (LA-ENV-06, lead 市林业局) was 44.8% against 45% at the plan's end: 未完成 after
+    one quarter, so 预警 at once (METHODOLOGY 十八). The rule above the item must say so, and the item
+    must not say 连续 1 个季度滞后或未报送 under a rule of two quarters."""
+    from services.demo import load_demo
+
+    with session_scope(seeded_url) as session:
+        load_demo(session, system_actor("demo"))
+    with read_scope(seeded_url) as session:
+        ids = accounts.unit_ids_by_name(session, "六安市", ["市林业局"])
+        forestry = Actor("clerk", ActorRole.REPORTER, frozenset(ids))
+        sections = {s.key: s for s in worklist.work_list(session, forestry, "luan", TODAY)}
+    warnings = sections["warnings"]
+    assert warnings.hint == "连续 2 个季度滞后或未报送、或目标到期未完成的为预警，连续 4 个季度及以上的为督办。"
+    item = next(i for i in warnings.items if "LA-ENV-06" in i.text)
+    assert item.text == "市林业局：LA-ENV-06 森林覆盖率 预警（到期未完成，截至2025年第4季度）"
