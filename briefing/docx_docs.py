@@ -405,7 +405,7 @@ def build_notice(b: Briefing, notice: Notice) -> bytes:
     _para(doc, f"{notice.unit}：", indent=False)
     n = b.escalation_quarters
     missed = [i for i in notice.items if i.streak < n]  # 到期未完成, warned at once (METHODOLOGY 十八)
-    rule = f"连续{2 * n}个季度及以上的列入督办"  # not said of items warned at once: no bracket after 到期未完成
+    rule = f"连续{2 * n}个季度及以上的列入督办"  # not said after 到期未完成 alone (no two brackets)
     if not missed:
         why = f"已连续{n}个季度及以上进度滞后或未报送（{rule}）"
     elif len(missed) == len(notice.items):
