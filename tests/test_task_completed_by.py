@@ -118,3 +118,40 @@ def test_the_catalogue_refuses_a_bad_completed_by(tmp_path, value, message):
     assert [(e.file.split("/")[-1], e.row, e.field, e.message) for e in errors] == [
         ("tasks.csv", number + 1, "completed_by", message)
     ]
+
+
+def test_an_upgraded_installation_gets_completed_by_without_a_catalogue_reload(seeded_url):
+    """``init-db`` does not reload an installed database's plans, so migration 0010 fills the column
+    in for the bundled catalogue's tasks: after the upgrade LA-B2-01 is done by its fund at once."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from db.migrate import alembic_config
+    from db.session import get_engine
+
+    def migrate(step, revision):
+        with get_engine(seeded_url).begin() as connection:
+            config = alembic_config(seeded_url)
+            config.attributes["connection"] = connection
+            step(config, revision)
+
+    _done(seeded_url, lambda s: OFFICE, Period(2024, 2), dt.date(2024, 6, 14))
+    migrate(command.downgrade, "0009")  # the database as an office had it before this release
+    with get_engine(seeded_url).connect() as connection:
+        columns = {r[1] for r in connection.exec_driver_sql("PRAGMA table_info(tasks)")} if "sqlite" in seeded_url \
+            else set(connection.execute(text(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks'")).scalars())  # fmt: skip
+    assert "completed_by" not in columns
+    migrate(command.upgrade, "head")
+    with read_scope(seeded_url) as s:
+        filled = dict(
+            s.execute(
+                select(tasks.Task.code, tasks.Task.completed_by).where(tasks.Task.completed_by != "")
+            ).all()
+        )
+    assert filled == {
+        "LA-T2.1-01": "LA-QI-01", "LA-T2.2-06": "LA-QI-04", "LA-B2-01": "LA-QG-05",
+        "LB-T08": "LB-QG-01", "LB-T09": "LB-PQ-08",
+    }  # fmt: skip
+    row = _row(seeded_url)
+    assert (row["任务状态"], row["督办"]) == ("已完成", "")
