@@ -624,7 +624,8 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
                 )
             return verdict(Status.ACHIEVED, f"{head}，达到{period.year}年应达的 {_q(ctx, year_level)}")
         if path and ctx.t >= tg.end - _EPS:
-            return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tg.text}已到期，{head}，未完成")
+            gap = _gap_text(ctx, year_level, x)
+            return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tg.text}已到期，{head}，未完成（{gap}）")
         if not path:  # a maintenance target missed for the year: judged by the gap (section 九)
             status, gap_text = _gap_status(p, ctx, year_level, x)
             text = f"{head}，未达到{period.year}年应保持的 {_q(ctx, year_level)}（{gap_text}）"
@@ -646,17 +647,23 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     return _Verdict(status, text, expected, level, ratio, target=tg.spec)
 
 
+def _gap_text(ctx: _Ctx, level: float, x: float) -> str:
+    """相差 0.2 个百分点 (points between two rates, ‰ between two ‰ figures) / 相差 3 家."""
+    gap = abs(level - x)
+    if is_percent_unit(ctx.unit):
+        points = "个千分点" if ctx.unit == "‰" else "个百分点"  # a gap between two ‰ figures is in ‰
+        return f"相差 {fmt_number(gap)} {points}"
+    return f"相差 {_q(ctx, gap)}"
+
+
 def _gap_status(p: Prepared, ctx: _Ctx, level: float, x: float) -> tuple[Status, str]:
     gap = abs(level - x)
     if is_percent_unit(ctx.unit):
         tolerance = p.settings.maintain_behind_gap
-        points = "个千分点" if ctx.unit == "‰" else "个百分点"  # a gap between two ‰ figures is in ‰
-        gap_text = f"相差 {fmt_number(gap)} {points}"
     else:
         tolerance = (1 - p.settings.on_track_ratio) * abs(level)
-        gap_text = f"相差 {_q(ctx, gap)}"
     status = Status.BEHIND if gap <= tolerance + _EPS else Status.SERIOUSLY_BEHIND
-    return status, gap_text
+    return status, _gap_text(ctx, level, x)
 
 
 def _eval_steady(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
@@ -732,7 +739,11 @@ def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
                 text += "，超过目标区间上限（超额完成）"
         return verdict(Status.ACHIEVED, text)
     if ended:
-        share = f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}）" if ratio is not None else ""
+        # by the target's year end the path asks for the target itself, with or without a baseline:
+        # 应达 45%, and how far short it is (a clerk's first question), not "—"
+        expected = level if expected is None else expected
+        gap = _gap_text(ctx, level, x)
+        share = f"（{gap}）" if ratio is None else f"（完成目标进度的 {fmt_ratio(ratio, p.marks)}，{gap}）"
         return verdict(Status.NOT_ACHIEVED, f"{year}年目标 {tt}已到期，{head}，未完成{share}")
     if p.series.needs_baseline or base is None:
         return verdict(

@@ -37,6 +37,7 @@ st.markdown(
     .brief-list {width: 100%; border-collapse: collapse; font-size: 0.86rem}
     .brief-list td, .brief-list th {padding: 3px 6px; border-bottom: 1px solid #eee; vertical-align: top;
         text-align: left}
+    .brief-reason {color: #555; font-size: 0.8rem; line-height: 1.35}
     .brief-badge {border-radius: 4px; padding: 1px 6px; white-space: nowrap; font-size: 0.8rem}
     .brief-stamp {color: #666; font-size: 0.82rem; text-align: right}
     .brief-demo {color: #fff; background: #B00020; border-radius: 4px; padding: 1px 8px; font-size: 1rem;
@@ -178,7 +179,7 @@ with right:
     if top_lag:
         rows = "".join(
             f"<tr><td>{_badge(r['status'])}</td><td><b>{escape_html(r['name'])}</b>"
-            f"<br><span style='color:#555'>{escape_html(r['reason'])}</span></td></tr>"
+            f"<br><span class='brief-reason'>{escape_html(r['reason'])}</span></td></tr>"
             for r in top_lag
         )
         st.markdown(f'<table class="brief-list">{rows}</table>', unsafe_allow_html=True)

@@ -636,7 +636,7 @@ def test_target_texts_and_sources_never_put_brackets_in_brackets():
     # period) → 未完成, (180 − 140) ÷ (185 − 140) = 0.889 of the target, floored to 88 %
     b = run(spec, figs(("2025Q4", 180)), "2026Q1")
     assert b.status is S.NOT_ACHIEVED and _depth(b.reason) == 1
-    assert b.reason == "2025年目标 新增 45 件（即 185 件）已到期，2025年第4季度实际为 180 件，未完成（完成目标进度的 88%）"
+    assert b.reason == "2025年目标 新增 45 件（即 185 件）已到期，2025年第4季度实际为 180 件，未完成（完成目标进度的 88%，相差 5 件）"
     # a flag whose reason has brackets of its own is a clause, not a bracket: 100, 102, 104, 106, 60 个
     flow = ind(K.STOCK, [tg(2025, C.GE, 130)], (100, 2021), "个")
     c = run(flow, figs(*quarterly("2022Q1", [100, 102, 104, 106, 60])), "2023Q1")
@@ -678,9 +678,23 @@ def test_a_few_items_target_shows_no_quarterly_expected_value_or_ratio_before_it
     # at the year's end the target is what is due: 0 of 3 → 未完成, expected 3, (0 − 0) ÷ 3 = 0 % of it
     b = run(spec, figs(("2025Q4", 0)), "2025Q4")
     assert b.status is S.NOT_ACHIEVED and b.expected_value == 3 and b.progress_ratio == 0
-    assert "未完成（完成目标进度的 0%）" in b.reason
+    assert "未完成（完成目标进度的 0%，相差 3 个）" in b.reason
     # 驰名商标 (LA-BR-07): stock 2 (2021) → ≥5 by 2025, 3 items: 5 at 2024Q3 → 已达标, with no path value
     # (a path would ask 2 + 3 × 2.75 ÷ 4 = 4.06 → 4 and give (5 − 2) ÷ (4 − 2) = 150 %)
     stock = ind(K.STOCK, [tg(2025, C.GE, 5)], (2, 2021), "件", whole_items=True)
     c = run(stock, figs(("2024Q3", 5)), "2024Q3")
     assert c.status is S.ACHIEVED and c.expected_value is None and c.progress_ratio is None
+
+
+
+def test_a_final_target_missed_without_a_baseline_names_the_target_as_due_and_the_gap():
+    """六安's 森林覆盖率 (LA-ENV-06): no baseline, so no path and no ratio, but at the target year's end
+    the 45% itself is what was due: 应达 45%, and the reason says by how much it was missed."""
+    spec = ind(K.RATE, [tg(2025, C.GE, 45)], None, "%", frequency=F.ANNUAL)
+    figures = figs(("2024Q4", 44.5), ("2025Q4", 44.8))
+    before = run(spec, figures, "2024Q4")
+    assert before.status is S.CANNOT_ASSESS and before.expected_value is None  # no path without a baseline
+    a = run(spec, figures, "2025Q4")
+    assert a.status is S.NOT_ACHIEVED
+    assert a.expected_value == 45 and a.progress_ratio is None
+    assert a.reason == "2025年目标 45%已到期，2025年度实际为 44.8%，未完成（相差 0.2 个百分点）"
