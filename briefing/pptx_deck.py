@@ -23,6 +23,7 @@ from pptx.util import Emu, Inches, Pt
 from briefing.charts import category_chart_name, has_progress_chart
 from briefing.content import DEMO_MARK, DEMO_NOTE, OFFICE, Briefing, cn_date, row_numbers
 from indicators.explain import fmt_ratio
+from indicators.history import SUPERVISION, WARNING
 from ui.charts import STATUS_COLORS, status_label, text_color
 
 FONT = "微软雅黑"
@@ -34,7 +35,7 @@ TABLE_PT = 14  # the smallest text of any table
 SUBTITLE_PT = 14
 TABLE_TOP = Inches(1.45)
 TABLE_BOTTOM = HEIGHT - Inches(0.35)
-LINE_HEIGHT = 1.25  # a text line is 1.25 × its font size high
+LINE_HEIGHT = 1.45  # a text line: Noto Sans CJK (what LibreOffice draws 微软雅黑 with) is 1.45 em high
 CELL_MARGIN_X = Inches(0.1)
 CELL_MARGIN_Y = Emu(45720)  # 0.05 in
 
@@ -89,9 +90,16 @@ def _slide(prs, title: str, subtitle: str = ""):
     return slide
 
 
+def _wide(c: str) -> bool:
+    return ord(c) >= 0x2E80 or c in "★☆●▲▼×○？√—"
+
+
 def text_width_in(text: str, size: float) -> float:
-    """Estimated width of ``text`` in inches at ``size`` pt (CJK full width, Latin and digits ~0.55)."""
-    ems = sum(1.0 if ord(c) >= 0x2E80 or c in "★☆●▲▼×○？√—" else 0.55 for c in text)
+    """Estimated width of ``text`` in inches at ``size`` pt: CJK full width, Latin and digits ~0.55 em,
+    and a quarter em where CJK meets Latin or digits (LibreOffice's autospacing: "2025 年目标 98% 已到期")."""
+    ems = sum(1.0 if _wide(c) else 0.55 for c in text)
+    pairs = zip(text, text[1:], strict=False)
+    ems += 0.25 * sum(1 for a, b in pairs if _wide(a) != _wide(b) and not a.isspace() and not b.isspace())
     return ems * size / 72
 
 
@@ -243,6 +251,56 @@ def watermark(slide, large: bool = True) -> None:
     _alpha(para.runs[0], 18)
 
 
+def _supervision_slides(prs, b: Briefing) -> None:
+    issued = sorted(b.issued_notices, key=lambda r: (r["印发日期"], r["id"]))
+    n = b.escalation_quarters
+    rule = f"连续{n}个季度滞后或未报送、或目标到期未完成的预警，连续{2 * n}个季度及以上的督办"
+    notice_rows = [
+        [r["编号"], r["责任单位"], r["级别"], "已印发", r["事项"]] for r in issued
+    ] + [
+        ["—", x.unit, x.level, "拟发（尚未印发）", "、".join(f"{i.code} {i.name}" for i in x.items)]
+        for x in b.notices
+    ]
+    _paged_table(
+        prs,
+        "预警和督办",
+        f"{rule}；本季度已印发 {len(issued)} 份，拟发 {len(b.notices)} 份",
+        ["通知单编号", "责任单位", "级别", "状态", "指标"],
+        notice_rows,
+        [1.9, 2.0, 1.0, 1.9, 5.5],
+        empty="本季度没有须发预警或督办通知单的指标。",
+    )
+    tasks = sorted(b.overdue_tasks, key=lambda r: (r["督办"] != SUPERVISION, r["编号"]))
+    levels = "、".join(
+        f"{w} {k} 项" for w in (SUPERVISION, WARNING) if (k := sum(1 for r in tasks if r["督办"] == w))
+    )
+    _paged_table(
+        prs,
+        "重点任务逾期情况",
+        f"时间节点已过仍未经确认完成的重点任务 {len(tasks)} 项（{levels}）；推进状态以审核通过的进展为准"
+        if tasks
+        else "",
+        ["编号", "任务", "牵头单位", "时间节点", "推进状态", "预警/督办"],
+        [[r["编号"], r["任务"], r["牵头单位"], r["时间节点"], r["推进状态"], r["督办"]] for r in tasks],
+        [1.45, 4.1, 2.0, 2.35, 1.3, 1.3],
+        empty="重点任务均在时间节点内推进，没有逾期未完成的任务。",
+    )
+    if b.open_notices:
+        late = sum(1 for r in b.open_notices if r["逾期"])
+        _paged_table(
+            prs,
+            "督办台账：尚未销号的通知单",
+            f"共 {len(b.open_notices)} 份，其中逾期 {late} 份",
+            ["编号", "责任单位", "事项", "反馈期限", "状态"],
+            [
+                [r["编号"], r["责任单位"], r["事项"], f"{r['反馈期限']:%Y-%m-%d}",
+                 r["状态"] + ("（逾期）" if r["逾期"] else "")]
+                for r in b.open_notices
+            ],  # fmt: skip
+            [2.2, 2.2, 5.0, 1.6, 1.8],
+        )
+
+
 def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
@@ -374,6 +432,10 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
         [3.6, 1.2, 1.2, 1.2, 1.2, 1.6],
         empty="本季度尚无到期的报送任务。",
     )
+
+    # 7. Warnings and key tasks (the bulletin's 五 and 六): the notices proposed and issued, the key
+    # tasks past their time node, the notices of the 督办台账 not yet closed
+    _supervision_slides(prs, b)
 
     if b.demo:
         for slide in prs.slides:

@@ -526,7 +526,13 @@ def _progress_text(state: TaskState, last: TaskReport | None) -> str:
 
 
 def _nodes_text(task: Task) -> str:
-    return "；".join(f"{Period.parse(n.period).label}前：{n.text}" for n in task.nodes)
+    """``2025年第4季度前：建成…`` per node; only the quarter when the node's text is the task's title
+    (most tasks: their tables showed the title twice)."""
+    parts = []
+    for n in task.nodes:
+        quarter = f"{Period.parse(n.period).label}前"
+        parts.append(quarter if n.text == task.title else f"{quarter}：{n.text}")
+    return "；".join(parts)
 
 
 def ledger_rows(

@@ -377,3 +377,39 @@ def test_briefing_page_offers_the_notices_as_drafts(tmp_path, monkeypatch):
     drafts = [x for x in labels if x.startswith("拟发通知单")]
     assert drafts and re.fullmatch(r"拟发通知单（\d+ 份，未印发）", drafts[0]), labels
     assert not any(x.startswith("预警通知单") for x in labels)
+
+
+# --------------------------------------------------------------------------- 7. warnings and key tasks
+
+
+def _slide_tables(prs, title: str) -> list[list[list[str]]]:
+    """The table rows of every slide titled ``title`` or ``title（续N）``, in order."""
+    out = []
+    for slide in prs.slides:
+        texts = [s.text_frame.text for s in slide.shapes if s.has_text_frame]
+        if texts and (texts[0] == title or texts[0].startswith(f"{title}（续")):
+            for shape in slide.shapes:
+                if shape.has_table:
+                    out.append([[c.text for c in row.cells] for row in shape.table.rows])
+    return out
+
+
+def test_the_deck_has_the_warnings_and_the_overdue_key_tasks(demo_url):
+    """The walk's leader found no 重点任务, 预警 or 督办 in 31 slides while the bulletin had both: the
+    deck now ends with them. LA-B2-01 (its fund LA-QG-05 set up on 2024-06-14) is not overdue, and a
+    node whose text is the task's title reads only its quarter."""
+    _sqlite_only(demo_url)
+    b = load_briefing(demo_url, PLAN, AS_OF, TODAY)
+    prs = Presentation(io.BytesIO(build_deck(b, _fake_pngs(b))))
+    [notices_table] = _slide_tables(prs, "预警和督办")
+    assert notices_table[0] == ["通知单编号", "责任单位", "级别", "状态", "指标"]
+    assert sorted(r[1] for r in notices_table[1:]) == sorted(n.unit for n in b.notices)
+    assert len(b.notices) == 7 and all(r[3] == "拟发（尚未印发）" for r in notices_table[1:])
+    forestry = next(r for r in notices_table if r[1] == "市林业局")
+    assert forestry[2:] == ["预警", "拟发（尚未印发）", "LA-ENV-06 森林覆盖率"]
+    task_rows = [r for t in _slide_tables(prs, "重点任务逾期情况") for r in t[1:]]
+    assert len(task_rows) == len(b.overdue_tasks) > 0
+    codes = [r[0] for r in task_rows]
+    assert "LA-B2-01" not in codes and "LA-B1-01" in codes
+    first = next(r for r in task_rows if r[0] == "LA-B1-01")
+    assert first[1:4] == ["建立健全质量工作领导机制", "市质量发展委员会办公室", "2025年第4季度前"]
