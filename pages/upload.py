@@ -64,7 +64,12 @@ url, fingerprint = data.current_url(), data.data_fingerprint()
 st.title(f"{escape_markdown(plan.jurisdiction)} · 填报上传")
 
 due = latest_due_period(dt.date.today(), plan.settings.report_deadline_days)
-periods = [str(due.shift(1 - i)) for i in range(8)]
+# the quarters around the one due, within what a template can ask for: an ended plan offers no
+# quarter after its last figures (2026Q3 of a plan that ended in 2025 only produced an empty template)
+first_text, last_text = data.template_quarters(url, plan.code, fingerprint)
+first_q, last_q = Period.parse(first_text), Period.parse(last_text) if last_text else None
+newest = min(due.shift(1), last_q) if last_q else due.shift(1)
+periods = [str(newest.shift(-i)) for i in range(8) if newest.shift(-i) >= first_q]
 # the latest quarter due; for a plan whose last target year has ended, that year's fourth quarter
 # (as on its dashboards and 我的待办); a link's ?quarter= (去更正上传 of a returned figure) once
 default_period = str(default_as_of(plan))

@@ -191,6 +191,11 @@ def test_the_quarter_follows_the_link_and_a_finished_plan_opens_on_its_last_quar
     at.switch_page("pages/upload.py").run()
     assert not at.exception, at.exception
     assert _quarter(at) == "2025Q4"
+    # no quarter after the last one whose template asks anything: 2025Q4 + the longest release lag
+    # (two quarters: the 2025 annual figures are asked in the 2026Q2 template); 2026Q3 and 2026Q4
+    # gave an empty template with the message "…在计划“luan”中…没有需要报送的指标"
+    options = next(b for b in at.selectbox if b.label == "填报季度").options
+    assert options[0] == "2026年第2季度" and "2026年第3季度" not in options, options
     at.query_params["quarter"] = "2025Q2"
     at.run()
     assert _quarter(at) == "2025Q2"

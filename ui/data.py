@@ -330,6 +330,16 @@ def reporting_units(url: str, plan_code: str, fingerprint: tuple) -> list[str]:
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
+def template_quarters(url: str, plan_code: str, fingerprint: tuple) -> tuple[str, str | None]:
+    """The first and last quarter a template of the plan can ask for anything (填报上传 page)."""
+    from services.imports.context import template_quarters as _template_quarters
+
+    with read_scope(url) as session:
+        first, last = _template_quarters(session, plan_code)
+    return str(first), str(last) if last else None
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=32, show_spinner=False)
 def uploads(url: str, plan_code: str, fingerprint: tuple) -> list[dict[str, Any]]:
     """Recent uploads of a plan, newest first (填报上传 page)."""
     from services.imports import list_uploads

@@ -292,6 +292,21 @@ def reporting_units(session: Session, plan_code: str) -> list[str]:
     return list(plan_context(session, plan_code).reporting_order)
 
 
+def template_quarters(session: Session, plan_code: str) -> tuple[Period, Period | None]:
+    """The first and the last quarter whose template can ask for anything: from the plan's first
+    reported quarter to its last quarter plus the longest release lag (六安 ends in 2025 and its
+    2025 annual figures with a lag of two quarters are asked in the 2026Q2 template); None: no end
+    (a plan without horizon years). Figures after the plan's last quarter are refused
+    (services.observations.check_figure), so later templates would be empty."""
+    ctx = plan_context(session, plan_code)
+    first = Period.parse(ctx.first_period)
+    horizon = session.scalar(select(Plan.horizon_years).where(Plan.id == ctx.plan_id))
+    if not horizon:
+        return first, None
+    lag = max((spec.release_lag for spec in ctx.specs.values()), default=0)
+    return first, Period(max(int(y) for y in horizon), 4).shift(max(0, lag))
+
+
 # the current version of a figure, as read for the diff
 CURRENT_COLUMNS = (
     Observation.id,

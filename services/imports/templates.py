@@ -111,7 +111,7 @@ def template_data(
             )
     tasks = template_tasks(session, ctx.plan_id, str(p), units)
     if wanted and not rows and not tasks:
-        raise LookupError(f"单位“{wanted}”在计划“{plan_code}”中{p.label}没有需要报送的指标或重点任务")
+        raise LookupError(f"单位“{wanted}”在{ctx.jurisdiction}的计划中{p.label}没有需要报送的指标或重点任务")
     return tpl.TemplateData(
         plan_code=ctx.code,
         plan_title=ctx.title,
