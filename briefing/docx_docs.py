@@ -322,7 +322,7 @@ def build_bulletin(b: Briefing) -> bytes:
                 doc,
                 ["编号", "指标", "状态", "当前值", "序时进度应达", "完成序时进度", "牵头单位"],
                 rows,
-                [1.8, 4.0, 1.5, 1.8, 1.8, 1.6, 2.6],
+                [2.5, 3.0, 2.2, 2.3, 1.8, 1.6, 2.2],  # a code (LA-ENV-05) and "× 未完成" on one line
                 status_col=2,
             )
         _para(doc, b.unit_sentence())
@@ -345,7 +345,7 @@ def build_bulletin(b: Briefing) -> bytes:
                 for r in b.overdue_tasks
             ]
             _table(doc, ["编号", "任务", "牵头单位", "时间节点", "推进状态（经审核）", "预警/督办"], rows,
-                   [1.6, 3.8, 2.4, 3.6, 2.4, 1.6])  # fmt: skip
+                   [2.4, 4.0, 2.4, 2.9, 2.0, 1.9])  # fmt: skip  (LA-T2.2-06 on one line)
         else:
             _para(doc, "重点任务均在时间节点内推进，没有逾期未完成的任务。")
         if b.open_notices:
