@@ -14,7 +14,7 @@ import datetime as dt
 import streamlit as st
 
 from ui import data
-from ui.charts import STATUS_COLORS, matrix_figure, plotly_config, status_label, text_color
+from ui.charts import STATUS_COLORS, matrix_html, status_label, text_color
 from ui.guard import ensure_routed
 from ui.safe import escape_html
 from ui.widgets import plan_selector, quarter_selector, status_tiles
@@ -169,10 +169,9 @@ status_tiles(b.counts)
 left, right = st.columns([1.4, 1])
 with left:
     st.markdown('<div class="brief-head">红黄绿灯矩阵</div>', unsafe_allow_html=True)
-    # 11 per row: 六安's 65 indicators in 9 rows; 12 px labels (6 characters a line) fit a cell at 1600 px
-    fig = matrix_figure(b.rows, columns=11, font_size=round(12 * scale), line_chars=5)
-    fig.update_layout(margin={"t": 30, "b": 0, "l": 0, "r": 0})  # legend on top, no title to overlap
-    st.plotly_chart(fig, config=plotly_config("汇报", plan.jurisdiction, as_of), key="brief_matrix")
+    # 11 per row: 六安's 65 indicators in 9 rows; an HTML table, so each label wraps inside its cell
+    # at any width and in 会议室大屏 mode (the plotly chart's labels ran into their neighbours there)
+    st.markdown(matrix_html(b.rows, columns=11), unsafe_allow_html=True)
 with right:
     top_lag = b.lagging[:LIST_LIMIT]
     st.markdown(_count_head("进度最滞后的指标", len(b.lagging), len(top_lag), "项"), unsafe_allow_html=True)

@@ -121,7 +121,7 @@ def _briefing_checks(page, height: int) -> None:
     assert page.locator(".brief-demo").first.is_visible()  # 演示数据 beside the title
     bottom = page.evaluate(
         """() => Math.max(...Array.from(document.querySelectorAll(
-               '.brief-stamp, .brief-list, .js-plotly-plot, .status-tiles')).map(
+               '.brief-stamp, .brief-list, table.mx, .status-tiles')).map(
                e => e.getBoundingClientRect().bottom))"""
     )
     assert bottom <= height, bottom  # the whole screen without scrolling
@@ -146,7 +146,7 @@ def test_briefing_screen_fits(browser, server, plan):
         try:
             go(page, server, f"briefing?plan={plan}{query}")
             page.wait_for_selector(".status-tile", timeout=60_000)
-            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+            page.wait_for_selector("table.mx td", timeout=30_000)
             assert page.locator('[data-testid="stException"]').count() == 0
             shot(page, f"layout_{plan}_briefing_{width}x{height}")
             _briefing_checks(page, height)

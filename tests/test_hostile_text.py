@@ -167,3 +167,17 @@ def test_charts_draw_hostile_names_as_text():
     drawn += [str(t) for t in fig.layout.yaxis.ticktext]
     assert drawn and not any("<a href" in t or "<img" in t for t in drawn), drawn
     assert any("&lt;a href" in t for t in drawn)  # still there, as text
+
+
+def test_the_html_matrix_writes_hostile_names_as_text():
+    """The 汇报材料 screen's matrix (ui.charts.matrix_html) is HTML: every data text reaches it escaped,
+    in the cell, the category heading and the tooltip."""
+    from ui.charts import matrix_html
+
+    evil = '<a href="http://evil.example">x</a><img src=x onerror=alert(1)>'
+    rows = [{"code": "X-01" + evil, "name": "指标" + evil, "category": "类别" + evil, "status": "正常",
+             "reason": "依据" + evil}]  # fmt: skip
+    out = matrix_html(rows, columns=3)
+    assert "<a href" not in out and "<img" not in out and "onerror=alert" not in out.replace("onerror&#61;", "")
+    assert dangers(out.split("</style>", 1)[1]) == []
+    assert out.count("&lt;a href") == 5  # the category heading, the cell (shortened), tooltip code, name, reason

@@ -204,6 +204,65 @@ def matrix_layout(rows: Sequence[dict[str, Any]], columns: int = MATRIX_COLUMNS)
     return out
 
 
+MATRIX_CSS = """<style>
+.mx-legend {font-size: 0.8rem; margin: 0 0 4px 0}
+.mx-legend span.mx-key {display: inline-block; margin-right: 14px; white-space: nowrap}
+.mx-legend i {display: inline-block; width: 0.9em; height: 0.9em; vertical-align: -0.1em; margin-right: 4px}
+table.mx {width: 100%; table-layout: fixed; border-collapse: separate; border-spacing: 3px 3px}
+table.mx th {font-weight: 400; color: #555; font-size: 0.8rem; text-align: left; width: 4.6em;
+    vertical-align: middle; padding: 0 2px}
+table.mx td {font-size: 0.76rem; line-height: 1.2; text-align: center; vertical-align: middle;
+    padding: 3px 2px; height: 2.7em; overflow-wrap: anywhere; word-break: break-all; border-radius: 2px}
+table.mx, table.mx tr, table.mx td, table.mx th {border: none !important}
+table.mx td.mx-empty {background: transparent}
+table.mx tr.mx-band th {border-top: 1px solid #999 !important}
+</style>"""
+
+
+def matrix_html(rows: Sequence[dict[str, Any]], columns: int = MATRIX_COLUMNS) -> str:
+    """The traffic-light matrix as an HTML table (the 汇报材料 screen): the same cells as
+    :func:`matrix_figure`, but the browser wraps each label inside its cell, so no label runs into
+    its neighbour at any screen size or in 会议室大屏 mode (plotly's text does not wrap or shrink).
+    A cell's tooltip gives code, name, status and reason. Every text is escaped."""
+    from ui.formats import short_name
+    from ui.safe import escape_html
+
+    cells = matrix_layout(rows, columns)
+    counts = {s: sum(1 for c in cells if c["status"] == s) for s in STATUS_ORDER}
+    legend = "".join(
+        f'<span class="mx-key"><i style="background:{STATUS_COLORS[s]}"></i>'
+        f"{STATUS_ICONS[s]} {s}（{n}）</span>"
+        for s, n in counts.items()
+        if n
+    )
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    for c in cells:
+        by_row.setdefault(c["y"], []).append(c)
+    spans: dict[int, int] = {}  # a band's first grid row → how many grid rows it has
+    first_of_band: dict[int, int] = {}
+    for y, members in sorted(by_row.items()):
+        band = members[0]["band"]
+        first_of_band.setdefault(band, y)
+        spans[first_of_band[band]] = spans.get(first_of_band[band], 0) + 1
+    html_rows = []
+    for y, members in sorted(by_row.items()):
+        first = first_of_band[members[0]["band"]] == y
+        head = (
+            f'<th rowspan="{spans[y]}">{escape_html(members[0]["category"])}</th>' if first else ""
+        )
+        tds = "".join(
+            f'<td style="background:{status_color(c["status"])};color:{text_color(c["status"])}" '
+            f'title="{escape_html(c["code"])} {escape_html(c["name"])}：{escape_html(c["status"])}，'
+            f'{escape_html(c["reason"])}">'
+            f"{STATUS_ICONS.get(c['status'], '')}{escape_html(short_name(c['name']))}</td>"
+            for c in members
+        )
+        tds += '<td class="mx-empty"></td>' * (columns - len(members))  # keeps the column widths
+        band_class = ' class="mx-band"' if first and y > 0 else ""
+        html_rows.append(f"<tr{band_class}>{head}{tds}</tr>")
+    return f'{MATRIX_CSS}<div class="mx-legend">{legend}</div><table class="mx">{"".join(html_rows)}</table>'
+
+
 def matrix_figure(
     rows: Sequence[dict[str, Any]],
     title: str | None = None,
