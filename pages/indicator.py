@@ -271,7 +271,11 @@ with right:
                     }
                     for r, w in consultation
                 ]
-            ).style.hide(axis="index")
+            )
+            .style.hide(axis="index")
+            # short columns never one character a line beside the long texts (1366 px)
+            .set_properties(subset=["类型", "是否采纳", "现行", "日期"], **{"white-space": "nowrap"})
+            .set_table_styles([{"selector": "th", "props": "white-space: nowrap"}])
         )
     if office:
         st.caption(REVISION_ORIGINS["office"])

@@ -9,7 +9,7 @@ from indicators.dashboard import most_behind
 from indicators.explain import fmt_ratio
 from indicators.periods import Period
 from ui import data
-from ui.charts import plotly_config, styled_status
+from ui.charts import plotly_config, status_label, styled_status
 from ui.formats import format_figure, format_number, severity_weights_text, unit_ranking_table
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
@@ -69,7 +69,7 @@ with left:
                 pd.DataFrame(
                     [
                         {
-                            "状态": r["status"],
+                            "状态": status_label(r["status"]),
                             "指标": f"{r['code']} {r['name']}",
                             "当前值": format_figure(r["current_value"], r["measure_unit"]),
                             "序时进度应达": format_number(r["expected_value"], r["measure_unit"]),

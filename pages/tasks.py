@@ -90,7 +90,7 @@ shown = [
 st.markdown(f"共 **{len(shown)}** 项（全部 {len(rows)} 项）。")
 columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "审核", "佐证材料", "进展情况"]
 # widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
-widths = {"编号": 70, "任务": 230, "牵头单位": 110, "时间节点": 130, "任务状态": 80, "推进状态": 70}
+widths = {"编号": 70, "任务": 220, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 70}
 widths |= {"审核": 90, "佐证材料": 70, "进展情况": 250}
 
 

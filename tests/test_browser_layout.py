@@ -69,12 +69,25 @@ TILE_WORDS = """() => Array.from(document.querySelectorAll('.status-tile .tile-l
     })"""
 
 
+# the status cells of the static tables (st.table): their text's line count
+TABLE_STATUS_WORDS = """() => Array.from(document.querySelectorAll('[data-testid="stTable"] td'))
+    .filter(e => /^(★|☆|●|▲|▼|×|○|？) /.test(e.innerText.trim())).map(e => {
+        const p = e.querySelector('p') || e, style = getComputedStyle(p);
+        const line = parseFloat(style.lineHeight) || 1.6 * parseFloat(style.fontSize);
+        return {word: e.innerText.trim(), lines: Math.round(p.getBoundingClientRect().height / line)};
+    })"""
+
+
 def _status_words_whole(page, where: str) -> None:
-    """逾期完/成, 严重滞/后, 无法评/估 at 1366×768: a status word never breaks inside or spills out."""
+    """逾期完/成, 严重滞/后, 无法评/估 at 1366×768: a status word never breaks inside or spills out,
+    in the tiles and in the 总览's table of the most lagging indicators (未/完/成 in its narrow column)."""
     words = page.evaluate(TILE_WORDS)
     assert len(words) == 8, (where, words)
     for word in words:
         assert word["lines"] == 1 and word["inside"], (where, word)
+    cells = page.evaluate(TABLE_STATUS_WORDS)
+    assert cells, where  # the table is there, its status cells with their icons
+    assert all(c["lines"] == 1 for c in cells), (where, cells)
 
 
 def _tables_fit(page, where: str) -> None:

@@ -132,7 +132,10 @@ def status_cell_css(value: object) -> str:
     """CSS of a table cell holding a status word (pandas Styler): its colour and readable text."""
     text = str(value or "").split(" ")[-1]
     colour = STATUS_COLORS.get(text) or REPORT_COLORS.get(text)
-    return f"background-color: {colour}; color: {ink_on(colour)}; font-weight: 600" if colour else ""
+    if not colour:
+        return ""
+    # never broken inside (未/完/成 one character a line in a narrow column at 1366 px)
+    return f"background-color: {colour}; color: {ink_on(colour)}; font-weight: 600; white-space: nowrap"
 
 
 def styled_status(frame, columns: Sequence[str] = ("状态", "情况"), hide_index: bool = False):
@@ -140,6 +143,10 @@ def styled_status(frame, columns: Sequence[str] = ("状态", "情况"), hide_ind
     ``hide_index`` for st.table, which has no such option."""
     present = [c for c in columns if c in frame.columns]
     styler = frame.style.map(status_cell_css, subset=present) if present else frame.style
+    if present:  # st.table wraps a cell's text in a markdown block of its own, which would wrap it
+        where = [f"td.col{list(frame.columns).index(c)} *" for c in present]
+        nowrap = {"selector": ", ".join(where), "props": "white-space: nowrap !important"}
+        styler = styler.set_table_styles([nowrap], overwrite=False)
     return styler.hide(axis="index") if hide_index else styler
 
 
