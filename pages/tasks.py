@@ -18,7 +18,7 @@ from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.supervision import evidence_buttons, node_periods, today
-from ui.vocabulary import actor_name
+from ui.vocabulary import TASK_FLAG_NOTE, actor_name
 from ui.widgets import plan_selector
 
 ensure_routed()
@@ -88,6 +88,8 @@ shown = [
     and (section == "全部" or r["章节"] == section)
 ]
 st.markdown(f"共 **{len(shown)}** 项（全部 {len(rows)} 项）。")
+if any(r["督办"] for r in rows):
+    st.caption(TASK_FLAG_NOTE)
 columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "审核", "佐证材料", "进展情况"]
 # widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
 widths = {"编号": 70, "任务": 220, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 70}

@@ -12,6 +12,7 @@ from services.actor import Actor, ActorRole, PermissionDenied
 from services.audit import record_refusal
 from ui import data
 from ui.safe import escape_markdown
+from ui.vocabulary import TASK_FLAG_NOTE
 
 
 def today() -> dt.date:
@@ -128,6 +129,8 @@ def task_overview(plan_code: str, unit: str | None = None) -> None:
     }
     for col, (label, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
         col.metric(label, n)
+    if counts["逾期（预警）"] or counts["逾期（督办）"]:  # not the notices: a leader read them as issued
+        st.caption(TASK_FLAG_NOTE)
     if summary["待审核"] and not unit:
         st.caption(f"待质量办审核的任务进展 {summary['待审核']} 条。")
     if open_notices:

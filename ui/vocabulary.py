@@ -34,6 +34,13 @@ UNEXPECTED_ERROR = (
     "并告知错误编号 {ref}（服务器日志中记有详细信息）。"
 )
 
+# a key task's 预警 / 督办 is a level the platform marks from the quarters past its time node, not a
+# notice the office issued (those are on the 督办台账): a leader read "逾期（督办）70" as 70 notices
+TASK_FLAG_NOTE = (
+    "逾期（预警）、逾期（督办）是按时间节点过后的季度数自动标出的级别，提示应当预警或督办；"
+    "质量办印发的通知单见“督办台账”。"
+)
+
 # widget texts Streamlit would otherwise show in English
 MULTISELECT_PLACEHOLDER = "请选择（可多选）"
 SELECT_PLACEHOLDER = "请选择"
