@@ -38,6 +38,7 @@ from db.models import Indicator, Observation, Plan, Unit, Upload
 from db.queries import PlanInfo, get_plan, load_plan_data, report_records
 from indicators.periods import Period
 from services.actor import Actor, ActorRole
+from services.baselines import NO_BASELINE_KINDS
 from services.review_queue import figure_text
 
 
@@ -368,6 +369,66 @@ def lock_section(ctx: Context) -> Section:
     )  # fmt: skip
 
 
+def missing_baselines(ctx: Context) -> list[tuple[str, str, tuple[str, ...], bool]]:
+    """(code, name, lead units, a proposal awaits review) of each indicator whose path cannot be
+    judged for want of a baseline (METHODOLOGY 十六: 无法评估 every quarter until its target year
+    ends, so its unit was never warned; 六安's 森林覆盖率 was 无法评估 for three years, then 未完成)."""
+    from db.models import Baseline, Indicator
+    from indicators.status import assess_at, prepare
+    from indicators.vocabulary import Status
+
+    plan, datas = ctx.plan_data()
+    waiting = set(
+        ctx.session.scalars(
+            select(Indicator.code)
+            .join(Baseline, Baseline.indicator_id == Indicator.id)
+            .where(Indicator.plan_id == plan.id, Baseline.review_state == "pending")
+        )
+    )
+    out = []
+    for item in datas:
+        spec = item.spec
+        if spec.baseline is not None or spec.measure_kind.value in NO_BASELINE_KINDS:
+            continue
+        p = prepare(item, plan.settings)
+        if p.base is not None or not any(t.mode == "path" and not t.missing for t in p.progress):
+            continue  # a target of unknown value (原文“*”) needs its value first, not a baseline
+        if assess_at(p, current_quarter(plan, ctx.today)).status is Status.ACHIEVED:
+            continue  # met: its verdict needs no path
+        out.append((spec.code, spec.name, tuple(spec.lead_units), spec.code in waiting))
+    return out
+
+
+def baselines_section(ctx: Context) -> Section:
+    """Indicators without a baseline: the reporter's own (it may propose one in its template), or
+    all of them for the office (it enters them on 基准值与基期值)."""
+    office = ctx.actor.role is ActorRole.ADMIN
+    mine = set(ctx.units)
+    items = []
+    for code, name, leads, waiting in missing_baselines(ctx):
+        units = [u for u in leads if office or u in mine]
+        if not units:
+            continue
+        state = "单位提出的基期值待审核" if waiting else "缺少基期值"
+        items.append(
+            Item(
+                f"{'、'.join(units)}：{code} {name}：{state}，无法计算序时进度",
+                detail="请在“基准值与基期值”页录入基期值（注明来源），或审核单位提出的基期值。"
+                if office
+                else "可在本季度填报模板的“基期值”“基期年份”列填写（注明来源），经质量办审核后生效；"
+                "在此之前该指标各季度均为无法评估，到目标年底才按目标判断。",
+                link=Link("benchmarks", "去录入", (("plan", ctx.plan.code),))
+                if office
+                else Link("upload", "去填报上传", (("plan", ctx.plan.code),)),
+                key=f"baseline/{code}",
+            )
+        )
+    return Section(
+        "baselines", "缺少基期值的指标", items, empty="没有缺少基期值的指标。",
+        hint="没有基期值就无法计算序时进度，这些指标在目标年底前不会提示滞后。",
+    )  # fmt: skip
+
+
 # most urgent first: what came back, what is owed; for the office what waits on it
 register(returned_section, roles=("reporter",))
 register(owed_section, roles=("reporter",))
@@ -377,6 +438,7 @@ register(review_section, roles=("admin",))
 register(flags_section, roles=("admin",))
 register(late_units_section, roles=("admin",))
 register(lock_section, roles=("admin",))
+register(baselines_section, roles=("reporter", "admin"))
 
 # the supervision loop (key tasks, notices) adds its sections here
 from services import worklist_supervision  # noqa: E402,F401

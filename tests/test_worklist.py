@@ -131,8 +131,8 @@ def test_another_units_figures_are_not_in_my_list(seeded_url):
 def test_office_sees_late_units_and_flags(seeded_url):
     office = _sections(seeded_url, OFFICE)
     # the figures' sections first; the supervision loop adds its own (task reports, answers to close)
-    assert list(office)[:4] == ["review", "flags", "late", "lock"]
-    assert set(list(office)[4:]) == {"task_review", "task_late", "notice_verify"}
+    assert list(office)[:5] == ["review", "flags", "late", "lock", "baselines"]
+    assert set(list(office)[5:]) == {"task_review", "task_late", "notice_verify"}
     late = {i.key: i for i in office["late"].items}
     assert f"late/{UNIT}" in late  # nothing reported for 2026Q3 by anyone
     assert late[f"late/{UNIT}"].text.startswith(f"{UNIT}：3 项逾期未报（截止 2026年10月10日）")
@@ -238,6 +238,43 @@ def test_a_target_missed_at_its_end_is_warned_as_such_not_as_a_run_of_quarters(s
         forestry = Actor("clerk", ActorRole.REPORTER, frozenset(ids))
         sections = {s.key: s for s in worklist.work_list(session, forestry, "luan", TODAY)}
     warnings = sections["warnings"]
-    assert warnings.hint == "连续 2 个季度滞后或未报送、或目标到期未完成的为预警，连续 4 个季度及以上的为督办。"
+    assert (
+        warnings.hint == "连续 2 个季度滞后或未报送、或目标到期未完成的为预警，连续 4 个季度及以上的为督办。"
+    )
     item = next(i for i in warnings.items if "LA-ENV-06" in i.text)
     assert item.text == "市林业局：LA-ENV-06 森林覆盖率 预警（到期未完成，截至2025年第4季度）"
+
+
+def test_indicators_without_a_baseline_are_asked_for_until_one_is_proposed(seeded_url):
+    """六安's 森林覆盖率 (LA-ENV-06) has no baseline: 无法评估 for three years, then 未完成, and nobody
+    was asked for one. The office's and 市林业局's lists now name it; a target of unknown value
+    (LA-PQ-05 “***%”) or one already met (LA-BR-01) is not listed. A proposal awaiting review says so."""
+    from services.baselines import propose_baseline
+    from services.demo import load_demo
+
+    with session_scope(seeded_url) as session:
+        load_demo(session, system_actor("demo"))
+    with read_scope(seeded_url) as session:
+        forestry = Actor(
+            "clerk", ActorRole.REPORTER, frozenset(accounts.unit_ids_by_name(session, "六安市", ["市林业局"]))
+        )
+        market = Actor("clerk2", ActorRole.REPORTER, frozenset(accounts.unit_ids_by_name(session, "六安市", ["市市场监管局"])))  # fmt: skip
+
+    def items(actor):
+        with read_scope(seeded_url) as session:
+            return {s.key: s for s in worklist.work_list(session, actor, "luan", TODAY)}["baselines"].items
+
+    assert [i.text for i in items(OFFICE)] == ["市林业局：LA-ENV-06 森林覆盖率：缺少基期值，无法计算序时进度"]
+    assert items(OFFICE)[0].link.page == "benchmarks"
+    [mine] = items(forestry)
+    assert mine.link.page == "upload" and "“基期值”“基期年份”列" in mine.detail
+    assert items(market) == []
+    with session_scope(seeded_url) as session:
+        indicator = session.scalar(
+            select(Indicator.id).join(Plan, Plan.id == Indicator.plan_id).where(Plan.code == "luan",
+                                                                               Indicator.code == "LA-ENV-06")
+        )  # fmt: skip
+        propose_baseline(session, forestry, indicator, min(forestry.unit_ids), 44.1, 2020, source="林业年报")
+    assert [i.text for i in items(OFFICE)] == [
+        "市林业局：LA-ENV-06 森林覆盖率：单位提出的基期值待审核，无法计算序时进度"
+    ]
