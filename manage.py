@@ -139,10 +139,12 @@ def cmd_user(args: argparse.Namespace) -> int:
     from db.queries import get_plan
     from services import accounts
     from services.actor import ROLE_LABELS, ActorRole
+    from services.audit import refusals_audited
 
     upgrade()
     actor = system_actor()
-    with session_scope() as session:
+    action = {"disable": "disable_user", "enable": "enable_user"}.get(args.action, f"user_{args.action}")
+    with refusals_audited(None, actor, action), session_scope() as session:  # a refusal is audited
         if args.action == "list":
             for user in accounts.list_users(session, actor):
                 state = "停用" if user.disabled else ("锁定" if user.locked_until else "正常")

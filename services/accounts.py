@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db.models import Unit, User, UserUnit
 from services import sessions
-from services.actor import Action, Actor, ActorRole, require
+from services.actor import Action, Actor, ActorRole, PermissionDenied, require
 from services.audit import record
 from services.passwords import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from services.passwords import password_problem
@@ -244,6 +244,10 @@ def set_disabled(session: Session, actor: Actor, name: str, disabled: bool = Tru
     if disabled and name == actor.name:
         raise ValueError("不能停用自己的账户")
     user = _get(session, name)
+    if disabled and _is_last_admin(session, user):  # nobody could then manage accounts in the app
+        raise PermissionDenied(  # a refusal: audited like one (services.audit.refusals_audited)
+            "不能停用唯一可用的管理员账户：请先创建或启用另一个管理员账户", actor, Action.MANAGE_ACCOUNTS
+        )
     before = {"disabled": user.disabled}
     user.disabled = disabled
     if not disabled:
