@@ -123,6 +123,7 @@ class Briefing:
     # unfinished (rows of services.tasks.ledger_rows with 督办 = 预警/督办) and the notices of the
     # 督办台账 not yet closed (rows of services.notices.register_rows, state ≠ 已销号 / 已升级督办)
     overdue_tasks: list[dict[str, Any]] = field(default_factory=list)
+    tasks_as_of: dt.date | None = None  # the day the tasks are judged on: the quarter's reporting deadline
     open_notices: list[dict[str, Any]] = field(default_factory=list)
     # notices actually issued (印发, logged on the 督办台账) on this quarter's monitoring (their as_of is
     # this quarter), any state: rows of services.notices.register_rows
@@ -253,7 +254,11 @@ class Briefing:
             f"{w}{k}项" for w in (SUPERVISION, WARNING) if (k := sum(1 for r in rows if r["督办"] == w))
         )
         waiting = sum(1 for r in rows if r.get("待审核"))
-        head = f"时间节点已过仍未经确认完成的重点任务{len(rows)}项（{levels}）。"
+        day = ""
+        if self.tasks_as_of:
+            deadline = f"（{self.label}数据报送截止日）" if self.tasks_as_of < self.today else ""
+            day = f"截至{cn_date(self.tasks_as_of)}{deadline}，"
+        head = f"{day}时间节点已过仍未经确认完成的重点任务{len(rows)}项（{levels}）。"
         basis = f"推进状态以{OFFICE}审核通过的进展为准"
         if waiting:
             basis += f"；其中{waiting}项有单位新报的进展尚待审核，标“待审核”，审核通过前不作为完成依据"

@@ -23,7 +23,6 @@ from pptx.util import Emu, Inches, Pt
 from briefing.charts import category_chart_name, has_progress_chart
 from briefing.content import DEMO_MARK, DEMO_NOTE, OFFICE, Briefing, cn_date, row_numbers
 from indicators.explain import fmt_ratio
-from indicators.history import SUPERVISION, WARNING
 from ui.charts import STATUS_COLORS, status_label, text_color
 
 FONT = "微软雅黑"
@@ -258,7 +257,7 @@ def _supervision_slides(prs, b: Briefing) -> None:
     notice_rows = [
         [r["编号"], r["责任单位"], r["级别"], "已印发", r["事项"]] for r in issued
     ] + [
-        ["—", x.unit, x.level, "拟发（尚未印发）", "、".join(f"{i.code} {i.name}" for i in x.items)]
+        ["未编号", x.unit, x.level, "拟发（尚未印发）", "、".join(f"{i.code} {i.name}" for i in x.items)]
         for x in b.notices
     ]
     _paged_table(
@@ -270,16 +269,11 @@ def _supervision_slides(prs, b: Briefing) -> None:
         [1.9, 2.0, 1.0, 1.9, 5.5],
         empty="本季度没有须发预警或督办通知单的指标。",
     )
-    tasks = sorted(b.overdue_tasks, key=lambda r: (r["督办"] != SUPERVISION, r["编号"]))
-    levels = "、".join(
-        f"{w} {k} 项" for w in (SUPERVISION, WARNING) if (k := sum(1 for r in tasks if r["督办"] == w))
-    )
+    tasks = b.overdue_tasks  # the ledger's order, as in the bulletin
     _paged_table(
         prs,
         "重点任务逾期情况",
-        f"时间节点已过仍未经确认完成的重点任务 {len(tasks)} 项（{levels}）；推进状态以审核通过的进展为准"
-        if tasks
-        else "",
+        b.overdue_tasks_sentence().split("。")[0] if tasks else "",  # its first sentence: the date and count
         ["编号", "任务", "牵头单位", "时间节点", "推进状态", "预警/督办"],
         [[r["编号"], r["任务"], r["牵头单位"], r["时间节点"], r["推进状态"], r["督办"]] for r in tasks],
         [1.45, 4.1, 2.0, 2.35, 1.3, 1.3],

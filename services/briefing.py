@@ -28,6 +28,9 @@ def load_briefing(
         records = report_records(session, progress.plan.id)
         demo = has_demo_data(session, progress.plan.id)
         b = build_content(progress, records, today, demo=demo)
+        # key tasks as of the quarter's reporting deadline (or today, if earlier): a deck 截至2025年第2季度
+        # made in 2026 listed tasks due by 2025Q4 as 督办, though they were not yet due on its date
+        b.tasks_as_of = min(b.today, b.as_of.deadline(progress.plan.settings.report_deadline_days))
         supervision(session, b)
     return b
 
@@ -40,7 +43,7 @@ def supervision(session, b: Briefing) -> None:
 
     progress = tasks.reviewed_progress(session, b.plan_code)
     b.overdue_tasks = []
-    for r in tasks.ledger_rows(session, b.plan_code, b.today):
+    for r in tasks.ledger_rows(session, b.plan_code, b.tasks_as_of or b.today):
         if r["督办"]:
             words, pending = progress.get(r["id"], ("未填报", False))
             b.overdue_tasks.append(dict(r, 推进状态=words, 待审核=pending))

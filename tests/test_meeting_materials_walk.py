@@ -109,7 +109,8 @@ def test_bulletin_states_only_accepted_task_progress(seeded_url):
     printed = {r.cells[0].text: r.cells[4].text for r in list(table.rows)[1:]}
     assert printed["LA-T1.1-01"] == "已完成（待审核）"  # was "已完成": a report nobody reviewed
     assert "已完成" not in printed.values()  # no task stated as done: none is confirmed
-    heading = next(p for p in _paras(doc) if p.startswith("时间节点已过"))
+    heading = next(p for p in _paras(doc) if "时间节点已过" in p)
+    assert heading.startswith("截至2026年1月10日（2025年第4季度数据报送截止日），时间节点已过")
     count = int(re.search(r"重点任务(\d+)项", heading).group(1))
     assert count == len(table.rows) - 1 == len(b.overdue_tasks)  # the heading's count is the list's
     by_level = dict(re.findall(r"(督办|预警)(\d+)项", heading))
@@ -413,3 +414,16 @@ def test_the_deck_has_the_warnings_and_the_overdue_key_tasks(demo_url):
     assert "LA-B2-01" not in codes and "LA-B1-01" in codes
     first = next(r for r in task_rows if r[0] == "LA-B1-01")
     assert first[1:4] == ["建立健全质量工作领导机制", "市质量发展委员会办公室", "2025年第4季度前"]
+
+
+def test_key_tasks_are_judged_as_of_the_briefings_quarter(demo_url):
+    """A deck 截至2025年第2季度 made on 2026-12-01 listed the 67 tasks due by 2025Q4 as 督办: they were
+    not yet due on its date. Tasks are judged on the quarter's reporting deadline (2025-07-10 here)."""
+    _sqlite_only(demo_url)
+    early = load_briefing(demo_url, PLAN, "2025Q2", TODAY)
+    assert early.tasks_as_of == dt.date(2025, 7, 10)
+    assert all(not r["时间节点"].startswith("2025年第4季度") for r in early.overdue_tasks)
+    final = load_briefing(demo_url, PLAN, AS_OF, TODAY)
+    assert final.tasks_as_of == dt.date(2026, 1, 10)
+    due_2025q4 = [r for r in final.overdue_tasks if r["时间节点"] == "2025年第4季度前"]
+    assert due_2025q4 and all(r["督办"] == "预警" for r in due_2025q4)  # one quarter past their node

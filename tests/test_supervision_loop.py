@@ -314,7 +314,10 @@ def test_bulletin_lists_overdue_tasks_and_open_notices(seeded_url, store):
     assert "尚未销号的通知单1份，其中逾期1份" in text
     assert open_one in cells and "待反馈（逾期）" in cells
     row = next(r for r in b.overdue_tasks if r["编号"] == "LA-B4-03")
-    assert row["督办"] == "督办" and row["任务"] in cells
+    # judged on 2025Q4's reporting deadline (2026-01-10), one quarter after its node: 预警, not the 督办
+    # it has become by 2026-07-20 (a bulletin 截至2025年第4季度 speaks of that quarter)
+    assert b.tasks_as_of == dt.date(2026, 1, 10)
+    assert row["督办"] == "预警" and row["任务"] in cells
 
 
 def test_lagging_indicators_are_proposed_for_notices(seeded_url, store):
