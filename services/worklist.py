@@ -399,6 +399,21 @@ def missing_baselines(ctx: Context) -> list[tuple[str, str, tuple[str, ...], boo
     return out
 
 
+def _template_quarter_asking(ctx: Context, code: str) -> Period | None:
+    """The quarter whose template has a row for ``code`` (where a unit writes a baseline proposal):
+    the first from the reporting quarter on, else the last before it (六安's 森林覆盖率, an annual
+    figure, is asked only in the 2026Q2 template)."""
+    from services.imports.context import plan_context, template_quarters
+
+    pctx = plan_context(ctx.session, ctx.plan.code)
+    first, last = template_quarters(ctx.session, ctx.plan.code)
+    start = max(reporting_quarter(ctx.plan, ctx.today), first)
+    end = last or start.shift(8)
+    forward = [start.shift(i) for i in range(max(0, end.index - start.index) + 1)]
+    backward = [start.shift(-i) for i in range(1, max(0, start.index - first.index) + 1)]
+    return next((q for q in forward + backward if pctx.owed(q).get(code)), None)
+
+
 def baselines_section(ctx: Context) -> Section:
     """Indicators without a baseline: the reporter's own (it may propose one in its template), or
     all of them for the office (it enters them on 基准值与基期值)."""
@@ -410,19 +425,20 @@ def baselines_section(ctx: Context) -> Section:
         if not units:
             continue
         state = "单位提出的基期值待审核" if waiting else "缺少基期值"
-        items.append(
-            Item(
-                f"{'、'.join(units)}：{code} {name}：{state}，无法计算序时进度",
-                detail="请在“基准值与基期值”页录入基期值（注明来源），或审核单位提出的基期值。"
-                if office
-                else "可在本季度填报模板的“基期值”“基期年份”列填写（注明来源），经质量办审核后生效；"
-                "在此之前该指标各季度均为无法评估，到目标年底才按目标判断。",
-                link=Link("benchmarks", "去录入", (("plan", ctx.plan.code),))
-                if office
-                else Link("upload", "去填报上传", (("plan", ctx.plan.code),)),
-                key=f"baseline/{code}",
+        text = f"{'、'.join(units)}：{code} {name}：{state}，无法计算序时进度"
+        if office:
+            detail = "请在“基准值与基期值”页录入基期值（注明来源），或审核单位提出的基期值。"
+            link = Link("benchmarks", "去录入", (("plan", ctx.plan.code),))
+        else:
+            quarter = _template_quarter_asking(ctx, code)
+            where = f"{quarter.label}填报模板" if quarter else "填报模板"
+            detail = (
+                f"可在{where}该指标一行的“基期值”“基期年份”列填写（注明来源），经质量办审核后生效；"
+                "生效后各季度按基期值重新评估序时进度。"
             )
-        )
+            params = (("plan", ctx.plan.code),) + ((("quarter", str(quarter)),) if quarter else ())
+            link = Link("upload", "去填报上传", params)
+        items.append(Item(text, detail=detail, link=link, key=f"baseline/{code}"))
     return Section(
         "baselines", "缺少基期值的指标", items, empty="没有缺少基期值的指标。",
         hint="没有基期值就无法计算序时进度，这些指标在目标年底前不会提示滞后。",

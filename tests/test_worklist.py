@@ -268,6 +268,10 @@ def test_indicators_without_a_baseline_are_asked_for_until_one_is_proposed(seede
     assert items(OFFICE)[0].link.page == "benchmarks"
     [mine] = items(forestry)
     assert mine.link.page == "upload" and "“基期值”“基期年份”列" in mine.detail
+    # the annual figure of 2025 is asked in the 2026Q2 template only: the link opens that quarter (the
+    # walk's reporter was sent to 2025Q4, whose template had no row for it)
+    assert mine.link.params == (("plan", "luan"), ("quarter", "2026Q2"))
+    assert mine.detail.startswith("可在2026年第2季度填报模板该指标一行的“基期值”“基期年份”列填写")
     assert items(market) == []
     with session_scope(seeded_url) as session:
         indicator = session.scalar(

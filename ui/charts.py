@@ -219,7 +219,7 @@ table.mx {width: 100%; table-layout: fixed; border-collapse: separate; border-sp
 table.mx th {font-weight: 400; color: #555; font-size: 0.8rem; text-align: left; width: 4.6em;
     vertical-align: middle; padding: 0 2px}
 table.mx td {font-size: 0.76rem; line-height: 1.2; text-align: center; vertical-align: middle;
-    padding: 3px 2px; height: 2.7em; overflow-wrap: anywhere; word-break: break-all; border-radius: 2px}
+    padding: 3px 2px; height: 2.7em; overflow-wrap: anywhere; border-radius: 2px}
 table.mx, table.mx tr, table.mx td, table.mx th {border: none !important}
 table.mx td.mx-empty {background: transparent}
 table.mx tr.mx-band th {border-top: 1px solid #999 !important}
