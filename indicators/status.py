@@ -925,8 +925,15 @@ def _eval_benchmark(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if _meets(target.comparator, tg.good, x, bm):
         return _Verdict(Status.ACHIEVED, text + "，已达到", None, bm, target=target)
     if ctx.t >= tg.end - _EPS:
-        if tg.final:  # the plan's last target year has ended
-            return _Verdict(Status.NOT_ACHIEVED, text + "，到期未达到，未完成", None, bm, target=target)
+        if tg.final:  # the plan's last target year has ended; by how much, as every 未完成 says
+            gap = abs(bm - x)
+            if is_percent_unit(ctx.unit):
+                gap_text = f"相差 {fmt_number(gap, digits)} {'个千分点' if ctx.unit == '‰' else '个百分点'}"
+            else:
+                gap_text = f"相差 {fmt_quantity(gap, ctx.unit, digits=digits)}"
+            return _Verdict(
+                Status.NOT_ACHIEVED, text + f"，到期未达到，未完成（{gap_text}）", None, bm, target=target
+            )
         return _Verdict(Status.SERIOUSLY_BEHIND, text + "，到期未达到", None, bm, target=target)
     return _Verdict(Status.BEHIND, text + "，尚未达到", None, bm, target=target)
 
