@@ -152,8 +152,8 @@ def target_text(
 
 
 def verb_for(kind: MeasureKind) -> str:
-    """``实际新增 12 个`` for counts of new items, ``实际为 96.5%`` otherwise."""
-    return "新增" if kind is MeasureKind.NEW_SINCE_BASELINE else "为"
+    """``实际累计新增 12 个`` for counts of new items (since the baseline), ``实际为 96.5%`` otherwise."""
+    return "累计新增" if kind is MeasureKind.NEW_SINCE_BASELINE else "为"  # not this quarter's
 
 
 def path_sentence(

@@ -600,7 +600,7 @@ def _eval_accrual(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
     if tg.knots and not tg.flat and tg.mode == PATH:
         year_level = expected_value(tg.knots, year_end(period.year), p.settings.path_method)
     expected = year_level * period.quarter / 4
-    head = f"{ctx.label}年内累计{ctx.verb} {_q(ctx, x)}"
+    head = f"{ctx.label}年内累计{ctx.verb.removeprefix('累计')} {_q(ctx, x)}"
     path, year, comp = tg.mode == PATH, tg.spec.year, tg.spec.comparator
 
     def verdict(status: Status, reason: str, exp: float | None = expected) -> _Verdict:

@@ -166,7 +166,7 @@ st.markdown(
 )
 status_tiles(b.counts)
 
-left, right = st.columns([1.4, 1])
+left, right = st.columns([1.3, 1])  # the reasons need the width more than the HTML matrix
 with left:
     st.markdown('<div class="brief-head">红黄绿灯矩阵</div>', unsafe_allow_html=True)
     # 11 per row: 六安's 65 indicators in 9 rows; an HTML table, so each label wraps inside its cell

@@ -55,7 +55,7 @@ def test_the_issue_example_sentence():
     a = assess(data(spec(targets=(target(2027, C.GE, 45),)), fig(Q, 12)), P(Q), SETTINGS)
     assert (
         a.reason
-        == "2026年第2季度实际新增 12 个，序时进度应达 22.5 个（2027年目标 45 个），完成序时进度的 53%"
+        == "2026年第2季度实际累计新增 12 个，序时进度应达 22.5 个（2027年目标 45 个），完成序时进度的 53%"
     )
 
 
@@ -112,7 +112,7 @@ def test_flagged_figure_is_explained():
     d = data(spec(targets=(target(2027, C.GE, 45),)), *series(("2026Q1", 20), ("2026Q2", 15)))
     reason = assess(d, P(Q), SETTINGS).reason
     # the figure 15 is used and marked: it awaits the office's check
-    assert "实际新增 15 个" in reason and "2026年第2季度数据待核实" in reason and "减少了 5" in reason
+    assert "实际累计新增 15 个" in reason and "2026年第2季度数据待核实" in reason and "减少了 5" in reason
 
 
 @pytest.mark.parametrize(

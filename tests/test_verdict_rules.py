@@ -287,7 +287,7 @@ def test_stale_figure_is_judged_at_its_own_period():
     a = run(spec, figs(("2022Q4", 10)), "2023Q2")
     assert a.status is S.NOT_REPORTED
     assert a.expected_value == 10  # at 2022Q4, not 15 at 2023Q2
-    assert "2023年第2季度未报送数据" in a.reason and "2022年第4季度实际新增 10 个" in a.reason
+    assert "2023年第2季度未报送数据" in a.reason and "2022年第4季度实际累计新增 10 个" in a.reason
 
 
 def test_negative_change_rate_is_fine():
@@ -595,12 +595,12 @@ def test_a_figure_ahead_of_a_path_that_asks_nothing_yet_says_what_it_achieved():
     spec = ind(targets=[tg(2025, C.GE, 10)], unit="个", whole_items=True)
     a = run(spec, figs(("2022Q1", 2)), "2022Q1")
     assert a.status is S.ON_TRACK and a.expected_value == 0 and a.progress_ratio is None
-    assert a.reason == "2022年第1季度实际新增 2 个，序时进度应达 0 个（2025年目标 10 个），已超过序时进度"
+    assert a.reason == "2022年第1季度实际累计新增 2 个，序时进度应达 0 个（2025年目标 10 个），已超过序时进度"
     # nothing new yet: still 正常, and then it is true that results are not due yet (a count of new
     # items starts at 0 by definition: no "基期值 0 个" clause)
     b = run(spec, figs(("2022Q1", 0)), "2022Q1")
     assert b.status is S.ON_TRACK and b.progress_ratio is None
-    assert b.reason == "2022年第1季度实际新增 0 个，序时进度应达 0 个（2025年目标 10 个），尚未到需见效的时点"
+    assert b.reason == "2022年第1季度实际累计新增 0 个，序时进度应达 0 个（2025年目标 10 个），尚未到需见效的时点"
     # a stock (安徽老字号 LA-BR-15): baseline 9 (2021), ≥15 by 2025: 9 + 6 × 0.25 ÷ 4 = 9.375 → 9 due at
     # 2022Q1; 10 is 10 − 9 = 1 more than the baseline → the gain is named with its unit
     stock = ind(K.STOCK, [tg(2025, C.GE, 15)], (9, 2021), "个", whole_items=True)
