@@ -140,6 +140,13 @@ if IS_ADMIN:
         st.caption(f"{escalation_rule(plan.settings)}：建议向牵头单位印发通知单，该单位反馈、质量办核销。")
         if not lagging:
             st.info("没有需要预警或督办的指标。")
+        else:  # the deck and bulletin count one draft notice per unit, this list one line per indicator
+            units = {r["unit"] for r in lagging}
+            open_units = {r["unit"] for r in lagging if not r["open_notice"]}
+            st.caption(
+                f"共 {len(lagging)} 项指标、涉及 {len(units)} 个单位。汇报材料按单位合并：向其中"
+                f"{len(open_units)} 个有指标尚未印发通知单的单位各拟发一份（取其中最高级别）。"
+            )
         for r in lagging:
             cols = st.columns([5, 1], vertical_alignment="center")
             cols[0].text(
