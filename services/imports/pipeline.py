@@ -420,10 +420,11 @@ def preview_import(
     the first time the same file is previewed.
     """
     prefetch = None
-    if raw is None:
-        raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
-    with _gc_paused(), read_scope(url) as session:
-        prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
+    with _gc_paused():  # the parse's answer is unpickled here: 10,000 rows of new objects too
+        if raw is None:
+            raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
+        with read_scope(url) as session:
+            prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
     _audit_once(url, actor, prep, plan, refusals_seen)
     prep.key = (actor, plan, period, unit)
     prep.preview.prepared = prep
@@ -456,11 +457,11 @@ def commit_import(
     if reuse is not None and (reuse.raw.sha256, reuse.key) != (_sha(data), (actor, plan, period, unit)):
         reuse = None
     prefetch = None
-    if reuse is not None:
-        raw = reuse.raw
-    elif raw is None:
-        raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
-    with _gc_paused():
+    with _gc_paused():  # the parse's answer is unpickled here: 10,000 rows of new objects too
+        if reuse is not None:
+            raw = reuse.raw
+        elif raw is None:
+            raw, prefetch = _read_with_prefetch(url, data, file_name, plan, period)
         if reuse is not None:  # the page's preview: validated already, re-checked under the lock below
             prep = reuse
         else:
