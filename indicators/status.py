@@ -689,9 +689,9 @@ def _eval_steady(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:
         if tg.flat:
             text = f"{tg.spec.year}年目标 {goal}已到期，{head}，未完成"
         else:
-            text = f"{head}，未保持{goal_words}（{gap_text}），{tg.spec.year}年目标已到期，未完成"
+            text = f"{head}，未达到{goal_words}（{gap_text}），{tg.spec.year}年目标已到期，未完成"
         return _Verdict(Status.NOT_ACHIEVED, text, level, level, target=tg.spec)
-    return _Verdict(status, f"{head}，未保持{goal_words}（{gap_text}）", level, level, target=tg.spec)
+    return _Verdict(status, f"{head}，未达到{goal_words}（{gap_text}）", level, level, target=tg.spec)
 
 
 def _eval_path(p: Prepared, ctx: _Ctx, tg: _Target) -> _Verdict:

@@ -356,3 +356,17 @@ def test_an_indicator_without_a_target_in_force_cannot_be_assessed(reported):
         assert result.reason.startswith("2025年第4季度未报送数据（甲局）；尚无生效的目标")
         assert result.missing_units == ("甲局",)
     assert not result.has_target_value  # never escalates (METHODOLOGY 十八)
+
+
+@pytest.mark.parametrize(
+    ("figure", "as_of", "reason"),
+    [
+        (99.5, Q, "2026年第2季度实际为 99.5%，未达到应保持的不低于 100%（相差 0.5 个百分点）"),
+        (100, Q, "2026年第2季度实际为 100%，保持在应保持的不低于 100%"),
+    ],
+)
+def test_maintenance_reason_reads_as_a_clerk_writes_it(figure, as_of, reason):
+    """'未保持应保持的…' read twice over; a breach says 未达到 the level to be kept, with the gap."""
+    indicator = spec(K.RATE, (target(2027, C.EQ, 100, maintain=True),), unit="%")
+    a = assess(data(indicator, *one(Q, figure)), P(as_of), SETTINGS)
+    assert a.reason == reason
