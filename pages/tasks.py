@@ -37,6 +37,19 @@ url = data.current_url()
 with read_scope(url) as session:
     rows = tasks.ledger_rows(session, plan.code, today())
     pending = tasks.pending_reports(session, plan.code) if actor.role is ActorRole.ADMIN else []
+# the linked indicators' verdicts as the 总览 shows them by default (the latest assessed quarter)
+fingerprint = data.data_fingerprint()
+assessed = data.quarters(url, plan.code, fingerprint)["default"]
+verdicts = (
+    {r["code"]: r["status"] for r in data.progress(url, plan.code, assessed, fingerprint)["rows"]}
+    if assessed
+    else {}
+)
+met_but_overdue = []
+for r in rows:
+    r["关联指标"], all_met = tasks.linked_verdicts([c for c in r["关联指标"].split("、") if c], verdicts)
+    if all_met and r["督办"]:
+        met_but_overdue.append(r["编号"])
 
 if actor.role is ActorRole.ADMIN:
     st.subheader(f"待审核的任务进展（{len(pending)} 条）")
@@ -90,10 +103,16 @@ shown = [
 st.markdown(f"共 **{len(shown)}** 项（全部 {len(rows)} 项）。")
 if any(r["督办"] for r in rows):
     st.caption(TASK_FLAG_NOTE)
-columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "审核", "佐证材料", "进展情况"]
+if met_but_overdue and assessed:
+    st.caption(
+        f"其中 {len(met_but_overdue)} 项（{'、'.join(met_but_overdue)}）的关联指标截至"
+        f"{Period.parse(assessed).label}均已达标：可请牵头单位报送完成情况，审核后确认完成。"
+    )
+columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "关联指标", "审核", "佐证材料"]
+columns.append("进展情况")
 # widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
-widths = {"编号": 70, "任务": 220, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 70}
-widths |= {"审核": 90, "佐证材料": 70, "进展情况": 250}
+widths = {"编号": 70, "任务": 200, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 70}
+widths |= {"关联指标": 120, "审核": 90, "佐证材料": 70, "进展情况": 200}
 
 
 def _table_row(r: dict) -> dict:

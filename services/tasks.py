@@ -570,13 +570,30 @@ def ledger_rows(
                 "最近进展季度": Period.parse(last.period).label if last else "",
                 "填报单位": last.unit.name if last else "",
                 "进展情况": _progress_text(state, last),
-                "推进状态": STATUS_LABELS[last.status] if last else "未填报",
+                # completed by its milestone indicator: nothing for the unit to report (not 未填报)
+                "推进状态": STATUS_LABELS[last.status] if last else ("据指标完成" if state.via else "未填报"),
                 "审核": REVIEW_LABELS[last.review_state] if last else "",
                 "佐证材料": counts.get(last.id, 0) if last else 0,
                 "关联指标": "、".join(task.indicator_codes or []),
             }
         )
     return out
+
+
+MET = ("已达标", "逾期完成")  # indicators.vocabulary.Status values of a target that was met
+
+
+def linked_verdicts(codes: list[str], status_by_code: dict[str, str]) -> tuple[str, bool]:
+    """The ledger's 关联指标 (``LA-QM-01 已达标、LA-QM-02 滞后``) and whether every one is met.
+
+    An overdue task whose linked indicators all met their targets is still 预警/督办 (the task's
+    own words, e.g. 全面推行, are more than the figure); the office sees the figures beside it and
+    asks the lead unit to report it complete rather than chasing the work itself. Codes without
+    a verdict (another plan's, an unknown one) are shown bare and count as not met."""
+    if not codes:
+        return "", False
+    parts = [f"{c} {status_by_code[c]}" if c in status_by_code else c for c in codes]
+    return "、".join(parts), all(status_by_code.get(c) in MET for c in codes)
 
 
 REVIEWED = ("accepted", "confirmed")  # what the office accepted: the only progress a bulletin states

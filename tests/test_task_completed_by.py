@@ -58,6 +58,7 @@ def test_an_accepted_completion_in_time_completes_the_task(seeded_url):
     row = _row(seeded_url)
     assert (row["任务状态"], row["督办"]) == ("已完成", "")
     assert row["进展情况"] == "指标 LA-QG-05 已于2024-06-14完成，任务据此完成"
+    assert row["推进状态"] == "据指标完成"  # not 未填报 beside 已完成: the unit has nothing to report
     with read_scope(seeded_url) as s:
         summary = tasks.task_summary(s, "luan", TODAY)
         state = next(v for k, v in tasks.plan_task_states(s, "luan", TODAY).items()
