@@ -123,9 +123,11 @@ def cmd_export_targets(args: argparse.Namespace) -> int:
 
 @command("status")
 def cmd_status(args: argparse.Namespace) -> int:
-    from services.progress import STATUS_COLUMNS, status_rows
+    from services.progress import STATUS_COLUMNS, quarter_in_plan, status_rows
 
     with session_scope() as session:
+        if args.as_of:
+            quarter_in_plan(session, args.plan, args.as_of, "评估季度")
         rows = status_rows(session, args.plan, args.as_of)
     writer = csv.DictWriter(sys.stdout, fieldnames=STATUS_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -201,10 +203,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1
 
 
+def _check_quarter(plan: str, text: str, what: str, *, template: bool = False) -> None:
+    """A quarter outside the plan (``--period 1800Q1``) is refused before anything is made."""
+    from services.progress import quarter_in_plan
+
+    with session_scope() as session:
+        quarter_in_plan(session, plan, text, what, template=template)
+
+
 @command("template")
 def cmd_template(args: argparse.Namespace) -> int:
     from services.imports import make_template
 
+    _check_quarter(args.plan, args.period, "模板季度", template=True)
     out = Path(args.output)
     data = make_template(None, args.plan, args.period, args.unit or None)
     out.write_bytes(data)
@@ -259,6 +270,7 @@ def cmd_undo_upload(args: argparse.Namespace) -> int:
 def cmd_export_figures(args: argparse.Namespace) -> int:
     from services.exports import export_figures
 
+    _check_quarter(args.plan, args.period, "导出季度", template=True)
     out = Path(args.output)
     fmt = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
     out.write_bytes(export_figures(None, args.plan, args.period, fmt))
@@ -270,6 +282,8 @@ def cmd_export_figures(args: argparse.Namespace) -> int:
 def cmd_briefing(args: argparse.Namespace) -> int:
     from services.briefing import build_briefing
 
+    if args.as_of:
+        _check_quarter(args.plan, args.as_of, "评估季度")
     written = build_briefing(None, args.plan, args.as_of, Path(args.output))
     for path in written:
         print(path)

@@ -47,6 +47,30 @@ def plan_progress(
     return PlanProgress(plan, period, data, assessments)
 
 
+def quarter_in_plan(
+    session: Session, plan_code: str, text: str, what: str, *, template: bool = False
+) -> Period:
+    """``text`` as a quarter of the plan, or a ValueError naming the plan's span (the command line;
+    the pages offer only these quarters). ``template``: a template's or an export's quarter (up to
+    the plan's last quarter plus the longest release lag, services.imports.context.template_quarters);
+    otherwise a quarter to assess, from the plan's first quarter to the last of its horizon."""
+    from services.imports.context import template_quarters
+
+    plan = get_plan(session, plan_code)
+    if plan is None:
+        raise LookupError(f"没有代码为“{plan_code}”的计划")
+    period = Period.parse(text)
+    if template:
+        first, last = template_quarters(session, plan_code)
+    else:
+        first = plan.first_period
+        last = Period(max(plan.horizon_years), 4) if plan.horizon_years else None
+    if period < first or (last is not None and period > last):
+        span = f"{first.label}至{last.label}" if last is not None else f"{first.label}起"
+        raise ValueError(f"{what}{period.label}不在{plan.jurisdiction}计划的范围内（{span}）")
+    return period
+
+
 def _number(value: float | None, digits: int = 4) -> str:
     """Up to ``digits`` decimals, no exponent, no trailing zeros: 9743812 stays 9743812 (``:g``
     printed 9.74381e+06, losing the last digits of a fund's size in the CSV)."""

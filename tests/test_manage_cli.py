@@ -62,3 +62,28 @@ def test_unknown_plan_is_a_clear_error(tmp_path):
     result = manage(tmp_path, "status", "--plan", "nowhere")
     assert result.returncode == 2
     assert "nowhere" in result.stderr
+
+
+def test_a_quarter_outside_the_plan_is_refused_and_nothing_is_made(tmp_path):
+    """``--period 1800Q1`` made a template for 1800 and a briefing 截至1800年第1季度."""
+    assert manage(tmp_path, "init-db").returncode == 0
+    cases = [
+        (("status", "--plan", "luan", "--as-of", "1800Q1"), None,
+         "错误：评估季度1800年第1季度不在六安市计划的范围内（2022年第1季度至2025年第4季度）"),
+        (("briefing", "--plan", "luan", "--as-of", "2026Q1", "-o", str(tmp_path / "b")), tmp_path / "b",
+         "错误：评估季度2026年第1季度不在六安市计划的范围内（2022年第1季度至2025年第4季度）"),
+        # templates and exports reach the 2026Q2 template, which asks for 六安's 2025 annual figures
+        (("template", "--plan", "luan", "--period", "2026Q3", "-o", str(tmp_path / "t.xlsx")),
+         tmp_path / "t.xlsx",
+         "错误：模板季度2026年第3季度不在六安市计划的范围内（2022年第1季度至2026年第2季度）"),
+        (("export-figures", "--plan", "luan", "--period", "1800Q1", "-o", str(tmp_path / "f.csv")),
+         tmp_path / "f.csv",
+         "错误：导出季度1800年第1季度不在六安市计划的范围内（2022年第1季度至2026年第2季度）"),
+    ]  # fmt: skip
+    for args, output, message in cases:
+        result = manage(tmp_path, *args)
+        assert (result.returncode, result.stderr.strip(), result.stdout) == (2, message, ""), args
+        assert output is None or not output.exists()
+    last = manage(tmp_path, "template", "--plan", "luan", "--period", "2026Q2", "-o", str(tmp_path / "t.xlsx"))
+    assert last.returncode == 0, last.stderr
+    assert (tmp_path / "t.xlsx").stat().st_size > 0
