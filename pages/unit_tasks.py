@@ -71,7 +71,8 @@ owed = [i for i in items if i["todo"] in ("待填报", "已退回，请更正")]
 period_label = Period.parse(items[0]["period"]).label if items else ""
 st.caption(
     f"本单位待办：重点任务进展 {len(owed)} 项，通知单待反馈 {len(to_answer)} 份。"
-    + (f"{period_label}的报送截止日为 {items[0]['deadline']:%Y年%m月%d日}。" if items else "")
+    + (f"{period_label}的报送截止日为 {items[0]['deadline']:%Y年%m月%d日}" if items else "")
+    + (("，已过截止日，请尽快报送。" if owed and items[0]["deadline"] < today() else "。") if items else "")
 )
 
 st.subheader(f"通知单待反馈（{len(to_answer)} 份）")

@@ -71,15 +71,22 @@ first_q, last_q = Period.parse(first_text), Period.parse(last_text) if last_text
 newest = min(due.shift(1), last_q) if last_q else due.shift(1)
 periods = [str(newest.shift(-i)) for i in range(8) if newest.shift(-i) >= first_q]
 # the latest quarter due; for a plan whose last target year has ended, that year's fourth quarter
-# (as on its dashboards and 我的待办); a link's ?quarter= (去更正上传 of a returned figure) once
+# (as on its dashboards and 我的待办). A link's ?quarter= (去更正上传 of a returned figure, 去填报上传)
+# is applied every time the page is opened by it, then taken off the address: the quarter box is the
+# user's again (applied once per session, a second 去更正上传 opened the default quarter, and the
+# correction went into an approved figure of another quarter).
 default_period = str(default_as_of(plan))
 linked = _linked_quarter(st.query_params.get("quarter"), plan, due)
-periods += [p for p in (default_period, linked) if p and p not in periods]
-if linked and st.session_state.get("upload_period_link") != (plan.code, linked):
+if linked:
     st.session_state["upload_period_link"] = (plan.code, linked)
     st.session_state["upload_period"] = linked
-elif st.session_state.get("upload_period_plan", plan.code) != plan.code or (
-    st.session_state.get("upload_period") not in periods
+    del st.query_params["quarter"]
+link_plan, link_quarter = st.session_state.get("upload_period_link", (None, None))
+kept_link = link_quarter if link_plan == plan.code else None
+periods += [p for p in (default_period, kept_link) if p and p not in periods]
+if not linked and (
+    st.session_state.get("upload_period_plan", plan.code) != plan.code
+    or st.session_state.get("upload_period") not in periods
 ):
     st.session_state["upload_period"] = default_period  # another plan chosen: its own default quarter
 st.session_state["upload_period_plan"] = plan.code

@@ -178,7 +178,8 @@ def _quarter(at: AppTest) -> str:
 
 def test_the_quarter_follows_the_link_and_a_finished_plan_opens_on_its_last_quarter(tmp_path, monkeypatch):
     """六安 ends in 2025: its page opens on 2025年第4季度 (as its dashboards and 我的待办), not on the
-    latest quarter due, whose template asks nothing; a 去更正上传 link's ?quarter= is taken once."""
+    latest quarter due, whose template asks nothing; a 去更正上传 link's ?quarter= is taken each time
+    the page is opened by it, and the clerk's own choice after it holds."""
     url = f"sqlite:///{tmp_path / 'app.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.chdir(ROOT)
@@ -204,6 +205,16 @@ def test_the_quarter_follows_the_link_and_a_finished_plan_opens_on_its_last_quar
     at.query_params["quarter"] = "2031Q1"  # not a quarter anyone reports for yet: ignored
     at.run()
     assert _quarter(at) == "2025Q3"
+    # a second 去更正上传 of the same quarter, after another page: the link's quarter again (a walker's
+    # second click opened the default quarter, and the correction replaced an approved figure there)
+    at.switch_page("pages/todo.py").run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/upload.py")
+    at.query_params["quarter"] = "2025Q2"
+    at.run()
+    assert _quarter(at) == "2025Q2"
+    next(b for b in at.selectbox if b.label == "填报季度").set_value("2025Q3").run()
+    assert _quarter(at) == "2025Q3"  # the link is taken off the address: the clerk's choice holds
 
 
 def test_a_reporter_lists_and_may_undo_only_its_own_units_uploads(tmp_path, monkeypatch):
