@@ -9,7 +9,8 @@ the score is the weighted sum divided by 3 × the number of the unit's indicator
 × 100.  0 means nothing behind, 100 means everything seriously behind.
 Averaging keeps a unit with many indicators from being
 ranked worse merely for carrying more of the plan; ties are broken by the weighted
-sum (more lagging work first), then by the count of 严重滞后, then by name.
+sum (more lagging work first), then by the count of 严重滞后; units equal on all three
+share a rank (1, 2, 2, 4) and are listed by name.
 Not reporting weighs more than being behind because it hides the real position, and
 less than being seriously behind, which is measured.
 """
@@ -127,16 +128,21 @@ def unit_score(counts: StatusCounts) -> float:
 def rank_units(assessments: Iterable[Assessment], role: Role = Role.LEAD) -> list[UnitScore]:
     """Units ordered from most to least behind (see the module doc for the score)."""
     rows = rollup_by_unit(assessments, role)
-    scored = sorted(
-        rows,
-        key=lambda r: (
-            -unit_score(r.counts), -r.counts.weighted, -r.counts[Status.SERIOUSLY_BEHIND], r.unit,
-        ),
-    )  # fmt: skip
-    return [
-        UnitScore(
-            i + 1, r.unit, r.role, round(unit_score(r.counts), 2), r.counts.weighted, r.counts.total,
-            r.counts[Status.SERIOUSLY_BEHIND], r.counts[Status.NOT_REPORTED], r.counts[Status.BEHIND],
-        )
-        for i, r in enumerate(scored)
-    ]  # fmt: skip
+    def standing(r: UnitRollup) -> tuple:
+        return (-unit_score(r.counts), -r.counts.weighted, -r.counts[Status.SERIOUSLY_BEHIND])
+
+    scored = sorted(rows, key=lambda r: (standing(r), r.unit))
+    out: list[UnitScore] = []
+    rank = 0
+    for i, r in enumerate(scored):
+        # units equal on every criterion share a rank (1, 2, 2, 4): six units with nothing behind
+        # numbered 2–7 by their names read as an order that is not there
+        if i == 0 or standing(r) != standing(scored[i - 1]):
+            rank = i + 1
+        out.append(
+            UnitScore(
+                rank, r.unit, r.role, round(unit_score(r.counts), 2), r.counts.weighted, r.counts.total,
+                r.counts[Status.SERIOUSLY_BEHIND], r.counts[Status.NOT_REPORTED], r.counts[Status.BEHIND],
+            )
+        )  # fmt: skip
+    return out

@@ -78,3 +78,16 @@ def test_unit_score_bounds():
     rows = rollup_by_unit([mk("x", S.SERIOUSLY_BEHIND, ("甲",)), mk("y", S.SERIOUSLY_BEHIND, ("甲",))])
     assert unit_score(rows[0].counts) == 100.0
     assert rank_units([]) == []
+
+
+def test_units_equal_on_every_criterion_share_a_rank():
+    """灵璧's 责任单位 numbered six units with nothing behind 2–7 by name: an order that is not there."""
+    ranking = rank_units([
+        mk("1", S.SERIOUSLY_BEHIND, ("甲局",)),
+        mk("2", S.ACHIEVED, ("乙局",)), mk("3", S.ON_TRACK, ("丙局",)), mk("4", S.ACHIEVED, ("丁局",)),
+        mk("5", S.BEHIND, ("戊局",)), mk("6", S.ON_TRACK, ("戊局",)),  # 1/(3×2) = 16.67
+        mk("7", S.BEHIND, ("己局",)), mk("8", S.ACHIEVED, ("己局",)),  # the same score and weights
+    ])  # fmt: skip
+    assert [(u.rank, u.unit) for u in ranking] == [
+        (1, "甲局"), (2, "己局"), (2, "戊局"), (4, "丁局"), (4, "丙局"), (4, "乙局"),
+    ]  # fmt: skip
