@@ -88,8 +88,10 @@ st.subheader(escape_markdown(f"{row['code']} {row['name']}"))
 status = row["status"]
 st.markdown(
     f'<span style="background:{status_color(status)};color:{text_color(status)};padding:3px 12px;'
-    f'border-radius:6px;font-weight:700">{html.escape(status_label(status))}</span>　截至 {period_label}：'
-    f"{escape_markdown(row['reason'])}",  # inline in a markdown paragraph: names in it are escaped
+    f'border-radius:6px;font-weight:700">{html.escape(status_label(status))}</span>　'
+    # a reason that starts with its own 截至… or with the quarter itself is not told the quarter twice
+    + ("" if row["reason"].startswith(("截至", period_label)) else f"截至 {period_label}：")
+    + escape_markdown(row["reason"]),  # inline in a markdown paragraph: names in it are escaped
     unsafe_allow_html=True,
 )
 if row.get("flag"):

@@ -146,6 +146,19 @@ def test_a_milestone_reads_done_or_not_done_not_a_number(demo_url, monkeypatch, 
     assert set(quarters["实际值"]) | set(versions["数值"]) <= {"已完成", "未完成", "—"}
 
 
+@pytest.mark.parametrize(("code", "head"), [("LB-QG-02", "截至2026年第3季度尚未完成"), ("LB-SQ-05", "2026年第3季度实际")])
+def test_the_verdict_line_names_the_quarter_once(demo_url, monkeypatch, code, head):
+    """A walker read 指标详情's "截至 2026年第3季度：截至2026年第3季度尚未完成…"."""
+    at = signed_in_app(demo_url, monkeypatch, Actor("县领导", ActorRole.VIEWER), "lingbi")
+    at.query_params["indicator"] = code
+    at.query_params["as_of"] = "2026Q3"
+    open_page(at, "pages/indicator.py")
+    line = next(str(m.value) for m in at.markdown if "</span>" in str(m.value) and "border-radius" in str(m.value))
+    verdict = line.split("</span>", 1)[1].lstrip("　")
+    assert verdict.startswith(head), verdict
+    assert verdict.count("2026年第3季度") == 1, verdict
+
+
 def test_the_file_uploader_shows_chinese_instead_of_streamlits_english(demo_url, monkeypatch):
     """Streamlit 1.67 writes "Upload" and "200MB per file" in the drop zone; the app's style hides
     both (font-size 0) and puts Chinese in their place (checked by eye in a real browser at
