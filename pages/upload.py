@@ -37,6 +37,7 @@ from ui.safe import escape_markdown
 from ui.vocabulary import workbook_limit_words
 from ui.widgets import plan_selector
 from workbook import sandbox
+from workbook.reader import where_in_sheet
 
 ensure_routed()
 
@@ -162,19 +163,23 @@ def _change_row(c) -> dict:
     }
 
 
+def _error_row(e, raw) -> dict:
+    header, code = where_in_sheet(raw, e.sheet, e.row, e.column) if raw is not None else ("", "")
+    # a file-level error has no row: an empty cell, never "None"
+    return {"工作表": e.sheet, "行": "" if e.row is None else str(e.row), "列": e.column, "栏目": header,
+            "指标代码": code, "说明": e.message}  # fmt: skip
+
+
 def _show_preview(preview, key: str) -> None:
     counts = preview.counts
+    if preview.errors:  # no 新增 1 … above "文件不会被导入": nothing of the file is written
+        st.error(f"发现 {len(preview.errors)} 处错误，文件不会被导入。请修改后重新上传。")
+        raw = preview.prepared.raw if preview.prepared is not None else None
+        _paged([_error_row(e, raw) for e in preview.errors], f"{key}_errors")
+        return
     cols = st.columns(5)
     for col, name in zip(cols, ["new", "changed", "unchanged", "baseline", "rejected"], strict=True):
         col.metric(STATUS_LABELS[name], counts[name])
-    if preview.errors:
-        st.error(f"发现 {len(preview.errors)} 处错误，文件不会被导入。请修改后重新上传。")
-        errors = [
-            {"工作表": e.sheet, "行": "" if e.row is None else str(e.row), "列": e.column, "说明": e.message}
-            for e in preview.errors
-        ]  # a file-level error has no row: an empty cell, never "None"
-        _paged(errors, f"{key}_errors")
-        return
     shown = [c for c in preview.changes if c.status in ("new", "changed", "baseline")]
     if shown:
         st.caption(f"以下为将新增或修改的 {len(shown)} 项（未变 {counts['unchanged']} 项不列出）。")

@@ -5,6 +5,7 @@ exports are built on request only, a refused preview is audited once however oft
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
 
 import bad_inputs
@@ -167,9 +168,31 @@ def test_file_level_error_shows_no_row_number(tmp_path, monkeypatch):
     assert "文件不会被导入" in _texts(at)
     (table,) = at.dataframe
     assert table.value.to_dict("records") == [
-        {"工作表": "填报", "行": "", "列": "", "说明": "工作表“填报”：工作表过大（第 1048576 行），上限为 BL 列、60000 行以内"}
-    ]
+        {"工作表": "填报", "行": "", "列": "", "栏目": "", "指标代码": "",
+         "说明": "工作表“填报”：工作表过大（第 1048576 行），上限为 BL 列、60000 行以内"}
+    ]  # fmt: skip
     assert _count(url, Upload) == 0
+
+
+def test_a_cell_error_names_the_column_header_and_the_indicator(tmp_path, monkeypatch):
+    """"第 4 行，H 列：“abc”不是数字" sent a walker counting columns; the counters above it read
+    新增 1 for a file that writes nothing."""
+    from openpyxl import load_workbook
+
+    at, url = _app(tmp_path, monkeypatch, Actor("office-admin", ActorRole.ADMIN))
+    wb = load_workbook(io.BytesIO(bad_inputs.filled(make_template(url, PLAN, PERIOD, UNIT))))
+    ws = wb[bad_inputs.S]
+    row, code = next((r, c) for c, r in bad_inputs.rows_by_code(ws).items())
+    ws.cell(row, 8).value = "abc"  # H: 填报数值
+    before = _count(url, Observation)
+    _upload(at, bad_inputs.save(wb))
+    assert "文件不会被导入" in _texts(at)
+    assert at.metric.len == 0  # no 新增 / 修改 counts for a file that is not imported
+    (table,) = at.dataframe
+    (error,) = table.value.to_dict("records")
+    assert (error["行"], error["列"], error["栏目"], error["指标代码"]) == (str(row), "H", "填报数值", code)
+    assert "“abc”不是数字" in error["说明"]
+    assert _count(url, Observation) == before and _count(url, Upload) == 0
 
 
 def _quarter(at: AppTest) -> str:

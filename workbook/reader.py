@@ -178,6 +178,25 @@ class RawWorkbook:
         return codes
 
 
+def where_in_sheet(raw: RawWorkbook, sheet: str, row: int | None, column: str) -> tuple[str, str]:
+    """An error's column header (``填报数值``) and its row's indicator code, for the error table:
+    "第 4 行，H 列" alone sent a clerk counting columns. ``("", "")`` where there is none (a
+    file-level error, a row above the data, an unknown column)."""
+    found = next((s for s in (*raw.data_sheets, *raw.task_sheets) if s.title == sheet), None)
+    if found is None:
+        return "", ""
+    by_letter = {letter: key for key, letter in found.letters.items()}
+    header = tpl.HEADERS.get(by_letter.get(column, ""), "") if column else ""
+    code = ""
+    if row is not None and 0 <= row - found.first_row < len(found.data):
+        values = list(found.data[row - found.first_row])
+        key = _at(values, found.columns.get("key"))
+        parts = tpl.split_key(clean_text(key)) if isinstance(key, str) and key.strip() else None
+        value = parts[3] if parts else _at(values, found.columns.get("code"))
+        code = clean_text(value) if isinstance(value, str) else ""
+    return header, code
+
+
 def _at(values: list[Any], index: int | None) -> Any:
     if index is None or index >= len(values):
         return None
