@@ -70,6 +70,20 @@ def _return_text(obs: Observation | None, measure_unit: str, kind: str) -> str:
             f"{obs.review_comment or '（无意见）'}")  # fmt: skip
 
 
+def _in_force_text(
+    old: Observation | None, obs: Observation, returned: Observation | None, measure_unit: str, kind: str
+) -> str:
+    """原值: the accepted value in force; without one, why not: a first report, or earlier versions
+    returned ("原值 —（首次报送） → 新值 29 家（第 2 版）" read as a first report and a second version)."""
+    if old is not None:
+        return figure_text(old, measure_unit, kind)
+    if obs.version == 1:
+        return "—（首次报送）"
+    if returned is not None:
+        return f"—（第 {returned.version} 版已退回，尚无审核通过的数值）"
+    return "—（尚无审核通过的数值）"
+
+
 def _pending_flags(session: Session, plan_code: str) -> dict[tuple[str, str, str], str]:
     from db.queries import load_plan_data
     from indicators.series import prepare_series
@@ -138,7 +152,8 @@ def pending_figures(session: Session, plan_code: str) -> list[PendingFigure]:
             PendingFigure(
                 id=obs.id, period=obs.period, period_label=Period.parse(obs.period).label,
                 indicator_code=code, indicator=name, unit=unit,
-                old=figure_text(old, measure_unit, kind), new=figure_text(obs, measure_unit, kind),
+                old=_in_force_text(old, obs, returned, measure_unit, kind),
+                new=figure_text(obs, measure_unit, kind),
                 note=obs.note or "", entered_by=obs.entered_by, entered_at=obs.entered_at,
                 file_name=obs.file_name or "", source=obs.source, version=obs.version,
                 flag=flags.get((code, unit, obs.period), ""),

@@ -154,6 +154,8 @@ def test_the_reviewer_sees_why_the_office_returned_the_earlier_version(seeded_ur
     day = dt.datetime.now(dt.UTC).date().isoformat()  # reviewed_at is stored in UTC
     assert card.new.startswith("98.1") and card.version == 2
     assert card.earlier_return == f"第 1 版 97.3%，命令行管理工具 {day} 退回：与统计年报不符，请核实"
+    # not "—（首次报送）" beside 第 2 版: the first version was returned, nothing is in force
+    assert card.old == "—（第 1 版已退回，尚无审核通过的数值）"
 
 
 def test_the_reviewer_sees_the_units_figure_for_the_period_before(seeded_url):
