@@ -51,14 +51,26 @@ for r in rows:
     if all_met and r["督办"]:
         met_but_overdue.append(r["编号"])
 
+def _decided(item: dict, words: str) -> None:
+    """Say what was decided after the rerun (a decision used to leave no message at all)."""
+    st.session_state["task_review_notice"] = (
+        f"{item['task_code']}（{item['unit']}，{Period.parse(item['period']).label}）{words}。"
+    )
+    st.rerun()
+
+
 if actor.role is ActorRole.ADMIN:
+    notice = st.session_state.pop("task_review_notice", None)
+    if notice:
+        st.success(escape_markdown(notice))
     st.subheader(f"待审核的任务进展（{len(pending)} 条）")
     if not pending:
         st.info("没有待审核的任务进展。")
     for item in pending:
         with st.container(border=True):
             st.text(
-                f"{item['task_code']} {item['title']} · {item['unit']} · {Period.parse(item['period']).label}"
+                f"{item['task_code']} {item['title']} · {item['unit']}（{item['role']}）"
+                f" · {Period.parse(item['period']).label}"
                 f"（第{item['version']}版，{actor_name(item['entered_by'])} "
                 f"{item['entered_at']:%Y-%m-%d %H:%M}）\n"
                 f"推进状态：{item['status']}\n进展情况：{item['progress']}"
@@ -72,19 +84,21 @@ if actor.role is ActorRole.ADMIN:
                 "review_task",
                 lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "accept", m),
             ):
-                st.rerun()
+                _decided(item, "的进展已通过")
             if b.button("退回", key=f"task_return_{rid}") and run_write(
                 actor,
                 "review_task",
                 lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "return", m),
             ):
-                st.rerun()
-            if c.button("确认完成", key=f"task_confirm_{rid}", type="primary") and run_write(
+                _decided(item, "的进展已退回，单位将在“任务填报与反馈”中看到退回意见")
+            # 确认完成 only for a report of 已完成 (the service refuses the others): a blue 确认完成 on a
+            # 推进中 report read as the next step
+            if item["done"] and c.button("确认完成", key=f"task_confirm_{rid}", type="primary") and run_write(
                 actor,
                 "review_task",
                 lambda s, i=rid, m=comment: tasks.review_report(s, actor, i, "confirm", m),
             ):
-                st.rerun()
+                _decided(item, "已确认完成")
 
 st.subheader("工作台账")
 f1, f2, f3 = st.columns(3)
@@ -118,8 +132,8 @@ widths |= {"关联指标": 120, "审核": 90, "佐证材料": 70, "进展情况"
 def _table_row(r: dict) -> dict:
     row = {k: r[k] for k in columns}
     row["时间节点"] = node_periods(r["时间节点"])  # the quarters; the full text is in the expander below
-    if r["最近进展季度"] and r["进展情况"]:
-        row["进展情况"] = f"{r['最近进展季度']}：{r['进展情况']}"
+    if r["最近进展季度"] and r["进展情况"]:  # whose report it is: a co-responsible unit's reads as its part
+        row["进展情况"] = f"{r['最近进展季度']}（{r['填报单位']}）：{r['进展情况']}"
     return row
 
 

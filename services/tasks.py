@@ -663,8 +663,13 @@ def pending_reports(session: Session, plan_code: str) -> list[dict[str, Any]]:
             "task_code": tasks[r.task_id].code,
             "title": tasks[r.task_id].title,
             "unit": r.unit.name,
+            # a co-responsible unit's report is its part of the task, not the task's own state
+            "role": "牵头单位"
+            if any(u.unit_id == r.unit_id and u.role == "lead" for u in tasks[r.task_id].units)
+            else "配合单位",
             "period": r.period,
             "status": STATUS_LABELS[r.status],
+            "done": r.status == "done",
             "progress": r.progress,
             "version": r.version,
             "entered_by": r.entered_by,

@@ -42,3 +42,33 @@ def test_the_ledger_page_shows_the_linked_verdicts(tmp_path, monkeypatch):
     assert linked["LA-T2.3-02"] == "LA-QM-02 已达标"
     captions = " ".join(c.value for c in at.caption)
     assert "LA-T1.1-04" in captions and "LA-T2.3-02" in captions and "均已达标" in captions
+
+
+def test_a_co_units_report_is_marked_and_a_decision_is_confirmed(tmp_path, monkeypatch):
+    """A walker read a co-responsible unit's 推进中 report as the task's own state, with a blue
+    确认完成 beside it, and 通过 left no message."""
+    pytest.importorskip("streamlit.testing.v1")
+    from db.session import session_scope
+    from services import tasks
+    from services.actor import Actor, ActorRole
+    from tests.apptest_support import demo_database, open_page, signed_in_app
+    from tests.supervision_support import reporter
+
+    url = demo_database(tmp_path)
+    with session_scope(url) as s:
+        clerk = reporter(s, "灵璧县", "县工业和信息化局")  # LB-T01: 配合单位 (lead: 县市场监管局)
+        tasks.report_progress(
+            s, clerk, "lingbi", "LB-T01", "县工业和信息化局", "2026Q3", "轴承产业攻关推进中", "in_progress"
+        )
+    at = signed_in_app(url, monkeypatch, Actor("office", ActorRole.ADMIN), plan="lingbi")
+    open_page(at, "pages/tasks.py")
+    card = next(t.value for t in at.text if "LB-T01" in t.value)
+    assert "县工业和信息化局（配合单位）" in card and "推进状态：推进中" in card
+    assert [b.label for b in at.button if b.key and b.key.startswith("task_")] == ["通过", "退回"]
+    next(b for b in at.button if b.label == "通过").click().run()
+    assert not at.exception
+    # escaped for markdown (LB\-T01), drawn as LB-T01
+    assert [m.value.replace("\\", "") for m in at.success] == ["LB-T01（县工业和信息化局，2026年第3季度）的进展已通过。"]
+    frame = next(d.value for d in at.dataframe if "进展情况" in d.value.columns)
+    row = frame[frame["编号"] == "LB-T01"].iloc[0]
+    assert row["进展情况"] == "2026年第3季度（县工业和信息化局）：轴承产业攻关推进中"
