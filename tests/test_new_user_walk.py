@@ -131,6 +131,8 @@ def test_the_matrix_is_as_wide_as_its_longest_row(per_category, columns, slots):
     fig = matrix_figure(_matrix_rows(per_category), columns=columns)
     low, high = fig.layout.xaxis.range
     assert (low, high) == (-0.55, slots - 0.45)
+    # a walker's drag zoomed the matrix and slid its top row under the legend: nothing to zoom
+    assert fig.layout.xaxis.fixedrange is True and fig.layout.yaxis.fixedrange is True
 
 
 @pytest.mark.parametrize(("plan", "code", "word"), [("lingbi", "LB-QG-02", "未完成"), ("luan", "LA-QI-01", "已完成")])

@@ -368,7 +368,10 @@ def matrix_figure(
             }
         )
     fig.update_layout(shapes=shapes)
-    fig.update_xaxes(visible=False, range=[-0.55, max(used, min(columns, MATRIX_MIN_COLUMNS)) - 0.45])
+    # fixed axes: a drag or a click on the matrix zoomed it, and its top row slid under the legend
+    fig.update_xaxes(
+        visible=False, range=[-0.55, max(used, min(columns, MATRIX_MIN_COLUMNS)) - 0.45], fixedrange=True
+    )
     fig.update_yaxes(
         range=[n_rows - 0.5, -0.5],
         tickvals=[(y + end - 1) / 2 for (y, _), end in zip(bands, ends, strict=True)],
@@ -377,6 +380,7 @@ def matrix_figure(
         showgrid=False,
         zeroline=False,
         title=None,
+        fixedrange=True,
     )
     layout = {"title": {"text": title}} if title else {}
     row_px = 2.6 * font_size + 14
