@@ -210,9 +210,11 @@ def _single_upload() -> None:
     follows at the next rerun of the page (a tab chosen, another page opened)."""
     if current_actor() is None:  # signed out, timed out or disabled since the page was drawn
         st.rerun()  # the whole app: the router shows the sign-in page
+    # the last import's message, for the selection it was made in and with its time: a bare
+    # "已导入…" stayed above the next quarter's or unit's preview and read as that file's result
     last = state.get("upload_last_result")
-    if last is not None:
-        st.success(escape_markdown(last))
+    if last is not None and last[0] == (plan.code, period, unit_name or ""):
+        st.success(escape_markdown(f"{last[1]:%H:%M} {last[2]}"))
     uploader_key = f"single_upload_{state.get('upload_generation', 0)}"
     uploaded = st.file_uploader(
         f"选择填好的 .xlsx 文件（{workbook_limit_words()}）", type=None, key=uploader_key
@@ -253,7 +255,8 @@ def _single_upload() -> None:
                     if result.status == "committed":
                         text = result.message + "。"  # a reporter's says the figures await review
                         files.pop(key, None)  # the stale preview and its button go away
-                        state["upload_last_result"] = text
+                        made_in = (plan.code, period, unit_name or "")
+                        state["upload_last_result"] = (made_in, dt.datetime.now(), text)
                         state["upload_generation"] = state.get("upload_generation", 0) + 1
                         rerun_this_part()
                     entry["preview"] = result.preview  # what changed under the lock

@@ -91,6 +91,13 @@ def test_admin_upload_preview_confirm_once(tmp_path, monkeypatch):
     assert "已导入" in _texts(at)
     assert not [b for b in at.button if b.label == "确认导入"], "the stale preview and its button are gone"
     assert not at.session_state["upload_files"]
+    # another unit chosen: the message of this unit's import is not shown above it
+    units = next(b for b in at.selectbox if b.label == "填报单位")
+    units.set_value(next(o for o in units.options if o != UNIT)).run()
+    assert "已导入" not in " ".join(m.value for m in at.success)
+    units = next(b for b in at.selectbox if b.label == "填报单位")
+    units.set_value(UNIT).run()
+    assert "已导入" in " ".join(m.value for m in at.success)
 
 
 def test_reporter_is_told_the_figures_await_review(tmp_path, monkeypatch):
