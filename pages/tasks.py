@@ -125,7 +125,7 @@ if met_but_overdue and assessed:
 columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "关联指标", "审核", "佐证材料"]
 columns.append("进展情况")
 # widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
-widths = {"编号": 70, "任务": 200, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 70}
+widths = {"编号": 70, "任务": 180, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 90}
 widths |= {"关联指标": 120, "审核": 90, "佐证材料": 70, "进展情况": 200}
 
 
