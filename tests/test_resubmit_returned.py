@@ -130,10 +130,20 @@ def test_a_correction_after_a_return_shows_the_returned_value_as_such(seeded_url
     preview = preview_import(seeded_url, corrected, "q2b.xlsx", clerk, plan=PLAN, period=PERIOD, unit=UNIT)
     change = next(c for c in preview.changes if c.code == code)
     assert (change.status, change.old, change.new) == ("changed", "97.3（已退回）", "98.1")
-    # the unit's next template says so too, in its 上次填报 column
+    # the unit's next template says so too, in its 上次填报 column, with the office's reason
     ws = load_workbook(io.BytesIO(make_template(seeded_url, PLAN, PERIOD, UNIT)))[bad_inputs.S]
     header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
-    assert ws.cell(bad_inputs.rows_by_code(ws)[code], header["上次填报"]).value == "97.3（2025年第2季度，已退回）"
+    assert ws.cell(bad_inputs.rows_by_code(ws)[code], header["上次填报"]).value == (
+        "97.3（2025年第2季度，已退回：请核实）"
+    )
+
+
+def test_a_long_return_comment_is_one_short_line_of_the_template():
+    from services.imports.templates import COMMENT_CHARS, clean_comment
+
+    assert clean_comment("与统计年报\n不符，\t请核实") == "与统计年报 不符， 请核实"
+    long = "省经信厅2026年公布名单" * 10
+    assert len(clean_comment(long)) == COMMENT_CHARS and clean_comment(long).endswith("…")
 
 
 def test_the_reviewer_sees_why_the_office_returned_the_earlier_version(seeded_url):

@@ -17,6 +17,13 @@ from workbook import template as tpl
 
 # the 上次填报 column: a version the office returned or has not reviewed yet is not the figure in use
 LAST_STATE_WORDS = {"returned": "，已退回", "pending": "，待审核"}
+COMMENT_CHARS = 60  # of the office's return comment, in the template's 上次填报 cell
+
+
+def clean_comment(text: str) -> str:
+    """The office's comment as one short line of a cell (no line breaks; cut with …)."""
+    line = " ".join(text.split())
+    return line if len(line) <= COMMENT_CHARS else line[: COMMENT_CHARS - 1] + "…"
 
 
 def template_data(
@@ -46,6 +53,7 @@ def template_data(
             Observation.benchmark_value,
             Observation.done_on,
             Observation.review_state,
+            Observation.review_comment,
         )
         .join(Indicator, Indicator.id == Observation.indicator_id)
         .where(
@@ -86,6 +94,8 @@ def template_data(
                 )
                 if last_text:  # a returned or pending version is not the figure in use: said so
                     state = LAST_STATE_WORDS.get(last.review_state, "")
+                    if last.review_state == "returned" and last.review_comment:  # why, where it is fixed
+                        state += f"：{clean_comment(last.review_comment)}"
                     last_text += f"（{Period.parse(last.period).label}{state}）"
             target_text = "；".join(
                 f"{year}年：{text or LABELS.get(comparator, comparator)}"
