@@ -263,15 +263,22 @@ else:
                 hoverinfo="skip",
             )
         )
-    heat.update_yaxes(autorange="reversed", title=None)
-    heat.update_xaxes(type="category", title=None, side="top")
-    style(heat, height=max(260, 26 * len(units) + 110))
-    heat.update_layout(legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0}, showlegend=True)
+    heat.update_yaxes(autorange="reversed", title=None, fixedrange=True)
+    heat.update_xaxes(type="category", title=None, side="top", fixedrange=True)
+    style(heat, height=max(260, 26 * len(units) + 140))
+    # the quarters are written above the grid: room above them for the chart's toolbar, which
+    # covered "2026年3季度" on hover; fixed axes (a drag zoomed the grid)
+    heat.update_layout(
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "x": 0}, showlegend=True, margin={"t": 70}
+    )
     st.plotly_chart(heat, config=plotly_config("报送情况", plan.jurisdiction, as_of), key="completeness")
     words = "、".join(
         f"{COLOR_WORDS[REPORT_COLORS[s]]}{REPORT_ICONS[s]}{s}" for s in ("按时", "逾期", "未报送")
     )
-    st.caption(f"格内为 按时/逾期/未报送 的数量；颜色和符号取该季度最差的情况：{words}。")
+    st.caption(
+        f"格内为 按时/逾期/未报送 的数量；颜色和符号取该季度最差的情况：{words}；"
+        "空白表示该单位该季度没有应报的数据（如年度指标只在其年度数据到期的季度应报）。"
+    )
     total = len(table[table["state"] != "未到期"])
     received = int((table["state"].isin(["按时", "逾期"])).sum())
     st.markdown(
