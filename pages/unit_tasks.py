@@ -134,9 +134,9 @@ st.dataframe(
     hide_index=True,
     width="stretch",
     height=min(36 * (len(items) + 1) + 4, 360),
-    column_config={  # fits the main column at 1600 px: no column cut off at the right edge
+    column_config={  # 890 px: fits the main column at 1366 px too (the unit and last column were cut)
         k: st.column_config.Column(width=w)
-        for k, w in {"待办": 130, "编号": 70, "任务": 300, "单位": 110, "角色": 50, "时间节点": 130}.items()
+        for k, w in {"待办": 120, "编号": 70, "任务": 220, "单位": 130, "角色": 50, "时间节点": 120}.items()
     }
     | {"任务状态": st.column_config.Column(width=80), "上次推进状态": st.column_config.Column(width=100)},
 )
