@@ -218,74 +218,72 @@ else:
 if not figures:
     st.info(f"截至{period_label}该指标尚无填报值。")
 
-left, right = st.columns(2)
-with left:
-    st.markdown("**各季度状态**")
-    if not quarters:
-        st.info("所选季度早于计划的第一个报送季度。")
-    else:
-        st.dataframe(
-            styled_status(
-                pd.DataFrame(
-                    [
-                        {
-                            "季度": q["label"],
-                            "状态": q["status"],
-                            "实际值": shown(q["value"]),
-                            "应达值": format_number(q["expected"], unit),
-                            "依据": q["reason"],
-                        }
-                        for q in reversed(quarters)
-                    ]
-                )
-            ),
-            hide_index=True,
-            width="stretch",
-            height=frame_height(len(quarters), 320),
-            column_config={  # fits half the main area at 1366×768; 依据 in full on hover
-                "季度": st.column_config.TextColumn(width=105),
-                "状态": st.column_config.TextColumn(width=75),
-                "实际值": st.column_config.TextColumn(width=75),
-                "应达值": st.column_config.TextColumn(width=75),
-                "依据": st.column_config.TextColumn(width=100),
-            },
-        )
-with right:
-    st.markdown("**目标修改记录**")
-    revisions = [r for r in data.revisions(url, plan.code, fingerprint) if r["indicator_code"] == code]
-    if not revisions:
-        st.info("该指标没有目标修改记录。")
-    consultation = [(r, revision_words(r)) for r in revisions if not is_office_revision(r)]
-    office = [r for r in revisions if is_office_revision(r)]
-    if consultation:
-        st.caption(REVISION_ORIGINS["consultation"])
-        st.table(  # the consultation texts wrap and read in full
+# full width: 依据 is the verdict's reason, cut after a few characters in half the page
+st.markdown("**各季度状态**")
+if not quarters:
+    st.info("所选季度早于计划的第一个报送季度。")
+else:
+    st.dataframe(
+        styled_status(
             pd.DataFrame(
                 [
                     {
-                        "类型": label(r["kind"]),
-                        "原稿": w["old"],
-                        "建议": w["new"],
-                        "提出单位": w["proposer"],
-                        "是否采纳": label(r["adopted"]),
-                        "现行": w["in_force"],
-                        "日期": r["date"],
+                        "季度": q["label"],
+                        "状态": q["status"],
+                        "实际值": shown(q["value"]),
+                        "应达值": format_number(q["expected"], unit),
+                        "依据": q["reason"],
                     }
-                    for r, w in consultation
+                    for q in reversed(quarters)
                 ]
             )
-            .style.hide(axis="index")
-            # short columns never one character a line beside the long texts (1366 px)
-            .set_properties(subset=["类型", "是否采纳", "现行", "日期"], **{"white-space": "nowrap"})
-            .set_table_styles([{"selector": "th", "props": "white-space: nowrap"}])
+        ),
+        hide_index=True,
+        width="stretch",
+        height=frame_height(len(quarters), 320),
+        column_config={  # 依据 takes the rest of the main area (in full on hover)
+            "季度": st.column_config.TextColumn(width=105),
+            "状态": st.column_config.TextColumn(width=75),
+            "实际值": st.column_config.TextColumn(width=90),
+            "应达值": st.column_config.TextColumn(width=90),
+            "依据": st.column_config.TextColumn(width=540),
+        },
+    )
+st.markdown("**目标修改记录**")
+revisions = [r for r in data.revisions(url, plan.code, fingerprint) if r["indicator_code"] == code]
+if not revisions:
+    st.info("该指标没有目标修改记录。")
+consultation = [(r, revision_words(r)) for r in revisions if not is_office_revision(r)]
+office = [r for r in revisions if is_office_revision(r)]
+if consultation:
+    st.caption(REVISION_ORIGINS["consultation"])
+    st.table(  # the consultation texts wrap and read in full
+        pd.DataFrame(
+            [
+                {
+                    "类型": label(r["kind"]),
+                    "原稿": w["old"],
+                    "建议": w["new"],
+                    "提出单位": w["proposer"],
+                    "是否采纳": label(r["adopted"]),
+                    "现行": w["in_force"],
+                    "日期": r["date"],
+                }
+                for r, w in consultation
+            ]
         )
-    if office:
-        st.caption(REVISION_ORIGINS["office"])
-        st.table(
-            pd.DataFrame(
-                [office_change_row(r) for r in office]
-            ).style.hide(axis="index")
-        )
+        .style.hide(axis="index")
+        # short columns never one character a line beside the long texts (1366 px)
+        .set_properties(subset=["类型", "是否采纳", "现行", "日期"], **{"white-space": "nowrap"})
+        .set_table_styles([{"selector": "th", "props": "white-space: nowrap"}])
+    )
+if office:
+    st.caption(REVISION_ORIGINS["office"])
+    st.table(
+        pd.DataFrame(
+            [office_change_row(r) for r in office]
+        ).style.hide(axis="index")
+    )
 
 st.markdown("**数据来源（每个数据由谁、何时、从哪个文件填报；含历次版本）**")
 versions = view["versions"]
