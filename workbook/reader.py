@@ -182,7 +182,7 @@ def where_in_sheet(raw: RawWorkbook, sheet: str, row: int | None, column: str) -
     """An error's column header (``填报数值``) and its row's indicator code, for the error table:
     "第 4 行，H 列" alone sent a clerk counting columns. ``("", "")`` where there is none (a
     file-level error, a row above the data, an unknown column)."""
-    found = next((s for s in (*raw.data_sheets, *raw.task_sheets) if s.title == sheet), None)
+    found = next((s for s in raw.data_sheets if s.title == sheet), None)  # not the 重点任务 sheets
     if found is None:
         return "", ""
     by_letter = {letter: key for key, letter in found.letters.items()}
@@ -193,7 +193,7 @@ def where_in_sheet(raw: RawWorkbook, sheet: str, row: int | None, column: str) -
         key = _at(values, found.columns.get("key"))
         parts = tpl.split_key(clean_text(key)) if isinstance(key, str) and key.strip() else None
         value = parts[3] if parts else _at(values, found.columns.get("code"))
-        code = clean_text(value) if isinstance(value, str) else ""
+        code = clean_text(value)[:40] if isinstance(value, str) else ""  # a hostile cell: shown short
     return header, code
 
 
