@@ -51,6 +51,7 @@ for r in rows:
     if all_met and r["督办"]:
         met_but_overdue.append(r["编号"])
 
+
 def _decided(item: dict, words: str) -> None:
     """Say what was decided after the rerun (a decision used to leave no message at all)."""
     st.session_state["task_review_notice"] = (
@@ -122,8 +123,10 @@ if met_but_overdue and assessed:
         f"其中 {len(met_but_overdue)} 项（{'、'.join(met_but_overdue)}）的关联指标截至"
         f"{Period.parse(assessed).label}均已达标：可请牵头单位报送完成情况，审核后确认完成。"
     )
-columns = ["编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "关联指标", "审核", "佐证材料"]
-columns.append("进展情况")
+columns = [
+    "编号", "任务", "牵头单位", "时间节点", "任务状态", "推进状态", "关联指标",
+    "审核", "佐证材料", "进展情况",
+]  # fmt: skip
 # widths that fit the main column at 1600 px (sidebar open): no column is cut off at the right edge
 widths = {"编号": 70, "任务": 180, "牵头单位": 110, "时间节点": 130, "任务状态": 100, "推进状态": 90}
 widths |= {"关联指标": 120, "审核": 90, "佐证材料": 70, "进展情况": 200}
