@@ -332,11 +332,17 @@ def _notices(
 
 
 def build_content(
-    progress, records: Sequence[ReportRecord], today: dt.date | None = None, demo: bool | None = None
+    progress,
+    records: Sequence[ReportRecord],
+    today: dt.date | None = None,
+    demo: bool | None = None,
+    histories: list[list[Any]] | None = None,
 ) -> Briefing:
     """Everything the briefing says, from a :class:`services.progress.PlanProgress`.
 
     ``demo``: whether the plan holds demo figures (default: whether any figure read is a demo one).
+    ``histories``: each indicator's quarters (services.progress.quarter_histories, each quarter
+    against its own targets); default: every quarter against the targets of ``progress``.
     """
     today = today or dt.date.today()
     plan, as_of, settings = progress.plan, progress.as_of, progress.plan.settings
@@ -390,7 +396,8 @@ def build_content(
             "pending": q.pending,
             "received": q.received,
         }
-    histories = dashboard.histories(progress.data, settings, as_of)
+    if histories is None:  # each quarter against the targets in force at its end (services.briefing)
+        histories = dashboard.histories(progress.data, settings, as_of)
     rows_by_code = {r["code"]: r for r in rows}
     notices = _notices(histories, rows_by_code, settings, today)
     return Briefing(

@@ -16,7 +16,7 @@ from db.models import Notice, Plan
 from db.queries import has_demo_data, report_records
 from db.session import read_scope
 from indicators.history import SUPERVISION, WARNING
-from services.progress import plan_progress
+from services.progress import plan_progress, quarter_histories
 
 
 def load_briefing(
@@ -27,7 +27,8 @@ def load_briefing(
         progress = plan_progress(session, plan_code, as_of)
         records = report_records(session, progress.plan.id)
         demo = has_demo_data(session, progress.plan.id)
-        b = build_content(progress, records, today, demo=demo)
+        history = quarter_histories(session, plan_code, progress.as_of, data_now=progress.data)
+        b = build_content(progress, records, today, demo=demo, histories=history)
         # key tasks as of the quarter's reporting deadline (or today, if earlier): a deck 截至2025年第2季度
         # made in 2026 listed tasks due by 2025Q4 as 督办, though they were not yet due on its date
         b.tasks_as_of = min(b.today, b.as_of.deadline(progress.plan.settings.report_deadline_days))

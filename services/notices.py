@@ -412,14 +412,15 @@ def indicator_escalations(session: Session, plan_code: str, today: dt.date) -> l
     reported, indicators.history.escalations) as of the assessment quarter, each with the open notice
     of that unit that already lists the indicator ("" when none: the office may issue one)."""
     from db.queries import get_plan, load_plan_data
-    from indicators.dashboard import histories
     from indicators.history import escalations
     from indicators.vocabulary import Role
-    from services.progress import default_as_of
+    from services.progress import default_as_of, quarter_histories
 
     plan = _plan(session, plan_code)
-    info, datas = load_plan_data(session, plan_code)
     current = default_as_of(get_plan(session, plan_code), today)
+    # each quarter against the targets in force at its end, as the 总览 judges it (a target raised
+    # after the quarter proposed 督办 for an indicator the 总览 showed 正常)
+    info, datas = load_plan_data(session, plan_code, on=current.end_date)
     open_by: dict[tuple[str, str], str] = {}
     for n in session.scalars(
         select(Notice)
@@ -430,7 +431,8 @@ def indicator_escalations(session: Session, plan_code: str, today: dt.date) -> l
             if item.indicator_id is not None:
                 open_by.setdefault((item.code, n.unit.name), n.number)
     out = []
-    for e in escalations(histories(datas, info.settings, current), info.settings, Role.LEAD):
+    history = quarter_histories(session, plan_code, current, data_now=datas)
+    for e in escalations(history, info.settings, Role.LEAD):
         for unit in e.units:
             out.append(
                 {

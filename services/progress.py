@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from db.queries import PlanInfo, get_plan, load_plan_data
 from indicators.model import IndicatorData
 from indicators.periods import Period, latest_due_period
-from indicators.status import Assessment, assess
+from indicators.status import Assessment, Prepared, assess
 
 STATUS_COLUMNS = [
     "plan", "indicator_code", "indicator", "current_value", "current_period", "expected_value",
@@ -69,6 +70,76 @@ def quarter_in_plan(
         span = f"{first.label}至{last.label}" if last is not None else f"{first.label}起"
         raise ValueError(f"{what}{period.label}不在{plan.jurisdiction}计划的范围内（{span}）")
     return period
+
+
+def target_boundaries(session: Session, plan_code: str) -> list[dt.date]:
+    """The days on which a target of the plan came into or went out of force (sorted): two days
+    with no boundary between them have the same targets in force."""
+    from sqlalchemy import select
+
+    from db.models import Indicator, Plan, Target
+
+    rows = session.execute(
+        select(Target.effective_from, Target.superseded_on)
+        .join(Indicator, Indicator.id == Target.indicator_id)
+        .join(Plan, Plan.id == Indicator.plan_id)
+        .where(Plan.code == plan_code)
+    )
+    return sorted({day for row in rows for day in row if day is not None})
+
+
+def quarter_histories(
+    session: Session,
+    plan_code: str,
+    as_of: Period,
+    include_pending: bool = False,
+    *,
+    prepared_now: Sequence[Prepared] | None = None,
+    data_now: Sequence[IndicatorData] | None = None,
+) -> list[list[Assessment]]:
+    """Per indicator (in the plan's order), one assessment per quarter from the plan's first quarter
+    to ``as_of``, each quarter judged against the targets in force at its end, as the 总览 judges it
+    when that quarter is chosen. A target changed later (目标维护, with its effective date) does not
+    rewrite earlier quarters: the history, the 连续滞后 count and the 预警/督办 proposals then said
+    滞后 for a quarter the 总览 showed 正常.
+
+    ``prepared_now`` / ``data_now``: the indicators as loaded for ``as_of``'s own targets (the
+    caller has them already); other target states are loaded once each, only when the plan's
+    targets changed within the span (usually never)."""
+    from bisect import bisect_right
+
+    from indicators.periods import period_range
+    from indicators.status import assess_at, prepare
+
+    plan = get_plan(session, plan_code)
+    if plan is None:
+        raise LookupError(f"没有代码为“{plan_code}”的计划")
+    settings = plan.settings
+    if prepared_now is None and data_now is not None:
+        prepared_now = [prepare(d, settings) for d in data_now]
+    if as_of < settings.first_period:
+        count = len(prepared_now) if prepared_now is not None else len(load_plan_data(session, plan_code)[1])
+        return [[] for _ in range(count)]
+    quarters = period_range(settings.first_period, as_of)
+    bounds = target_boundaries(session, plan_code)
+
+    def state(q: Period) -> int:  # quarters with the same number of boundaries passed share targets
+        return bisect_right(bounds, q.end_date)
+
+    groups: dict[int, list[Period]] = {}
+    for q in quarters:
+        groups.setdefault(state(q), []).append(q)
+    by_quarter: dict[Period, list[Assessment]] = {}
+    for key, qs in groups.items():
+        if key == state(as_of) and prepared_now is not None:
+            prepared = list(prepared_now)
+        else:
+            _, datas = load_plan_data(session, plan_code, include_pending, on=qs[-1].end_date)
+            prepared = [prepare(d, settings) for d in datas]
+        for q in qs:
+            by_quarter[q] = [assess_at(p, q) for p in prepared]
+    count = len(by_quarter[quarters[0]])
+    return [[by_quarter[q][i] for q in quarters] for i in range(count)]
 
 
 def _number(value: float | None, digits: int = 4) -> str:

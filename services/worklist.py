@@ -247,15 +247,17 @@ def pending_section(ctx: Context) -> Section:
 
 def warnings_section(ctx: Context) -> Section:
     """预警 / 督办 of the indicators my units lead (consecutive quarters behind)."""
-    from indicators.dashboard import histories
     from indicators.history import SUPERVISION, escalation_rule, escalations
     from indicators.vocabulary import Role
+    from services.progress import quarter_histories
 
-    plan, datas = ctx.plan_data()
+    plan, _datas = ctx.plan_data()
     current = current_quarter(plan, ctx.today)
     mine = set(ctx.units)
     items = []
-    for e in escalations(histories(datas, plan.settings, current), plan.settings, Role.LEAD):
+    # each quarter against the targets in force at its end, as the 总览 and the 督办台账 judge it
+    history = quarter_histories(ctx.session, plan.code, current)
+    for e in escalations(history, plan.settings, Role.LEAD):
         units = [u for u in e.units if u in mine]
         if not units:
             continue

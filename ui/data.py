@@ -156,19 +156,22 @@ class PlanModel:
     data: list[IndicatorData]
     prepared: list[Prepared]
     assessments: list[Assessment]
+    url: str = ""
+    include_pending: bool = False
     _histories: list[list[Assessment]] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def histories(self) -> list[list[Assessment]]:
-        """What indicators.dashboard.histories returns, from the prepared series."""
-        from indicators.periods import period_range
-        from indicators.status import assess_at
+        """One assessment per quarter, each against the targets in force at its end
+        (services.progress.quarter_histories), from the prepared series where targets did not change."""
+        from services.progress import quarter_histories
 
         with self._lock:
             if self._histories is None:
-                first = self.plan.settings.first_period
-                quarters = period_range(first, self.as_of) if self.as_of >= first else []
-                self._histories = [[assess_at(p, q) for q in quarters] for p in self.prepared]
+                with read_scope(self.url) as session:
+                    self._histories = quarter_histories(
+                        session, self.plan.code, self.as_of, self.include_pending, prepared_now=self.prepared
+                    )
             return self._histories
 
 
@@ -185,7 +188,9 @@ def load_plan_model(url: str, plan_code: str, as_of: str | None, include_pending
         period = Period.parse(as_of) if as_of else default_as_of(plan)
         plan, datas = queries.load_plan_data(session, plan_code, include_pending, on=period.end_date)
     prepared = [prepare(d, plan.settings) for d in datas]
-    return PlanModel(plan, period, datas, prepared, [assess_at(p, period) for p in prepared])
+    return PlanModel(
+        plan, period, datas, prepared, [assess_at(p, period) for p in prepared], url, include_pending
+    )
 
 
 @st.cache_resource(ttl=CACHE_TTL_SECONDS, max_entries=16, show_spinner=False)
