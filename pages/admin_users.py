@@ -10,7 +10,7 @@ from db.session import read_scope
 from services import accounts
 from services.actor import ROLE_LABELS, ActorRole
 from ui import data
-from ui.actions import require_role, run_write
+from ui.actions import done_and_rerun, require_role, run_write, show_done
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
@@ -21,6 +21,7 @@ ensure_routed()
 
 actor = require_role(current_actor(), "admin")
 st.title("账户管理")
+show_done()  # each change reruns the page: the list below shows it
 
 with read_scope(data.current_url()) as session:
     users = accounts.list_users(session, actor)
@@ -64,7 +65,7 @@ if submitted:
         actor, "create_user", lambda s: accounts.create_user(s, actor, name, ActorRole(role), ids)
     )
     if password:
-        st.success(
+        done_and_rerun(
             f"已创建账户 {escape_markdown(name)}。初始密码（仅显示这一次，请当面告知本人）：`{password}`"
         )
 
@@ -76,16 +77,16 @@ if names:
     if left.button("重置密码"):
         password = run_write(actor, "reset_password", lambda s: accounts.reset_password(s, actor, target))
         if password:
-            st.success(f"新密码（仅显示这一次）：`{password}`")
-    if right.button("停用账户"):
-        run_write(
-            actor, "disable_user", lambda s: accounts.set_disabled(s, actor, target), f"已停用 {target}"
-        )
-    if right.button("启用账户"):
-        run_write(
-            actor, "enable_user", lambda s: accounts.set_disabled(s, actor, target, False), f"已启用 {target}"
-        )
-    if left.button("解除登录锁定", help="连续登录失败被锁定的账户：立即解除锁定并清零失败次数（记入审计）"):
-        run_write(
-            actor, "unlock_user", lambda s: accounts.unlock_user(s, actor, target), f"已解除 {target} 的锁定"
-        )
+            done_and_rerun(f"{escape_markdown(target)} 的新密码（仅显示这一次）：`{password}`")
+    if right.button("停用账户") and run_write(
+        actor, "disable_user", lambda s: accounts.set_disabled(s, actor, target) or True
+    ):
+        done_and_rerun(f"已停用 {escape_markdown(target)}")
+    if right.button("启用账户") and run_write(
+        actor, "enable_user", lambda s: accounts.set_disabled(s, actor, target, False) or True
+    ):
+        done_and_rerun(f"已启用 {escape_markdown(target)}")
+    if left.button(
+        "解除登录锁定", help="连续登录失败被锁定的账户：立即解除锁定并清零失败次数（记入审计）"
+    ) and run_write(actor, "unlock_user", lambda s: accounts.unlock_user(s, actor, target) or True):
+        done_and_rerun(f"已解除 {escape_markdown(target)} 的锁定")

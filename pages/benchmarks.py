@@ -16,7 +16,7 @@ from services.baselines import record_baseline
 from services.benchmarks import record_benchmark
 from services.office_template import import_office_template, make_office_template
 from ui import data
-from ui.actions import require_role, run_write
+from ui.actions import done_and_rerun, require_role, run_write, show_done
 from ui.auth import current_actor
 from ui.guard import ensure_routed
 from ui.vocabulary import entered_by_label, record_source, workbook_limit_words
@@ -57,16 +57,7 @@ def _when(value) -> str:
     return f"{value:%Y-%m-%d %H:%M}" if value else ""
 
 
-def _saved(message: str) -> None:
-    """Rerun so that the tables below show the entry (read before it, they kept the old value),
-    with the message kept for the next run."""
-    st.session_state["benchmarks_notice"] = message
-    st.rerun()
-
-
-saved = st.session_state.pop("benchmarks_notice", None)
-if saved:
-    st.success(saved)
+show_done()  # after an entry the page reruns: its tables show the value just saved
 tab_bench, tab_base, tab_review, tab_file = st.tabs(
     ["基准值", "基期值", f"待审核的基期值建议（{len(proposals)}）", "办公室录入表（Excel）"]
 )
@@ -88,7 +79,8 @@ with tab_bench:
                     lambda s: [record_benchmark(s, actor, plan.code, code, period_text, value_text, source)],
                 )  # a list: None only when refused or invalid (the message is shown)
                 if result is not None:
-                    _saved("已录入基准值。" if result[0] is not None else "与现有基准值相同，未做修改。")
+                    same = "与现有基准值相同，未做修改。"
+                    done_and_rerun("已录入基准值。" if result[0] is not None else same)
         current = [r for r in benchmarks if r["current"]]
         if current:
             st.dataframe(
@@ -131,7 +123,7 @@ with tab_base:
                 lambda s: [record_baseline(s, actor, plan.code, code, value_text, year_text, source)],
             )
             if result is not None:
-                _saved("已录入基期值。" if result[0] is not None else "与现行基期值相同，未做修改。")
+                done_and_rerun("已录入基期值。" if result[0] is not None else "与现行基期值相同，未做修改。")
     if baselines:
         st.dataframe(
             pd.DataFrame(

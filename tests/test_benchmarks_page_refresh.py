@@ -26,3 +26,18 @@ def test_a_saved_benchmark_shows_in_the_table_at_once(tmp_path, monkeypatch):
     row = table[(table["季度"] == "2025年第4季度") & table["指标"].str.startswith("LA-PQ-04")]
     assert list(row["基准值"]) == [0.453]
     assert list(row["来源"]) == ["省统计局2025年第4季度通报"]
+
+
+def test_a_new_account_is_listed_at_once_and_its_password_shown_once(tmp_path, monkeypatch):
+    """A walker's new viewer account was missing from 账户管理's list until a reload."""
+    url = demo_database(tmp_path)
+    at = signed_in_app(url, monkeypatch, Actor("office", ActorRole.ADMIN), plan="lingbi")
+    open_page(at, "pages/admin_users.py")
+    next(t for t in at.text_input if t.label == "账户名").set_value("xldr")
+    next(b for b in at.button if b.label == "创建").click().run()
+    assert not at.exception, at.exception
+    (notice,) = [m.value for m in at.success]
+    assert notice.startswith("已创建账户 xldr。初始密码（仅显示这一次，请当面告知本人）：`")
+    assert "xldr" in list(at.dataframe[0].value["账户"])
+    at.run()  # the password is not shown again
+    assert not [m.value for m in at.success]

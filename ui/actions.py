@@ -29,6 +29,24 @@ def run_write(actor: Actor, action: str, work: Callable[[Any], Any], success: st
     return result
 
 
+DONE_KEY = "write_done_notice"
+
+
+def done_and_rerun(message: str) -> None:
+    """Rerun the page after a write so that what it shows (read before the write) includes it, and
+    say ``message`` (markdown, already escaped by the caller) at the top of the next run
+    (:func:`show_done`). A saved value missing from the table below its form read as not saved."""
+    st.session_state[DONE_KEY] = message
+    st.rerun()
+
+
+def show_done() -> None:
+    """The message of the write that reran the page (:func:`done_and_rerun`), once."""
+    message = st.session_state.pop(DONE_KEY, None)
+    if message:
+        st.success(message)
+
+
 def require_role(actor: Actor | None, *roles: str) -> Actor:
     """Stop the page with a message unless the actor has one of ``roles``."""
     if actor is None or actor.role.value not in roles:
