@@ -126,6 +126,31 @@ def _next_number(session: Session, plan_id: int, level: str, year: int) -> str:
     return f"{label}〔{year}〕{count + 1}号"
 
 
+OPEN_STATES = ("issued", "answered", "returned")  # not yet closed (销号) nor escalated
+
+
+def _refuse_duplicate(
+    session: Session, plan_id: int, unit: Unit, items: list[NoticeItem], parent: Notice | None
+) -> None:
+    """One open notice per unit and item: a second click on 印发 issued 预警〔2026〕3号 beside 2号 for
+    the same unit and indicator, both 待反馈. The notice being escalated (``parent``) is not counted."""
+    wanted = {item.code for item in items}
+    for notice in session.scalars(
+        select(Notice)
+        .where(Notice.plan_id == plan_id, Notice.unit_id == unit.id, Notice.state.in_(OPEN_STATES))
+        .options(selectinload(Notice.items))
+        .order_by(Notice.id)
+    ):
+        if parent is not None and notice.id == parent.id:
+            continue
+        listed = sorted(wanted & {i.code for i in notice.items})
+        if listed:
+            raise ValueError(
+                f"{unit.name}的{notice.number}（{STATES[notice.state]}）已列有{'、'.join(listed)}，"
+                "未销号前不再重复印发；需要加重的，请在该通知单上“升级为督办”"
+            )
+
+
 def issue_notice(
     session: Session,
     actor: Actor,
@@ -192,6 +217,7 @@ def issue_notice(
             items.append(
                 NoticeItem(task_id=task.id, code=code, name=task.title, status=state.label, reason=node)
             )
+    _refuse_duplicate(session, plan.id, unit_row, items, parent)
     for i, item in enumerate(items):
         item.position = i
     respond_by = calendar(session).add_working_days(today, int(response_days))

@@ -214,6 +214,24 @@ def test_late_answer_escalates_to_supervision(seeded_url, store):
         ] == ["督办〔2026〕1号"]
 
 
+def test_a_second_notice_for_the_same_open_item_is_refused(seeded_url, store):
+    """A walker's second click on 印发 issued 预警〔2026〕2号 and 3号 for the same unit and indicator."""
+    with session_scope(seeded_url) as s:
+        first = notices.issue_notice(s, OFFICE, PLAN, UNIT, "warning", task_codes=["LB-T09"], today=TODAY)
+        number = first.number
+    with session_scope(seeded_url) as s, pytest.raises(ValueError) as refused:
+        notices.issue_notice(s, OFFICE, PLAN, UNIT, "warning", task_codes=["LB-T08", "LB-T09"], today=TODAY)
+    assert str(refused.value) == (
+        f"{UNIT}的{number}（待反馈）已列有LB-T09，未销号前不再重复印发；需要加重的，请在该通知单上“升级为督办”"
+    )
+    with read_scope(seeded_url) as s:
+        assert [n.number for n in s.scalars(select(Notice))] == [number]  # nothing else written
+    with session_scope(seeded_url) as s:  # other items, or the same one to another unit: issued
+        notices.issue_notice(s, OFFICE, PLAN, UNIT, "warning", task_codes=["LB-T08"], today=TODAY)
+        child = notices.escalate_notice(s, OFFICE, first.id, today=TODAY)  # escalating is not a duplicate
+        assert child.level == "supervision"
+
+
 def test_overdue_task_flags_and_export(seeded_url):
     # 六安 LA-B4-03 (修订考核办法) is due 2025Q4: 预警 in 2026Q1, 督办 from 2026Q3 (2 quarters later)
     with read_scope(seeded_url) as s:
