@@ -35,6 +35,7 @@ MESSAGES: dict[str, str] = {
     "parse-timeout": "读取文件超过 {limit} 秒仍未完成，已停止读取（文件可能已损坏或被恶意构造）",
     "parse-memory": "读取文件所需内存超出上限（{limit}），已停止读取（文件可能已损坏或被恶意构造）",
     "parse-failed": "读取文件时出错，已停止读取：{detail}",
+    "period-locked": "{value}已于 {detail} 锁定，不能再导入该季度的数据：如需修改请由管理员解锁并说明理由",
     "db-busy": "数据库正忙（其他用户正在保存数据），等待 {limit} 秒后仍未轮到，本次未写入任何数据：请稍后重新确认导入",  # noqa: E501
     # sheet level
     "header-missing": "缺少列“{expected}”",

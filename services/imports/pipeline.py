@@ -342,9 +342,24 @@ def _prepare(
         _validate_tasks(session, prep, actor)
     wanted = {row.period or parsed.period for row in parsed.rows} | {parsed.period}
     _diff(session, prep, pre.current if pre is not None and wanted <= pre.periods else None)
+    _locked_in_preview(session, prep)
     if prep.preview.ok and prep.writes_nothing:
         prep.preview.duplicate_of = _duplicate_of(session, prep)
     return prep
+
+
+def _locked_in_preview(session: Session, prep: _Prepared) -> None:
+    """A quarter the file would write into is locked: said in the preview, with no 确认导入 (the
+    refusal came only after the click). The commit checks again under the write lock."""
+    ctx, parsed = prep.ctx, prep.parsed
+    periods = {w.key[2] for w in prep.writes} | ({parsed.period} if prep.task_writes else set())
+    for period in sorted(periods):
+        lock = active_lock(session, ctx.plan_id, period)
+        if lock is not None:
+            detail = f"{lock.locked_at:%Y-%m-%d} 由 {lock.locked_by}"
+            prep.preview.errors.append(
+                FileError("period-locked", value=Period.parse(period).label, params={"detail": detail})
+            )
 
 
 # --------------------------------------------------------------------------- entry points
