@@ -116,7 +116,10 @@ for item in flagged:
 st.subheader("季度锁定")
 st.caption("锁定后该季度的数据不能再修改；解锁须说明理由（记入审计日志）。")
 with read_scope(data.current_url()) as session:
-    quarters = review_queue.quarter_states(session, plan.code, default_as_of(plan))
+    flagged_by_period: dict[str, int] = {}
+    for item in flagged:
+        flagged_by_period[item["period"]] = flagged_by_period.get(item["period"], 0) + 1
+    quarters = review_queue.quarter_states(session, plan.code, default_as_of(plan), flagged_by_period)
 if quarters:
     by_period = {str(q.period): q for q in quarters}
     wanted = st.query_params.get("quarter")
@@ -133,13 +136,19 @@ if quarters:
             f"{chosen.period.label}有 {chosen.returned} 条退回待更正的数据；现在锁定，"
             "评估只计已通过的数据，退回的数据不计入，填报单位也不能再更正。"
         )
+    if chosen.flagged and not chosen.locked:
+        st.caption(
+            f"{chosen.period.label}有 {chosen.flagged} 条待核实的数据（见上方“待核实”）；现在锁定，"
+            "这些数据按原值计入且不能再退回更正：宜先核实无误或退回，再锁定。"
+        )
     left, right = st.columns(2)
     with left:
         confirm_button(
             "锁定该季度",
             key="lock_quarter",
             question=f"确定锁定{chosen.period.label}吗？锁定后该季度的数据不能再修改。"
-            + (f"（有 {chosen.returned} 条退回待更正的数据，锁定后不能再更正。）" if chosen.returned else ""),
+            + (f"（有 {chosen.returned} 条退回待更正的数据，锁定后不能再更正。）" if chosen.returned else "")
+            + (f"（有 {chosen.flagged} 条待核实的数据，将按原值计入。）" if chosen.flagged else ""),
             action=lambda: run_write(
                 actor, "lock_period", lambda s: review.lock_period(s, actor, plan.code, chosen.period)
             ),

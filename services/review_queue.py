@@ -173,6 +173,7 @@ class QuarterState:
     pending: int  # figures awaiting review
     returned: int  # returned, awaiting the unit's correction
     figures: int  # current figures of the quarter
+    flagged: int = 0  # figures in use with a data-quality flag not yet decided (待核实)
 
     @property
     def label(self) -> str:
@@ -184,6 +185,8 @@ class QuarterState:
             parts = [f"{self.pending} 条待审核"] if self.pending else []
             parts += [f"{self.returned} 条退回待更正"] if self.returned else []
             state = "，".join(parts)
+        elif self.flagged:  # not "已全部审核，可锁定" while a 待核实 figure waits for the office's decision
+            state = f"已全部审核，{self.flagged} 条待核实"
         else:
             state = "已全部审核，可锁定"
         return f"{self.period.label}（{state}）"
@@ -193,8 +196,11 @@ class QuarterState:
         return not self.locked and self.figures > 0 and not self.pending and not self.returned
 
 
-def quarter_states(session: Session, plan_code: str, until: Period) -> list[QuarterState]:
-    """Every quarter from the plan's first to ``until``, newest first, with its review state."""
+def quarter_states(
+    session: Session, plan_code: str, until: Period, flagged: dict[str, int] | None = None
+) -> list[QuarterState]:
+    """Every quarter from the plan's first to ``until``, newest first, with its review state;
+    ``flagged``: quarter → figures 待核实 (services.review.flags_to_check, which the page has read)."""
     plan = session.scalar(select(Plan).where(Plan.code == plan_code))
     if plan is None:
         return []
@@ -218,5 +224,6 @@ def quarter_states(session: Session, plan_code: str, until: Period) -> list[Quar
     for p in reversed(period_range(Period.parse(plan.first_period), until)):
         c = counts.get(str(p), {})
         pending, returned = c.get("pending", 0), c.get("returned", 0)
-        out.append(QuarterState(p, str(p) in locked, pending, returned, c.get("figures", 0)))
+        flags = (flagged or {}).get(str(p), 0)
+        out.append(QuarterState(p, str(p) in locked, pending, returned, c.get("figures", 0), flags))
     return out

@@ -88,3 +88,28 @@ def test_the_page_says_why_it_cannot_lock_and_confirms_the_lock_next_to_the_butt
     lock = next(b for b in at.button if b.label == "锁定该季度")
     assert not lock.disabled and not any("待审核数据" in w.value for w in at.warning)
     # the lock itself and its message next to the button: tests/test_browser_accounts.py (a dialog)
+
+
+def test_a_quarter_with_a_flagged_figure_does_not_read_ready_to_lock():
+    """A walker was offered "2026年第2季度（已全部审核，可锁定）" while 待核实 held LB-PQ-03 of that quarter."""
+    from services.review_queue import QuarterState
+
+    q = Period(2026, 2)
+    assert QuarterState(q, False, 0, 0, 12).label == "2026年第2季度（已全部审核，可锁定）"
+    assert QuarterState(q, False, 0, 0, 12, flagged=1).label == "2026年第2季度（已全部审核，1 条待核实）"
+    assert QuarterState(q, False, 2, 0, 12, flagged=1).label == "2026年第2季度（2 条待审核）"
+
+
+def test_the_review_page_counts_the_flagged_figures_of_each_quarter(tmp_path, monkeypatch):
+    pytest.importorskip("streamlit.testing.v1")
+    from tests.apptest_support import demo_database, open_page, signed_in_app
+
+    url = demo_database(tmp_path)
+    at = signed_in_app(url, monkeypatch, Actor("质量办", ActorRole.ADMIN), "lingbi")
+    open_page(at, "pages/review.py")
+    flagged = [
+        c.value for c in at.caption if "待核实的数据（见上方“待核实”）" in c.value
+    ]  # the default quarter (2026Q3) has none in the demo
+    options = next(b for b in at.selectbox if b.label == "季度").options
+    assert "2026年第2季度（已全部审核，1 条待核实）" in options, options
+    assert not flagged
