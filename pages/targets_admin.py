@@ -8,6 +8,7 @@ import streamlit as st
 
 from db.queries import units_of_plan
 from db.session import read_scope
+from indicators.periods import Period
 from indicators.vocabulary import LABELS, Comparator
 from services import targets
 from ui import data
@@ -94,6 +95,10 @@ with tab_target:
                 high = _number("上限（区间目标）", current["value_high"], whole, f"target_high_{which}")
             year = cols[3].number_input("目标年份", value=int(current["year"]), step=1)
             effective = st.date_input("生效日期", value=dt.date.today())
+            st.caption(
+                "每个季度都按该季度末有效的目标评估：生效日期所在季度起按新目标，此前各季度仍按原目标"
+                "（总览、指标详情、督办台账一致）。生效日期晚于所选季度末的修改，要到以后的季度才体现。"
+            )
             reason = st.text_area("修改理由（必填）", key=f"target_reason_{nonce}")
             if st.form_submit_button("保存修改", type="primary"):
                 result = run_write(
@@ -113,7 +118,12 @@ with tab_target:
                         effective_from=effective,
                     ),
                 )
-                _saved(result, "目标已修改并记入修订历史。")
+                first = Period.containing(effective)  # the first quarter whose end falls on or after it
+                _saved(
+                    result,
+                    f"目标已修改并记入修订历史：自 {effective:%Y-%m-%d} 起生效，"
+                    f"{first.label}及以后各季度按新目标评估，此前各季度仍按原目标。",
+                )
 
 with tab_units:
     with read_scope(data.current_url()) as session:

@@ -259,7 +259,13 @@ def test_target_maintenance_shows_the_saved_target_at_once_in_whole_items(tmp_pa
     assert not at.error, [e.value for e in at.error]
     texts = [m.value for m in at.markdown]
     assert "现行目标：2027年 ≥ 4 家" in texts, texts  # read after the write, no reload
-    assert [s.value for s in at.success] == ["目标已修改并记入修订历史。"]
+    from indicators.periods import Period
+
+    today = dt.date.today()
+    first = Period.containing(today).label
+    assert [s.value.replace("\\", "") for s in at.success] == [
+        f"目标已修改并记入修订历史：自 {today:%Y-%m-%d} 起生效，{first}及以后各季度按新目标评估，此前各季度仍按原目标。"
+    ]  # the day the new target applies from, and what it does to earlier quarters
     value = next(n for n in at.number_input if n.label == "目标值")
     assert value.value == 4 and isinstance(value.value, int)
     key = next(s for s in at.selectbox if s.label == "要修改的目标")
