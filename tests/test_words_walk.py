@@ -292,3 +292,25 @@ def test_a_range_target_needs_its_upper_bound(tmp_path):
             targets.change_target(
                 session, OFFICE, "lingbi", "LB-SQ-05", "2027", comparator=Comparator.GE, value=None, reason=REASON
             )
+
+
+@pytest.mark.parametrize(
+    ("entry", "sentence"),
+    [
+        ({"action": "edit_target", "entity": "target", "entity_key": "LB-PQ-02/2027-ge",
+          "before": {"target": "2027年 ≥ 40 家"}, "after": {"target": "2027年 ≥ 60 家"}, "detail": "县政府常务会议决定"},
+         "管理员 office1 修改目标或责任单位：LB-PQ-02（目标 由 2027年 ≥ 40 家 改为 2027年 ≥ 60 家）。县政府常务会议决定"),
+        ({"action": "record_baseline", "entity": "baseline", "entity_key": "LB-PQ-06",
+          "before": {}, "after": {"value": 5, "year": 2024}, "detail": ""},
+         "管理员 office1 录入基期值：LB-PQ-06（数值：5，年份：2024）"),
+        ({"action": "record_benchmark", "entity": "benchmark", "entity_key": "LA-PQ-04/2025Q4",
+          "before": {"value": 0.482}, "after": {"value": 0.453}, "detail": "省统计局通报"},
+         "管理员 office1 录入基准值：LA-PQ-04 2025年第4季度（数值 由 0.482 改为 0.453）。省统计局通报"),
+    ],
+)  # fmt: skip
+def test_an_office_change_names_its_indicator_and_what_changed(entry, sentence):
+    """审计日志 read "修改目标或责任单位。<reason>" (no indicator, no 40 → 60), a baseline's year as
+    "2,024" and a benchmark's 0.482 as "0.48"."""
+    from ui.vocabulary import audit_sentence
+
+    assert audit_sentence({"actor": "office1", "actor_role": "admin", "outcome": "ok", **entry}) == sentence

@@ -313,7 +313,11 @@ def audit_sentence(entry: dict[str, Any], names: dict[str, dict] | None = None) 
         return f"{who}退出登录"
     label = audit_action_label(action)
     obj = entry.get("entity_key") or ""
-    named = obj and entry.get("entity") in ("user", "indicator", "upload")
+    entity = entry.get("entity")
+    named = obj and entity in ("user", "indicator", "upload", *_BY_INDICATOR)
+    if named and entity in _BY_INDICATOR:  # "LB-PQ-02/2027-ge", "LA-PQ-04/2025Q4", "LB-PQ-06#12"
+        code, _, rest = obj.replace("#", "/").partition("/")
+        obj = code + (f" {_period_label(rest)}" if entity == "benchmark" and rest else "")
     if named and entry.get("entity") == "upload" and obj.isdigit():  # an upload's id: its file's name
         file_name, obj = names.get("uploads", {}).get(int(obj), ("", ""))  # unknown: not named at all
         if file_name and detail.startswith(f"{file_name}（"):  # "name（N 字节）": the name is said already
@@ -327,10 +331,15 @@ def audit_sentence(entry: dict[str, Any], names: dict[str, dict] | None = None) 
     return text
 
 
+# entities whose key starts with the indicator's code: the audit sentence names the indicator
+# (a target edit read only "修改目标或责任单位。<reason>", with neither the indicator nor 40 → 60)
+_BY_INDICATOR = ("target", "responsibility", "revision", "baseline", "benchmark")
+
 _FIELD_LABELS = {
     "value": "数值", "year": "年份", "role": "角色", "disabled": "停用", "review_state": "审核状态",
     "comment": "意见", "failed_attempts": "失败次数", "locked_until": "锁定至", "source": "来源",
     "figures": "数据条数", "baselines": "基期值条数", "benchmarks": "基准值条数", "unit_ids": "绑定单位",
+    "target": "目标",
 }  # fmt: skip
 
 
@@ -339,8 +348,10 @@ def _plain(value: Any) -> str:
         return "是" if value else "否"
     if value is None:
         return "无"
-    if isinstance(value, int | float):
-        return _num(value)
+    if isinstance(value, int | float):  # as entered, up to four decimals: 0.482, not 0.48
+        from indicators.explain import figure_digits, fmt_quantity
+
+        return fmt_quantity(float(value), "", grouping=True, digits=figure_digits(float(value)))
     if isinstance(value, str):
         return REVIEW_STATE_LABELS.get(value, ROLE_WORDS.get(value, value))
     if isinstance(value, list):
@@ -355,6 +366,8 @@ def _changes(before: dict[str, Any], after: dict[str, Any]) -> str:
         if key not in _FIELD_LABELS:
             continue
         old, new = before.get(key), after.get(key)
+        if key == "year":  # a year is not a quantity: 2024, not 2,024
+            old, new = (str(v) if isinstance(v, int) else v for v in (old, new))
         if key in before and key in after:
             if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
                 parts.append(f"{_FIELD_LABELS[key]}：{_plain(new)}")  # not "由 1 项 改为 1 项"
