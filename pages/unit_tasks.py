@@ -48,6 +48,11 @@ if st.session_state.get(notice_key):
     st.success(escape_markdown(st.session_state.pop(notice_key)))
 
 
+# the forms keep what was typed when a write is refused (a rejected attachment cleared 原因分析 and
+# 整改措施); after a write that went through, new keys give empty forms
+nonce = st.session_state.setdefault("unit_tasks_nonce", 0)
+
+
 def _write(action: str, work, done: str, **audit_fields) -> None:
     try:
         perform(url, actor, action, work)
@@ -60,6 +65,7 @@ def _write(action: str, work, done: str, **audit_fields) -> None:
         st.error(escape_markdown(exc))
     else:
         st.session_state[notice_key] = done
+        st.session_state["unit_tasks_nonce"] = nonce + 1
         st.rerun()
 
 
@@ -87,16 +93,16 @@ for n in to_answer:
         )
         if n["comment"]:
             st.warning(f"质量办退回意见：{escape_markdown(n['comment'])}")
-        with st.form(f"answer_{n['id']}", clear_on_submit=True):
-            causes = st.text_area("原因分析", key=f"causes_{n['id']}")
-            measures = st.text_area("整改措施", key=f"measures_{n['id']}")
+        with st.form(f"answer_{n['id']}_{nonce}"):
+            causes = st.text_area("原因分析", key=f"causes_{n['id']}_{nonce}")
+            measures = st.text_area("整改措施", key=f"measures_{n['id']}_{nonce}")
             expected = st.date_input(
-                "预计完成日期", value=today() + dt.timedelta(days=90), key=f"exp_{n['id']}"
+                "预计完成日期", value=today() + dt.timedelta(days=90), key=f"exp_{n['id']}_{nonce}"
             )
             files = st.file_uploader(
                 f"佐证材料（{ALLOWED_TEXT}，单个不超过 {MAX_FILE_BYTES // 1024 // 1024} MB）",
                 accept_multiple_files=True,
-                key=f"nfiles_{n['id']}",
+                key=f"nfiles_{n['id']}_{nonce}",
             )
             if st.form_submit_button("提交反馈", type="primary"):
                 chosen = uploaded_files(files)
@@ -153,7 +159,7 @@ period = item["returned"][0][1] if item["returned"] else item["period"]
 st.text(f"时间节点：{item['nodes']}\n填报季度：{Period.parse(period).label}")
 if item["returned"]:
     st.warning(f"质量办退回意见：{escape_markdown(item['returned'][0][2])}")
-with st.form(f"progress_{choice}", clear_on_submit=True):
+with st.form(f"progress_{choice}_{nonce}"):
     progress = st.text_area("进展情况", value=item["last_progress"], height=140)
     status_labels = list(tasks.STATUS_LABELS.values())
     default = status_labels.index(item["last_status"]) if item["last_status"] in status_labels else 1

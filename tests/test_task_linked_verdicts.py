@@ -72,3 +72,31 @@ def test_a_co_units_report_is_marked_and_a_decision_is_confirmed(tmp_path, monke
     frame = next(d.value for d in at.dataframe if "进展情况" in d.value.columns)
     row = frame[frame["编号"] == "LB-T01"].iloc[0]
     assert row["进展情况"] == "2026年第3季度（县工业和信息化局）：轴承产业攻关推进中"
+
+
+def test_a_refused_answer_keeps_what_the_unit_typed(tmp_path, monkeypatch):
+    """A walker's rejected attachment cleared the 原因分析 and 整改措施 typed into the notice's answer."""
+    pytest.importorskip("streamlit.testing.v1")
+    import datetime as dt
+
+    from db.session import session_scope
+    from services import notices
+    from tests.apptest_support import demo_database, open_page, signed_in_app
+    from tests.supervision_support import OFFICE, reporter
+
+    url = demo_database(tmp_path)
+    with session_scope(url) as s:
+        notices.issue_notice(s, OFFICE, "lingbi", "县文化和旅游局", "warning", indicator_codes=["LB-SQ-05"],
+                             today=dt.date.today())  # fmt: skip
+        clerk = reporter(s, "文旅填报员", "县文化和旅游局")
+    at = signed_in_app(url, monkeypatch, clerk, plan="lingbi")
+    open_page(at, "pages/unit_tasks.py")
+    next(t for t in at.text_area if t.label == "整改措施").set_value("成立专班，12月底前完成验收材料")
+    next(b for b in at.button if b.label == "提交反馈").click().run()  # 原因分析 left empty: refused
+    assert not at.exception
+    assert at.error, "the refusal is shown"
+    assert next(t for t in at.text_area if t.label == "整改措施").value == "成立专班，12月底前完成验收材料"
+    next(t for t in at.text_area if t.label == "原因分析").set_value("新评定标准提高，申报材料不全")
+    next(b for b in at.button if b.label == "提交反馈").click().run()
+    assert [m.value for m in at.success] and not at.error
+    assert not [t for t in at.text_area if t.label == "整改措施"]  # answered: it leaves 通知单待反馈
