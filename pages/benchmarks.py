@@ -12,7 +12,7 @@ from db.session import read_scope
 from indicators.periods import Period, latest_due_period
 from services import review
 from services.actor import PermissionDenied
-from services.baselines import record_baseline
+from services.baselines import NO_BASELINE_KINDS, record_baseline
 from services.benchmarks import record_benchmark
 from services.office_template import import_office_template, make_office_template
 from ui import data
@@ -137,9 +137,13 @@ with tab_base:
             ),
             hide_index=True, width="stretch",
         )  # fmt: skip
-    missing = [c for c in by_code if not by_code[c]["baseline"]]
+    # only those whose verdict needs one: a count of new items starts at 0 by definition, a
+    # milestone or a rank has none (the list named them, and the clerk had nothing to enter)
+    missing = [
+        c for c, r in by_code.items() if not r["baseline"] and r["measure_kind"] not in NO_BASELINE_KINDS
+    ]
     if missing:
-        st.text(f"尚无基期值的指标 {len(missing)} 个：" + "、".join(missing))
+        st.text(f"尚无基期值、需要录入的指标 {len(missing)} 个：" + "、".join(_label(c) for c in missing))
 
 with tab_review:
     if not proposals:

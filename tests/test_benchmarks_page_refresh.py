@@ -41,3 +41,20 @@ def test_a_new_account_is_listed_at_once_and_its_password_shown_once(tmp_path, m
     assert "xldr" in list(at.dataframe[0].value["账户"])
     at.run()  # the password is not shown again
     assert not [m.value for m in at.success]
+
+
+def test_the_baselines_to_enter_are_only_those_a_verdict_needs(tmp_path, monkeypatch):
+    """"尚无基期值的指标 15 个" listed counts of new items (0 by definition) and milestones."""
+    from services.baselines import NO_BASELINE_KINDS
+    from ui.data import catalogue
+
+    url = demo_database(tmp_path)
+    at = signed_in_app(url, monkeypatch, Actor("office", ActorRole.ADMIN), plan="lingbi")
+    open_page(at, "pages/benchmarks.py")
+    (line,) = [t.value for t in at.text if t.value.startswith("尚无基期值")]
+    rows = catalogue.__wrapped__(url, "lingbi", ())
+    expected = [r for r in rows if not r["baseline"] and r["measure_kind"] not in NO_BASELINE_KINDS]
+    assert expected and line == f"尚无基期值、需要录入的指标 {len(expected)} 个：" + "、".join(
+        f"{r['code']} {r['name']}" for r in expected
+    )
+    assert len(expected) < len([r for r in rows if not r["baseline"]])  # counts of new items left out
