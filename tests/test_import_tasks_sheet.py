@@ -261,19 +261,20 @@ def test_metadata_cells_are_not_input_and_old_templates_still_read(seeded_url):
 
 def test_locked_quarter_refuses_a_file_with_only_task_rows(seeded_url):
     from indicators.periods import Period
-    from services.review import lock_period
+    from services.review import PeriodLocked, lock_period
 
     template = make_template(seeded_url, PLAN, PERIOD, UNIT)
     with session_scope(seeded_url) as s:
         lock_period(s, ADMIN, PLAN, Period.parse(PERIOD))
     before = _snapshot(seeded_url)
     data = _file(template, {"LA-T1.1-01": ("已印发实施方案", "推进中")}, figures=False)
-    # refused in the preview already, naming the lock (the page offers no 确认导入)
-    result = commit_import(seeded_url, data, "locked.xlsx", _reporter(seeded_url), plan=PLAN)
-    assert result.status == "refused"
-    (error,) = result.preview.errors
+    # the preview says so already, naming the lock (the page offers no 确认导入)
+    preview = preview_import(seeded_url, data, "locked.xlsx", _reporter(seeded_url), plan=PLAN)
+    (error,) = preview.errors
     assert error.code == "period-locked" and error.message.startswith(f"{Period.parse(PERIOD).label}已于 ")
     assert error.message.endswith("锁定，不能再导入该季度的数据：如需修改请由管理员解锁并说明理由")
+    with pytest.raises(PeriodLocked):  # the import itself: refused as a write (its callers audit it)
+        commit_import(seeded_url, data, "locked.xlsx", _reporter(seeded_url), plan=PLAN)
     assert _snapshot(seeded_url) == before
 
 

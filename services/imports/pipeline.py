@@ -484,6 +484,11 @@ def commit_import(
                 prep = _prepare(session, raw, actor, plan, period, unit, prefetch)
             prefetch = None  # its figures are in prep.writes now; the rest is not held while writing
         if not prep.preview.ok or prep.parsed is None:
+            locked = [e for e in prep.preview.errors if e.code == "period-locked"]
+            if locked and len(locked) == len(prep.preview.errors) and not dry_run:
+                # only the lock stands in the way: refused as before, by PeriodLocked, which the
+                # callers audit as a refused write (refusals_audited); the preview said so already
+                raise PeriodLocked(locked[0].message)
             _audit_once(url, actor, prep, plan, refusals_seen)
             return ImportResult(prep.preview, "refused")
         if dry_run:
