@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import data
-from ui.formats import counting_text, describe_target, label, reporting_frequency_text
+from ui.formats import consultation_row, counting_text, describe_target, label, reporting_frequency_text
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown
 from ui.vocabulary import is_office_revision, office_change_row, revision_words
@@ -122,20 +122,7 @@ else:
     # A static table: the consultation texts (原稿 → 建议) wrap and read in full, no cell to scroll.
     st.table(
         pd.DataFrame(
-            [
-                {
-                    "指标": f"{r['indicator_code']} {r['indicator']}",
-                    "类型": label(r["kind"]),
-                    "原稿": w["old"],
-                    "建议": w["new"],
-                    "提出单位": w["proposer"],
-                    "是否采纳": label(r["adopted"]),
-                    "现行": w["in_force"],
-                    "原因/理由": r["reason"],
-                    "日期": r["date"],
-                }
-                for r, w in ((r, revision_words(r)) for r in revisions)
-            ]
+            [consultation_row(r, revision_words(r), indicator=True) for r in revisions]
         ).style.hide(axis="index")
     )
     st.caption("“是否采纳”为“未说明”时，原稿目标继续有效；两者均保留可查。")

@@ -21,7 +21,14 @@ from ui.charts import (
     styled_status,
     text_color,
 )
-from ui.formats import counting_text, format_number, label, quarter_words, reporting_frequency_text
+from ui.formats import (
+    consultation_row,
+    counting_text,
+    format_number,
+    label,
+    quarter_words,
+    reporting_frequency_text,
+)
 from ui.guard import ensure_routed
 from ui.safe import escape_markdown, escape_plotly
 from ui.vocabulary import (
@@ -258,20 +265,7 @@ office = [r for r in revisions if is_office_revision(r)]
 if consultation:
     st.caption(REVISION_ORIGINS["consultation"])
     st.table(  # the consultation texts wrap and read in full
-        pd.DataFrame(
-            [
-                {
-                    "类型": label(r["kind"]),
-                    "原稿": w["old"],
-                    "建议": w["new"],
-                    "提出单位": w["proposer"],
-                    "是否采纳": label(r["adopted"]),
-                    "现行": w["in_force"],
-                    "日期": r["date"],
-                }
-                for r, w in consultation
-            ]
-        )
+        pd.DataFrame([consultation_row(r, w) for r, w in consultation])
         .style.hide(axis="index")
         # short columns never one character a line beside the long texts (1366 px)
         .set_properties(subset=["类型", "是否采纳", "现行", "日期"], **{"white-space": "nowrap"})

@@ -221,3 +221,16 @@ def quarter_words(period: str) -> str:
     """``2025Q1`` → ``2025年1季度``: chart axes name quarters in Chinese too."""
     year, _, quarter = str(period).partition("Q")
     return f"{year}年{quarter}季度"
+
+
+def consultation_row(rev: dict, words: dict[str, str], *, indicator: bool = False) -> dict[str, str]:
+    """One row of a 征求意见修改记录 table (计划与指标, 指标详情); ``words``: ui.vocabulary.revision_words.
+    ``indicator`` adds the indicator and the reason (the plan-wide table)."""
+    row = {"指标": f"{rev['indicator_code']} {rev['indicator']}"} if indicator else {}
+    row |= {"类型": label(rev["kind"]), "原稿": words["old"], "建议": words["new"],
+            "提出单位": words["proposer"], "是否采纳": label(rev["adopted"]),
+            "现行": words["in_force"]}  # fmt: skip
+    if indicator:
+        row["原因/理由"] = rev["reason"]
+    row["日期"] = rev["date"]
+    return row
