@@ -27,7 +27,7 @@ from services.imports import (
     preview_import,
     undo_upload,
 )
-from services.progress import default_as_of
+from services.progress import report_quarter
 from ui import data
 from ui.actions import require_role, rerun_this_part
 from ui.auth import current_actor
@@ -71,12 +71,13 @@ first_text, last_text = data.template_quarters(url, plan.code, fingerprint)
 first_q, last_q = Period.parse(first_text), Period.parse(last_text) if last_text else None
 newest = min(due.shift(1), last_q) if last_q else due.shift(1)
 periods = [str(newest.shift(-i)) for i in range(8) if newest.shift(-i) >= first_q]
-# the latest quarter due; for a plan whose last target year has ended, that year's fourth quarter
-# (as on its dashboards and 我的待办). A link's ?quarter= (去更正上传 of a returned figure, 去填报上传)
-# is applied every time the page is opened by it, then taken off the address: the quarter box is the
-# user's again (applied once per session, a second 去更正上传 opened the default quarter, and the
-# correction went into an approved figure of another quarter).
-default_period = str(default_as_of(plan))
+# the quarter units report on now (services.progress.report_quarter: the latest that has ended; for a
+# plan whose last target year has ended, that year's fourth quarter), as 我的待办 asks. A link's
+# ?quarter= (去更正上传 of a returned figure, 去填报上传) is applied every time the page is opened by
+# it, then taken off the address: the quarter box is the user's again (applied once per session, a
+# second 去更正上传 opened the default quarter, and the correction went into an approved figure of
+# another quarter).
+default_period = str(report_quarter(plan.first_period, plan.horizon_years))
 linked = _linked_quarter(st.query_params.get("quarter"), plan, due)
 if linked:
     st.session_state["upload_period_link"] = (plan.code, linked)

@@ -27,6 +27,21 @@ def default_as_of(plan: PlanInfo, today: dt.date | None = None) -> Period:
     return max(due, plan.first_period)
 
 
+def report_quarter(
+    first_period: Period, horizon_years: Sequence[int | str], today: dt.date | None = None
+) -> Period:
+    """The quarter units report on now: the latest quarter that has ended, within the plan's span.
+
+    The 填报上传 page's default quarter and the quarter of the key-task reports 我的待办 asks for.
+    Not :func:`default_as_of` (the dashboards' quarter, whose deadline has passed): between a
+    quarter's end and its deadline (1–10 October by default) the units report the quarter just ended, and the
+    page offered the quarter before it, whose template a unit then filled with the new figures."""
+    quarter = Period.containing(today or dt.date.today()).shift(-1)
+    if horizon_years:
+        quarter = min(quarter, Period(max(int(y) for y in horizon_years), 4))
+    return max(quarter, first_period)
+
+
 @dataclass(frozen=True)
 class PlanProgress:
     plan: PlanInfo

@@ -238,11 +238,6 @@ def _reported_state(
     return TaskState(None, False, node, over, flag)
 
 
-def reporting_period(today: dt.date) -> Period:
-    """The quarter units report on now: the latest quarter that has ended."""
-    return Period.containing(today).shift(-1)
-
-
 def next_deadline_period(today: dt.date, deadline_days: int) -> Period:
     """The quarter whose reporting deadline comes next (the ended quarter until its deadline,
     then the current one): reminders before a deadline may start before the quarter ends."""
@@ -690,14 +685,11 @@ def unit_task_items(
     """我的待办 (tasks): each open task of the units, what is owed for ``period`` (default: the latest
     quarter that has ended, at the latest the plan's last quarter: the quarter of the template the
     填报上传 page offers, whose 重点任务 sheet takes these reports) and what was returned."""
+    from services.progress import report_quarter
+
     plan = _plan(session, plan_code)
-    period = period or reporting_period(today)
-    if plan.horizon_years:  # an ended plan asks for its last quarter's progress, as its template does
-        last = Period(max(int(y) for y in plan.horizon_years), 4)
-        if period.index > last.index:
-            period = last
-    if period.index < Period.parse(plan.first_period).index:
-        period = Period.parse(plan.first_period)
+    # an ended plan asks for its last quarter's progress, as its template does
+    period = period or report_quarter(Period.parse(plan.first_period), plan.horizon_years or (), today)
     settings = plan_settings(plan)
     states = plan_task_states(session, plan_code, today)
     reports = _current_reports(session, plan)
