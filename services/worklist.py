@@ -257,14 +257,19 @@ def warnings_section(ctx: Context) -> Section:
     items = []
     # each quarter against the targets in force at its end, as the 总览 and the 督办台账 judge it
     history = quarter_histories(ctx.session, plan.code, current)
+    issued = _open_notices(ctx)
     for e in escalations(history, plan.settings, Role.LEAD):
         units = [u for u in e.units if u in mine]
         if not units:
             continue
+        # the rule's signal is not a notice: "督办" here beside a 预警通知单 in 通知单待反馈 read as two
+        # different decisions; the notice the office actually issued (if any) is named
+        notices = [f"{n}（{lv}，{st}）" for u in units for n, lv, st in issued.get((u, e.key), [])]
+        told = f"质量办已发出通知单：{'、'.join(notices)}。" if notices else "质量办尚未就此发出通知单。"
         items.append(
             Item(
-                f"{'、'.join(units)}：{e.key} {e.name} {e.level}（{e.why}，截至{e.as_of.label}）",
-                detail=e.reason,
+                f"{'、'.join(units)}：{e.key} {e.name} 达到{e.level}条件（{e.why}，截至{e.as_of.label}）",
+                detail=f"{e.reason}{'' if e.reason.endswith('。') else '。'}{told}" if e.reason else told,
                 urgent=e.level == SUPERVISION,
                 link=Link("indicator", "查看指标", (("plan", plan.code), ("indicator", e.key))),
                 key=f"warning/{e.key}/{'|'.join(units)}",
@@ -274,6 +279,29 @@ def warnings_section(ctx: Context) -> Section:
         "warnings", "本单位牵头指标的预警与督办", items, empty="本单位牵头的指标没有预警或督办。",
         hint=f"{escalation_rule(plan.settings)}。",
     )  # fmt: skip
+
+
+def _open_notices(ctx: Context) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """(unit, indicator code) → the open notices (number, 预警/督办, state) of my units that list it."""
+    from db.models import Notice, NoticeItem
+    from services.notices import LEVELS, STATES
+
+    rows = ctx.session.execute(
+        select(Unit.name, NoticeItem.code, Notice.number, Notice.level, Notice.state)
+        .join(Notice, Notice.id == NoticeItem.notice_id)
+        .join(Unit, Unit.id == Notice.unit_id)
+        .where(
+            Notice.plan_id == ctx.plan.id,
+            Notice.unit_id.in_(ctx.actor.unit_ids or {-1}),
+            Notice.state.in_(["issued", "answered", "returned"]),
+            NoticeItem.indicator_id.is_not(None),
+        )
+        .order_by(Notice.issued_on, Notice.id)
+    )
+    out: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for unit, code, number, level, state in rows:
+        out.setdefault((unit, code), []).append((number, LEVELS[level], STATES[state]))
+    return out
 
 
 # --------------------------------------------------------------------------- office sections

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from db.models import Indicator, Observation, Plan
+from db.models import Indicator, Observation, Plan, Unit
 from db.session import read_scope, session_scope
 from indicators.periods import Period
 from services import accounts, review, worklist
@@ -242,7 +242,36 @@ def test_a_target_missed_at_its_end_is_warned_as_such_not_as_a_run_of_quarters(s
         warnings.hint == "连续 2 个季度滞后或未报送、或目标到期未完成的为预警，连续 4 个季度及以上的为督办。"
     )
     item = next(i for i in warnings.items if "LA-ENV-06" in i.text)
-    assert item.text == "市林业局：LA-ENV-06 森林覆盖率 预警（到期未完成，截至2025年第4季度）"
+    assert item.text == "市林业局：LA-ENV-06 森林覆盖率 达到预警条件（到期未完成，截至2025年第4季度）"
+    assert item.detail.endswith("质量办尚未就此发出通知单。")
+
+
+def test_a_warning_names_the_notice_the_office_issued_not_only_the_rules_level(seeded_url):
+    """The rule says 督办 (four quarters behind) while the office issued a 预警通知单: the unit's item
+    said "督办" beside "预警〔2026〕1号（预警）待反馈" in 通知单待反馈. It now says the rule's level as a
+    condition met and names the notice actually issued, with its state."""
+    from services import notices
+    from services.demo import load_demo
+
+    with session_scope(seeded_url) as session:
+        load_demo(session, system_actor("demo"))
+    today = dt.date.today()
+    with read_scope(seeded_url) as session:
+        units = sorted(u.name for u in session.scalars(select(Unit).where(Unit.jurisdiction == "灵璧县")))
+    unit, item = next(
+        (u, i) for u in units for i in _sections(seeded_url, _reporter(seeded_url, u), today)["warnings"].items
+    )
+    code = item.key.split("/")[1]
+    assert "达到" in item.text and item.detail.endswith("质量办尚未就此发出通知单。")
+    with session_scope(seeded_url) as session:
+        number = notices.issue_notice(
+            session, OFFICE, PLAN, unit, "预警", indicator_codes=[code], today=today
+        ).number
+    again = next(
+        i for i in _sections(seeded_url, _reporter(seeded_url, unit), today)["warnings"].items if i.key == item.key
+    )
+    assert again.text == item.text
+    assert again.detail.endswith(f"质量办已发出通知单：{number}（预警，待反馈）。"), again.detail
 
 
 def test_indicators_without_a_baseline_are_asked_for_until_one_is_proposed(seeded_url):
