@@ -228,6 +228,13 @@ def indicator_timeline(data: IndicatorData, settings: PlanSettings, as_of: Perio
         "figures": figures,
         "targets": target_lines(spec, settings),
         "benchmark": benchmark,
+        # the office's benchmarks (全省平均 …), which the engine judges by; not a figure's own
+        # benchmark_value, which the engine ignores (the chart of 六安's LA-PQ-04 drew no 全省平均)
+        "benchmarks": [
+            {"period": str(b.period), "value": b.value, "source": b.source}
+            for b in sorted(data.benchmarks, key=lambda b: b.period.index)
+            if b.period <= as_of
+        ],
         "benchmark_name": next((t.benchmark for t in spec.targets if t.benchmark), "") or "基准值",
         "streak": behind_streak(history) if history else 0,
     }

@@ -24,6 +24,7 @@ from ui.charts import (
 from ui.formats import (
     consultation_row,
     counting_text,
+    format_figure,
     format_number,
     label,
     quarter_words,
@@ -88,7 +89,7 @@ def shown(value: float | None) -> str:
     """A figure as this page writes it: a milestone's stored 1 / 0 is 已完成 / 未完成 (not "0")."""
     if MILESTONE and value is not None:
         return "已完成" if value else "未完成"
-    return format_number(value, unit)
+    return format_figure(value, unit)
 
 
 st.subheader(escape_markdown(f"{row['code']} {row['name']}"))
@@ -108,15 +109,33 @@ if row.get("flag"):
 
 baseline = timeline["baseline"]
 cols = st.columns(5)
+# a unit of measure of more than two characters goes into the labels: "0.453 人/万台" in a fifth of
+# the page was cut to "0.45 人/…" at 1366 px ("98.5%", "27 家", "3.2 亿元" fit)
+in_label = unit if not MILESTONE and len(unit) > 2 else ""
+metric_unit = "" if in_label else unit
+
+
+def _with_unit(words: str) -> str:
+    return f"{words}（{in_label}）" if in_label else words
+
+
+def _metric_figure(value: float | None) -> str:
+    return shown(value) if MILESTONE else format_figure(value, metric_unit)
+
+
 cols[0].metric(
-    "基期值" + (f"（{baseline['year']}年）" if baseline else ""),
-    "未提供" if baseline is None else format_number(baseline["value"], unit),
+    _with_unit("基期值" + (f" {baseline['year']}年" if baseline else "")),
+    "未提供" if baseline is None else _metric_figure(baseline["value"]),
 )
-current_label = f"（{Period.parse(row['current_period']).label}）" if row["current_period"] else ""
-cols[1].metric("当前值" + current_label, shown(row["current_value"]))
-cols[2].metric("序时进度应达", format_number(row["expected_value"], unit))
+# the quarter of the current value is named only when it is not the page's quarter (an annual
+# figure of last year): in the label it pushed the unit out of sight at 1366 px
+older = row["current_period"] and row["current_period"] != str(as_of)
+cols[1].metric(_with_unit("当前值"), _metric_figure(row["current_value"]))
+cols[2].metric(_with_unit("序时进度应达"), format_number(row["expected_value"], metric_unit))
 cols[3].metric("完成序时进度", "—" if row["progress_ratio"] is None else fmt_ratio(row["progress_ratio"]))
 cols[4].metric("连续滞后", f"{timeline['streak']} 个季度")
+if older:
+    st.caption(f"当前值为{Period.parse(row['current_period']).label}的数据。")
 lead, co = "、".join(row["lead_units"]) or "—", "、".join(row["co_units"]) or "—"
 st.markdown(
     f"**牵头单位**：{escape_markdown(lead)}　　**配合单位**：{escape_markdown(co)}"
@@ -146,7 +165,7 @@ if baseline:
             mode="markers",
             name=f"基期值（{baseline['year']}年）",
             marker={"size": 12, "symbol": "diamond", "color": SERIES_COLORS["baseline"]},
-            customdata=[format_number(baseline["value"], unit)],
+            customdata=[format_figure(baseline["value"], unit)],
             hovertemplate="基期值 %{customdata}<extra></extra>",
         )
     )
@@ -183,16 +202,16 @@ for reporter in dict.fromkeys(f["unit"] for f in figures):
         )
     )
 if timeline["benchmark"]:
-    bench = [f for f in timeline["figures"] if f["benchmark_value"] is not None]
+    bench = [b for b in timeline["benchmarks"] if b["period"] in axis]
     if bench:
         fig.add_trace(
             go.Scatter(
-                x=[f["period"] for f in bench],
-                y=[f["benchmark_value"] for f in bench],
+                x=[b["period"] for b in bench],
+                y=[b["value"] for b in bench],
                 mode="lines+markers",
                 name=escape_plotly(timeline["benchmark_name"]),
                 line={"color": SERIES_COLORS["benchmark"], "dash": "dot", "width": 2},
-                customdata=[format_number(f["benchmark_value"], unit) for f in bench],
+                customdata=[format_figure(b["value"], unit) for b in bench],
                 hovertemplate="%{x} "
                 + html.escape(timeline["benchmark_name"])
                 + " %{customdata}<extra></extra>",
@@ -203,7 +222,7 @@ for t in targets:
         y=t["value"],
         line={"color": SERIES_COLORS["target" if t["final"] else "interim"], "dash": "dot", "width": 2},
         annotation_text=f"{t['year']}年{'目标' if t['final'] else '阶段目标'} "
-        f"{format_number(t['value'], unit)}",
+        f"{format_figure(t['value'], unit)}",
         annotation_position="top left",
         annotation_font={"color": SERIES_COLORS["target" if t["final"] else "interim"]},
     )

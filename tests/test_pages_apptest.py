@@ -249,3 +249,26 @@ def test_demo_banner_offers_removal_to_the_office_only(app):
     sign_in(app, Actor("office", ActorRole.ADMIN))
     app.run()
     assert [b.key for b in app.button if b.label == "删除演示数据"] == ["demo_remove_lingbi"]
+
+
+def test_a_benchmark_indicator_chart_draws_the_office_benchmark_it_is_judged_by(app):
+    """六安's LA-PQ-04 (万台特种设备事故死亡率, 低于全省平均): the verdict compares each year with the
+    全省平均 the office entered; the chart drew the figures' own (empty) benchmark column and so no
+    全省平均 at all. The demo's 全省平均: 0.499 (2022, 2023), 0.497 (2024), 0.482 (2025)."""
+    import json
+
+    app.session_state["selected_plan"] = "luan"
+    app.query_params["indicator"] = "LA-PQ-04"
+    app.switch_page("pages/indicator.py")
+    app.run()
+    assert not app.exception, app.exception
+    charts = [json.loads(c.proto.spec) for c in app.get("plotly_chart")]
+    traces = [t for c in charts for t in c["data"] if t.get("name") == "全省平均"]
+    assert len(traces) == 1, [t.get("name") for c in charts for t in c["data"]]
+    assert traces[0]["x"] == ["2022Q4", "2023Q4", "2024Q4", "2025Q4"]
+    assert traces[0]["y"] == [0.499, 0.499, 0.497, 0.482]
+    # the figure as reported (0.453, not 0.45), the long unit in the label (cut off in the value at 1366 px)
+    current = next(m for m in app.metric if m.label.startswith("当前值"))
+    assert (current.label, current.value) == ("当前值（人/万台）", "0.453")
+    row = next(r for r in app.dataframe if "实际值" in r.value.columns).value
+    assert list(row["实际值"])[0] == "0.453 人/万台"
