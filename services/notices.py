@@ -589,7 +589,10 @@ def notice_history(session: Session, notice_id: int) -> list[dict[str, Any]]:
                 (label, "是" if e.data[key] is True else str(e.data[key]))
                 for key, label in EVENT_FIELDS.items()
                 if e.data.get(key) not in ("", None, False)
-            ],
+            ]
+            # what the office asked for, on the line of the issue (it is not changed afterwards): the
+            # history of a notice showed every answer but never the request they answer
+            + ([("要求", notice.request)] if e.kind == "issued" and notice.request else []),
             "evidence": by_event.get(e.id, []),
         }
         for e in notice.events

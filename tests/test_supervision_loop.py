@@ -131,6 +131,7 @@ def test_task_progress_and_notice_loop(seeded_url, store):
             indicator_codes=["LB-PQ-07"],
             task_codes=["LB-T09"],
             as_of="2026Q3",
+            request="请说明未达序时进度的原因并提出整改措施",
             today=TODAY,
         )
         notice_id, number = n.id, n.number
@@ -165,6 +166,8 @@ def test_task_progress_and_notice_loop(seeded_url, store):
         )
         history = notices.notice_history(s, notice_id)
         assert [h["kind"] for h in history] == ["印发", "单位反馈", "销号"]
+        # the request is on the line of the issue: the answers below it say what they answer
+        assert history[0]["details"] == [("反馈期限", "2026-12-15"), ("要求", "请说明未达序时进度的原因并提出整改措施")]
         assert history[1]["details"] == [
             ("原因分析", "认证周期长"),
             ("整改措施", "对接认证机构，集中申报"),
