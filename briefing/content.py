@@ -22,7 +22,7 @@ from indicators.explain import fmt_ratio
 from indicators.history import BEHIND_STATUSES, SUPERVISION, WARNING, escalations
 from indicators.model import ReportRecord
 from indicators.periods import Period
-from indicators.rollup import UNCATEGORISED
+from indicators.rollup import UNCATEGORISED, score_rule_text
 from indicators.status import Assessment
 from indicators.vocabulary import MeasureKind, Role, Status
 from ui.formats import format_figure, format_number
@@ -211,12 +211,43 @@ class Briefing:
         units = "、".join(self.not_reported)
         return head + f"截至通报日，以下{len(self.not_reported)}个单位尚未报送本季度数据：{units}。"
 
-    def unit_sentence(self) -> str:
+    def _units_behind(self) -> tuple[list[dict[str, Any]], int]:
+        """The units with anything behind, and the rank of the fifth (every unit tied with it is named)."""
         behind = [u for u in self.ranking if u["score"] > 0]
+        return behind, (behind[min(len(behind), 5) - 1]["rank"] if behind else 0)
+
+    def unit_ranking_sentence(self) -> str:
+        behind, cut = self._units_behind()
         if not behind:
             return "各牵头单位负责的指标均无滞后。"
-        top = "、".join(f"{u['unit']}（滞后指数{u['score']:.1f}）" for u in behind[:5])
+        # the first five, and every unit tied with the fifth (市发改委 at 33.3 was left out while 市交通运输局
+        # at 33.3 was named, and it was the one with a 督办)
+        top = "、".join(f"{u['unit']}（滞后指数{u['score']:.1f}）" for u in behind if u["rank"] <= cut)
         return f"牵头指标存在滞后的单位共{len(behind)}个，滞后程度居前的是：{top}。"
+
+    def unit_misses_sentence(self) -> str:
+        """The index is a share of each unit's own indicators: a unit with many misses among many
+        indicators ranks below one whose only indicator failed (市市场监管局, 7 of 28, 7th), so the unit
+        with the most 未完成 and 严重滞后 is named with its count when it is not among those named."""
+        behind, cut = self._units_behind()
+
+        def failed(u: dict[str, Any]) -> int:
+            return u.get("not_achieved", 0) + u["seriously_behind"]
+
+        most = max(behind, key=failed, default=None)
+        if most is None or failed(most) < 2 or most["rank"] <= cut:
+            return ""
+        share = fmt_ratio(failed(most) / most["indicators"])
+        return (
+            f"未完成和严重滞后的指标最多的是{most['unit']}（{failed(most)} 项，"
+            f"占其牵头指标 {most['indicators']} 项的{share}）。"
+        )
+
+    def unit_sentence(self) -> str:
+        """The bulletin's paragraph: the units most behind, the most misses, and how the index is made."""
+        if not self._units_behind()[0]:
+            return self.unit_ranking_sentence()
+        return self.unit_ranking_sentence() + self.unit_misses_sentence() + score_rule_text() + "。"
 
     def escalation_sentence(self) -> str:
         """五、预警和督办: the rule, the notices actually issued (印发 and logged on the 督办台账) on this

@@ -23,6 +23,7 @@ from pptx.util import Emu, Inches, Pt
 from briefing.charts import category_chart_name, has_progress_chart
 from briefing.content import DEMO_MARK, DEMO_NOTE, OFFICE, Briefing, cn_date, row_numbers
 from indicators.explain import fmt_ratio
+from indicators.rollup import score_rule_text
 from ui.charts import STATUS_COLORS, status_label, text_color
 
 FONT = "微软雅黑"
@@ -32,6 +33,7 @@ DARK = RGBColor(0x22, 0x22, 0x22)
 GREY = RGBColor(0x66, 0x66, 0x66)
 TABLE_PT = 14  # the smallest text of any table
 SUBTITLE_PT = 14
+NOTE_PT = 14  # a note under a table: as legible as the table
 TABLE_TOP = Inches(1.45)
 TABLE_BOTTOM = HEIGHT - Inches(0.35)
 LINE_HEIGHT = 1.45  # a text line: Noto Sans CJK (what LibreOffice draws 微软雅黑 with) is 1.45 em high
@@ -191,9 +193,12 @@ def _paged_table(
     widths_in: Sequence[float],
     status_col: int | None = None,
     empty: str = "",
+    note: str = "",
 ) -> list:
-    """The table on as many slides as its rows need, titled 标题（续1）… on the later ones."""
-    available = (TABLE_BOTTOM - TABLE_TOP) / 914400
+    """The table on as many slides as its rows need, titled 标题（续1）… on the later ones; ``note``, a
+    line or two under the table on every one of them (how a column is made)."""
+    note_height = Inches(0.6) if note else 0
+    available = (TABLE_BOTTOM - note_height - TABLE_TOP) / 914400
     slides = []
     scale = (WIDTH - 2 * MARGIN) / 914400 / sum(widths_in)
     widths = [w * scale for w in widths_in]
@@ -204,6 +209,9 @@ def _paged_table(
             _table(slide, header, chunk, MARGIN, TABLE_TOP, widths, status_col=status_col)
         else:
             _text(slide, MARGIN, Inches(1.6), Inches(11), Inches(0.6), empty, 18)
+        if note:
+            top = TABLE_BOTTOM - note_height + Inches(0.05)
+            _text(slide, MARGIN, top, WIDTH - 2 * MARGIN, note_height, note, NOTE_PT, False, GREY)
         slides.append(slide)
     return slides
 
@@ -397,11 +405,12 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
     _paged_table(
         prs,
         "责任单位滞后排名",
-        b.unit_sentence(),
+        b.unit_ranking_sentence(),
         ["排名", "牵头单位", "滞后指数", "未完成", "严重滞后", "未报送", "滞后", "牵头指标"],
         rank_rows,
         [0.9, 3.2, 1.4, 1.2, 1.3, 1.2, 1.0, 1.4],
         empty="没有牵头单位。",
+        note=b.unit_misses_sentence() + score_rule_text() + "。",
     )
 
     # 6. Reporting completeness: chart, then every unit (never cut off)

@@ -119,6 +119,25 @@ class UnitScore:
     behind: int
 
 
+def severity_weights_text() -> str:
+    """``未完成、严重滞后 3 分，未报送 2 分，滞后 1 分``: the 滞后指数 weights, from the table above."""
+    from indicators.dashboard import DISPLAY_ORDER
+
+    by_weight: dict[int, list[str]] = {}
+    for status in DISPLAY_ORDER:
+        if SEVERITY_WEIGHTS.get(status):
+            by_weight.setdefault(SEVERITY_WEIGHTS[status], []).append(status.value)
+    return "，".join(f"{'、'.join(words)} {w} 分" for w, words in sorted(by_weight.items(), reverse=True))
+
+
+def score_rule_text() -> str:
+    """The 滞后指数 in one sentence, for the briefing's readers (the slide and the bulletin)."""
+    return (
+        f"滞后指数按各单位牵头的指标计算：{severity_weights_text()}，合计分除以（{MAX_WEIGHT}×牵头指标数）"
+        "再乘以 100；0 为没有滞后，100 为全部未完成或严重滞后"
+    )
+
+
 def unit_score(counts: StatusCounts) -> float:
     """滞后指数: 100 × Σ weights / (3 × indicators); 0 for a unit without indicators."""
     n = counts.total

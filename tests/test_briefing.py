@@ -117,6 +117,27 @@ def test_the_bulletin_names_the_achieved_indicators_by_category_without_codes(de
         assert f"{category}{n}项：" in sentence, (category, n)
 
 
+def test_the_unit_sentence_names_the_ties_the_count_of_misses_and_the_rule(demo_url):
+    """六安 2025Q4: 市交通运输局 and 市发改委 share rank 5 (33.3); only the first was named. 市市场监管局
+    leads 28 indicators of which 7 are 未完成 (the status rows below count them): its index (25.0)
+    ranks it 7th, behind units whose one indicator failed, and the sentence now says its count. The
+    index is defined where it is used."""
+    b = load_briefing(demo_url, "luan", "2025Q4", TODAY)
+    rows = _status(demo_url, "luan", "2025Q4")
+    lead = [r for r in rows if "市市场监管局" in r["lead_units"].split("、")]
+    failed = sum(r["status"] in ("未完成", "严重滞后") for r in lead)
+    assert (len(lead), failed) == (28, 7)
+    sentence = b.unit_sentence()
+    behind = [u for u in b.ranking if u["score"] > 0]
+    fifth = behind[4]["rank"]
+    for u in behind:
+        assert (f"{u['unit']}（滞后指数" in sentence) == (u["rank"] <= fifth), u
+    assert "市交通运输局（滞后指数33.3）" in sentence and "市发改委（滞后指数33.3）" in sentence
+    assert "未完成和严重滞后的指标最多的是市市场监管局（7 项，占其牵头指标 28 项的25%）。" in sentence
+    assert sentence.endswith("未报送 2 分，滞后 1 分，合计分除以（3×牵头指标数）再乘以 100；0 为没有滞后，"
+                             "100 为全部未完成或严重滞后。")
+
+
 def test_working_days():
     assert add_working_days(dt.date(2026, 10, 16), 10) == dt.date(2026, 10, 30)  # Fri → Fri two weeks on
     assert add_working_days(dt.date(2026, 10, 17), 1) == dt.date(2026, 10, 19)  # Sat → Mon

@@ -113,15 +113,10 @@ def unit_ranking_table(
 
 
 def severity_weights_text() -> str:
-    """``未完成、严重滞后 3 分，未报送 2 分，滞后 1 分``: the 滞后指数 weights, from the engine's table."""
-    from indicators.dashboard import DISPLAY_ORDER
-    from indicators.rollup import SEVERITY_WEIGHTS
+    """``未完成、严重滞后 3 分，未报送 2 分，滞后 1 分``: the 滞后指数 weights (indicators.rollup)."""
+    from indicators.rollup import severity_weights_text as words
 
-    by_weight: dict[int, list[str]] = {}
-    for status in DISPLAY_ORDER:
-        if SEVERITY_WEIGHTS.get(status):
-            by_weight.setdefault(SEVERITY_WEIGHTS[status], []).append(status.value)
-    return "，".join(f"{'、'.join(words)} {w} 分" for w, words in sorted(by_weight.items(), reverse=True))
+    return words()
 
 
 def reporting_frequency_text(frequency: str, release_lag: int = 0) -> str:
