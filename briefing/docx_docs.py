@@ -282,7 +282,12 @@ def build_bulletin(b: Briefing) -> bytes:
     """季度通报: 一、总体进展 二、已达标 三、滞后指标 四、报送情况 五、预警和督办 六、重点任务和督办台账
     七、工作要求."""
     doc = _document(b.demo)
-    _title(doc, b.bulletin_title)
+    # a title longer than a line breaks between its parts (公文 style), not where the line is full
+    # ("…建设目标任/务推进情况的通报")
+    title = b.bulletin_title
+    if len(title) > 20 and "建设目标" in title:
+        title = title.replace("建设目标", "建设\n目标", 1)
+    _title(doc, title)
     _demo_line(doc, b.demo)
     _para(doc, "各有关单位：", indent=False)
     _para(
@@ -294,7 +299,8 @@ def build_bulletin(b: Briefing) -> bytes:
 
     def overall() -> None:
         _para(doc, b.overall_sentence())
-        header = ["类别", *b.counts.keys(), "合计"]
+        # a four-character status breaks between its two words ("逾期/完成"), not as "逾期完/成"
+        header = ["类别", *[s if len(s) < 4 else f"{s[:2]}\n{s[2:]}" for s in b.counts], "合计"]
         rows = [
             [name, *[str(c[s]) for s in b.counts], str(sum(c.values()))]
             for name, c in b.category_counts.items()

@@ -330,11 +330,13 @@ def build_deck(b: Briefing, charts: dict[str, bytes]) -> bytes:
     slide = _slide(prs, "总体进展", stamp)
     _text(slide, MARGIN, Inches(1.5), WIDTH - 2 * MARGIN, Inches(1.2), b.overall_sentence(), 20)
     statuses = list(b.counts)
-    widths = [1.6] + [(12.333 - 1.6) / len(statuses)] * len(statuses)
+    # eight statuses across the slide: symbol and word without a space, so that "☆逾期完成" and
+    # "▼严重滞后" fit their column at 16 pt (with the space they broke as "逾期完/成", "严重滞/后")
+    widths = [1.3] + [(12.333 - 1.3) / len(statuses)] * len(statuses)
     table = _table(
         slide,
-        ["状态", *[status_label(s) for s in statuses]],
-        [["指标数（项）", *[str(b.counts[s]) for s in statuses]]],
+        ["状态", *[status_label(s).replace(" ", "", 1) for s in statuses]],
+        [["指标项数", *[str(b.counts[s]) for s in statuses]]],
         MARGIN,
         Inches(3.2),
         widths,
