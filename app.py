@@ -33,7 +33,10 @@ st.markdown(
     f'{_UPLOADER} [data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] p::after'
     '{content: "选择文件"; font-size: 0.875rem}'
     '[data-testid="stFileUploaderDropzoneInstructions"] span::after'
-    '{content: "或将文件拖放到此处"; font-size: 0.875rem}</style>',  # each uploader's label states its limit
+    '{content: "或将文件拖放到此处"; font-size: 0.875rem}'
+    # Streamlit's English key hints under text boxes ("Press Enter to apply", "Press Ctrl+Enter to
+    # submit form"): every form here has its own Chinese button
+    '[data-testid="InputInstructions"] {display: none}</style>',  # each uploader's label states its limit
     unsafe_allow_html=True,
 )
 

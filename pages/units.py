@@ -124,7 +124,7 @@ if unit:
                         pd.DataFrame(
                             [
                                 {
-                                    "季度": o["period"],
+                                    "季度": Period.parse(str(o["period"])).label,
                                     "指标": o["indicator_code"],
                                     "情况": o["state"],
                                     "截止日期": o["deadline"],

@@ -81,6 +81,11 @@ def test_unusual_but_valid_spellings_read_the_right_value(corpus_db, case):
 
 
 MESSAGES = {  # the exact wording a clerk reads (numbers kept)
+    # quarters in words, and what to do: a walker read "与模板季度 2026Q4 不符" after deleting a column
+    "other-quarter": "模板季度为 2025年第1季度，与本次填报季度 2025年第2季度 不符：请选择模板的季度，或下载本季度的模板",
+    "visible-period-edited": "工作表“填报”，第 2 行，D 列：工作表中的季度“2026Q4”与模板季度 2025年第2季度 不符："
+    "模板表头区域可能被改动（删除或插入了行列），请重新下载模板填写",
+    "non-numeric-text": "工作表“填报”，第 6 行，H 列：“约98”不是数字：请只填写数字，说明文字请写在备注栏",
     "note-1200-chars": "工作表“填报”，第 6 行，N 列：内容过长（1200 字），上限 500 字",
     # python-calamine stops a cell's text at Excel's limit of 32,767 characters
     "note-1mb-is-no-zip-bomb": "工作表“填报”，第 6 行，N 列：内容过长（32767 字），上限 500 字",

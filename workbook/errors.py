@@ -26,10 +26,10 @@ MESSAGES: dict[str, str] = {
     "not-template": "该工作簿不是本系统的填报模板，且无法按指标代码唯一对应：{detail}",
     "plan-unknown": "模板所属计划“{value}”不存在",
     "plan-mismatch": "模板属于计划“{value}”，而不是所选计划“{expected}”",
-    "period-mismatch": "模板季度为 {value}，与本次填报季度 {expected} 不符",
+    "period-mismatch": "模板季度为 {value}，与本次填报季度 {expected} 不符：请选择模板的季度，或下载本季度的模板",  # noqa: E501
     "unit-mismatch": "模板填报单位为“{value}”，与所选单位“{expected}”不符",
     "unit-unknown": "模板中的填报单位“{value}”不存在",
-    "no-data-sheet": "找不到填报数据工作表（表头含“指标代码”）",
+    "no-data-sheet": "找不到填报数据工作表（表头含“指标代码”）：表头行可能被删除或改动，请重新下载模板填写",
     "too-many-sheets": "工作簿含 {detail} 个工作表，上限为 {limit} 个",
     "string-too-large": "文件中有一段文字过长（{detail}），上限为 {limit}",
     "parse-timeout": "读取文件超过 {limit} 秒仍未完成，已停止读取（文件可能已损坏或被恶意构造）",
@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "header-missing": "缺少列“{expected}”",
     "sheet-too-large": "工作表过大（{detail}），上限为 {limit}",
     "merged-cell": "单元格 {value} 为合并单元格，覆盖了填报列：请取消合并，每行分别填写",
-    "sheet-period-mismatch": "工作表中的季度“{value}”与模板季度 {expected} 不符",
+    "sheet-period-mismatch": "工作表中的季度“{value}”与模板季度 {expected} 不符：模板表头区域可能被改动（删除或插入了行列），请重新下载模板填写",  # noqa: E501
     # row level
     "missing-identifier": "缺少指标代码或行标识",
     "bad-identifier": "行标识“{value}”无法识别",
@@ -71,7 +71,7 @@ MESSAGES: dict[str, str] = {
     "task-progress-missing": "推进状态为“{status}”，须同时填写进展情况",
     "task-confirmed": "任务“{value}”{period}的进展已由质量办确认完成，不能再修改：请清空该行",
     # cell level
-    "type-error": "“{value}”不是数字",
+    "type-error": "“{value}”不是数字：请只填写数字，说明文字请写在备注栏",
     "not-finite": "“{value}”不是有限的数字（非数值或无穷大）",
     "unusual-digit": "“{value}”含非常规数字字符“{char}”（上标、圈码或其他文字的数字），请只用 0–9 填写",
     "value-out-of-range": "数值超出合理范围（{low} 至 {high}）：{value}",

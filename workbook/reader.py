@@ -495,7 +495,7 @@ def _check_sheet_period(raw: RawWorkbook, title: str, top_rows: list[list[Any]])
                             r + 1,
                             guard.col_letter(c + 2),
                             shown(text),
-                            {"expected": expected},
+                            {"expected": tpl.quarter_label(expected)},  # in words, as the sheet says it
                         )
                     )
                 return

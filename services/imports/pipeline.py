@@ -66,6 +66,7 @@ from workbook.cells import format_number
 from workbook.errors import FileError, WorkbookError
 from workbook.reader import ParsedRow, ParsedWorkbook, RawWorkbook, read_workbook, validate
 from workbook.tasks_sheet import ParsedTaskRow, validate_tasks
+from workbook.template import quarter_label
 
 PROPOSAL_NOTE = "：作为建议提交，质量办审核通过前不生效"
 PAUSE_ENV = "QTT_IMPORT_TEST_PAUSE"  # test-only fault injection: seconds to sleep mid-commit
@@ -182,7 +183,10 @@ def _validate(
     if period:
         period = str(Period.parse(period))
         if file_period and file_period != period:
-            errors.append(FileError("period-mismatch", value=file_period[:20], params={"expected": period}))
+            errors.append(
+                FileError("period-mismatch", value=quarter_label(file_period[:20]),
+                          params={"expected": quarter_label(period)})
+            )  # fmt: skip
     elif not file_period:
         errors.append(FileError("not-template", params={"detail": "无法确定填报季度（请指定季度）"}))
     the_period = file_period or period or ""
