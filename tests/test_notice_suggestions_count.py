@@ -4,6 +4,8 @@ tab now says how the two counts relate."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 pytest.importorskip("streamlit.testing.v1")
@@ -22,3 +24,36 @@ def test_the_suggestions_say_how_they_become_one_notice_per_unit(tmp_path, monke
     assert line == "共 13 项指标、涉及 7 个单位。汇报材料按单位合并：向其中7 个有指标尚未印发通知单的单位各拟发一份（取其中最高级别）。"
     b = load_briefing(url, "luan", "2025Q4")
     assert len(b.notices) == 7  # the deck's and the bulletin's count of drafts
+
+
+def test_the_notice_form_lists_the_units_own_indicators_first_with_their_status(tmp_path, monkeypatch):
+    """A walker issued a 预警 to 县工业和信息化局 for LB-PQ-05, which is 正常: the list held every indicator
+    of the plan, without status. The unit's own indicators now come first, each with its status; the
+    notice is still issued (the office decides) with a warning that the indicator is not behind."""
+    from db.session import read_scope
+    from services import notices
+    from services.progress import status_rows
+
+    url = demo_database(tmp_path)
+    unit = "县工业和信息化局"
+    with read_scope(url) as s:
+        rows = {r["indicator_code"]: r for r in status_rows(s, "lingbi", "2026Q3")}
+    own = [c for c, r in rows.items() if unit in r["lead_units"].split("、")]
+    at = signed_in_app(url, monkeypatch, Actor("office", ActorRole.ADMIN), plan="lingbi")
+    open_page(at, "pages/notices.py")
+    at.selectbox(key="notice_unit").set_value(unit).run()
+    box = next(m for m in at.multiselect if m.label == "指标")
+    first = box.options[: len(own)]
+    assert [o.split(" ")[0] for o in first] == own, box.options[:8]
+    assert first[own.index("LB-PQ-05")].endswith(f"（{rows['LB-PQ-05']['status']}）")
+    assert rows["LB-PQ-05"]["status"] == "正常"
+    assert all(o.endswith("，非本单位指标）") for o in box.options[len(own):])
+    box.set_value([first[own.index("LB-PQ-05")]])
+    next(b for b in at.button if b.label == "印发通知单").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["已印发预警〔2026〕1号。"]
+    (warning,) = [w.value for w in at.warning if "并未滞后" in w.value]
+    assert warning.replace("\\", "").startswith("注意：LB-PQ-05 截至2026年第3季度并未滞后")  # markdown-escaped
+    with read_scope(url) as s:
+        (row,) = notices.register_rows(s, "lingbi", dt.date.today())
+    assert row["事项"].startswith("LB-PQ-05 ")
