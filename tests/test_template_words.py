@@ -34,6 +34,8 @@ def test_header_rows_and_last_figures_are_in_words_and_an_older_template_still_r
     header = {ws.cell(3, c).value: c for c in range(1, ws.max_column + 1)}
     last = [ws.cell(r, header["上次填报"]).value for r in range(4, ws.max_row + 1)]
     assert "98.5（2025年第2季度）" in last and not [v for v in last if v and CODE_LIKE.search(str(v))]
+    # wrapped in its cell: a returned figure's comment after the value was cut off at the cell's edge
+    assert all(ws.cell(r, header["上次填报"]).alignment.wrap_text for r in range(4, ws.max_row + 1))
 
     # a template of the earlier layout showed the quarter's code in D2: still accepted
     older = load_workbook(io.BytesIO(data))

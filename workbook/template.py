@@ -295,7 +295,9 @@ def write_template(data: TemplateData) -> bytes:
         for c, (key, _header, _w, is_input) in enumerate(COLUMNS, start=1):
             cell = text_cell(ws, r, c, values.get(key))
             cell.border = _BORDER
-            if key in ("name", "target", "kind", "definition", "data_source"):
+            # 上次填报 too: a returned figure's comment ("5（2026年第4季度，已退回：新增企业名单…）") was cut
+            # off in its narrow cell
+            if key in ("name", "target", "kind", "last", "definition", "data_source"):
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             if is_input:
                 if key in needs:
