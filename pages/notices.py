@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from db.session import read_scope
-from indicators.history import BEHIND_STATUSES, escalation_rule
+from indicators.history import escalation_rule
 from indicators.periods import Period
 from services import notices, tasks
 from services.actor import ActorRole
@@ -59,7 +59,6 @@ if IS_ADMIN:
     as_of = str(default_as_of(plan, today()))  # the quarter a notice speaks of (services.notices)
     rows_now = data.progress(url, plan.code, as_of, data.data_fingerprint())["rows"]
     statuses = {r["code"]: r["status"] for r in rows_now}
-    behind_words = {s.value for s in BEHIND_STATUSES}
     tab_issue, tab_verify, tab_late, tab_lagging = st.tabs(
         [
             "印发通知单",
@@ -78,23 +77,13 @@ if IS_ADMIN:
         days = c3.number_input(
             "反馈期限（工作日）", min_value=1, max_value=60, value=notices.DEFAULT_RESPONSE_DAYS
         )
-        # the unit's own indicators (牵头, then 配合) first, each with its status: a walker issued a 预警
-        # for an indicator that is 正常, which the unit then had to explain
-        own = [r for r in catalogue if unit in r["lead_units"]] + [
-            r for r in catalogue if unit in r["co_units"] and unit not in r["lead_units"]
-        ]
-        others = [r for r in catalogue if r not in own]
-        codes = {
-            f"{r['code']} {r['name']}（{statuses.get(r['code'], '')}{'' if r in own else '，非本单位指标'}）":
-            r["code"]
-            for r in own + others
-        }  # fmt: skip
+        codes = notices.indicator_choices(catalogue, statuses, unit)  # the unit's own first, with status
         picked = st.multiselect("指标", list(codes), placeholder=MULTISELECT_PLACEHOLDER)
         task_codes = {f"{r['编号']} {r['任务']}（{r['任务状态']}）": r["编号"] for r in ledger}
         picked_tasks = st.multiselect("重点任务", list(task_codes), placeholder=MULTISELECT_PLACEHOLDER)
         request = st.text_area("要求（可选，写入通知单）")
         if st.form_submit_button("印发通知单", type="primary"):
-            fine = [codes[p] for p in picked if statuses.get(codes[p]) not in behind_words]
+            fine = notices.not_behind([codes[p] for p in picked], statuses)
             result = run_write(
                 actor,
                 "issue_notice",

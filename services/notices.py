@@ -609,6 +609,32 @@ def notice_docx(session: Session, notice_id: int) -> tuple[str, bytes]:
     return f"{notice.number}_{unit.name}.docx", build_notice_record(notice, plan, unit)
 
 
+def indicator_choices(
+    catalogue: list[dict[str, Any]], statuses: dict[str, str], unit: str
+) -> dict[str, str]:
+    """The 印发通知单 form's indicators, label → code: the unit's own (牵头, then 配合) first, each with
+    its status; the others marked 非本单位指标. A walker issued a 预警 for an indicator that is 正常, from a
+    list of every indicator of the plan without status, which the unit then had to explain."""
+    own = [r for r in catalogue if unit in r["lead_units"]]
+    own += [r for r in catalogue if unit in r["co_units"] and unit not in r["lead_units"]]
+    mine = {r["code"] for r in own}
+    others = [r for r in catalogue if r["code"] not in mine]
+
+    def label(r: dict[str, Any]) -> str:
+        whose = "" if r["code"] in mine else "，非本单位指标"
+        return f"{r['code']} {r['name']}（{statuses.get(r['code'], '')}{whose}）"
+
+    return {label(r): r["code"] for r in own + others}
+
+
+def not_behind(codes: list[str], statuses: dict[str, str]) -> list[str]:
+    """Of ``codes``, those whose status is not behind (滞后, 严重滞后, 未报送, 未完成)."""
+    from indicators.history import BEHIND_STATUSES
+
+    behind = {s.value for s in BEHIND_STATUSES}
+    return [c for c in codes if statuses.get(c) not in behind]
+
+
 def most_urgent_first(
     proposals: list[dict[str, Any]], unit_names: list[str]
 ) -> tuple[list[str], dict[str, str]]:

@@ -57,3 +57,21 @@ def test_the_notice_form_lists_the_units_own_indicators_first_with_their_status(
     with read_scope(url) as s:
         (row,) = notices.register_rows(s, "lingbi", dt.date.today())
     assert row["事项"].startswith("LB-PQ-05 ")
+
+
+def test_indicator_choices_order_and_labels_by_hand():
+    from services.notices import indicator_choices, not_behind
+
+    catalogue = [
+        {"code": "A-1", "name": "甲", "lead_units": ["县商务局"], "co_units": []},
+        {"code": "A-2", "name": "乙", "lead_units": ["县住建局"], "co_units": ["县商务局"]},
+        {"code": "A-3", "name": "丙", "lead_units": ["县商务局"], "co_units": []},
+    ]
+    statuses = {"A-1": "正常", "A-2": "滞后", "A-3": "未报送"}
+    assert list(indicator_choices(catalogue, statuses, "县商务局")) == [
+        "A-1 甲（正常）", "A-3 丙（未报送）", "A-2 乙（滞后）"
+    ]
+    assert list(indicator_choices(catalogue, statuses, "县水利局")) == [
+        "A-1 甲（正常，非本单位指标）", "A-2 乙（滞后，非本单位指标）", "A-3 丙（未报送，非本单位指标）"
+    ]
+    assert not_behind(["A-1", "A-2", "A-3"], statuses) == ["A-1"]
