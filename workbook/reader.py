@@ -48,6 +48,7 @@ from workbook.limits import (
     DONE_YEARS_AFTER_HORIZON,
     MAX_FILE_BYTES,  # noqa: F401 - re-exported
     MAX_ROWS,
+    NOTE_MAX_CHARS,
     PARSE_MEMORY_BYTES,
     RANK_MAX,
     VALUE_BOUNDS,
@@ -604,6 +605,12 @@ class _Sheet:
         self.benchmark_at, self.baseline_value_at = get("benchmark_value"), get("baseline_value")
         self.baseline_year_at = get("baseline_year")
         self.units: dict[str, str | None] = {}  # unit text as written → PlanCatalogue.unit
+        self.usual_kinds: dict[str, tuple[float, float, bool, bool] | None] = {}  # code → _usual_kind
+        self.field_size_at = get("field_size")
+        # cells that must be empty for _usual_row: the office's 全省平均, the baseline's two cells
+        self.empty_at = tuple(
+            at for at in (self.benchmark_at, self.baseline_value_at, self.baseline_year_at) if at is not None
+        )
         self.guarded = {
             c + 1 for k, c in sheet.columns.items() if k in INPUT_KEYS or k in ("key", "code", "unit")
         }
@@ -640,6 +647,11 @@ def validate(
             if not _any_filled(values, checked_at) and not (
                 info.no_value and any((r, info.letters[k]) in info.no_value for k, _ in info.checked)
             ):
+                continue
+            parsed = _usual_row(values, r, info, catalogue, period, unit_name, template_unit,
+                                allowed_units, seen, owed, version)  # fmt: skip
+            if parsed is not None:
+                result.rows.append(parsed)
                 continue
             errors: list[WorkbookError] = []
             parsed = _validate_row(
@@ -716,6 +728,116 @@ def _split_ref(ref: str) -> tuple[int, int]:
     letters = "".join(ch for ch in ref if ch.isalpha())
     digits = "".join(ch for ch in ref if ch.isdigit())
     return guard.col_number(letters) if letters else 0, int(digits or 0)
+
+
+def _usual_row(
+    values: Sequence[Any],
+    r: int,
+    sheet: _Sheet,
+    cat: PlanCatalogue,
+    period: str,
+    template_unit_name: str,
+    template_unit: str | None,
+    allowed: set[str] | None,
+    seen: dict[tuple[str, str], int],
+    owed: Mapping[str, str | None] | None,
+    version: str,
+) -> ParsedRow | None:
+    """The usual row of a template, read in one pass; None: anything else (read by _validate_row).
+
+    The usual row: a well-formed identifier of this plan and the period owed, a known indicator
+    reported by a known unit the uploader may report for, seen for the first time, a plain number
+    within the kind's bounds in 本期数值 (not %-formatted, whole where the indicator counts items;
+    for a rank, whole with the number of units ranked; not a milestone), no baseline, no
+    benchmark, no formula without a value, and an empty note or a plain one. It is what
+    ``_validate_row`` returns for such a row, without its per-row closures and checks (≈ 3× faster
+    on a 10,000-row upload). Whenever a condition does not hold this returns None before changing
+    anything (``seen`` included) and ``_validate_row`` reads the row from the start, with its
+    errors; tests/test_usual_row.py holds the two to the same answers on every combination of
+    cells."""
+    n = len(values)
+    key_at, value_at = sheet.key_at, sheet.value_at
+    if key_at is None or value_at is None or key_at >= n or value_at >= n or sheet.no_value:
+        return None
+    key_value = values[key_at]
+    if type(key_value) is not str:  # noqa: E721 - a plain str: not an ErrorValue
+        return None
+    key_text = clean_text(key_value)
+    parts = key_text.split(tpl.KEY_SEPARATOR)
+    if len(parts) != 4 or control_char(key_text) is not None:  # a unit name with "|": the long way
+        return None
+    plan_code, row_period, unit_text, code = parts
+    if plan_code != cat.plan_code or not row_period or not unit_text:
+        return None
+    figure_period = period if owed is None else owed.get(code, period)
+    if figure_period is None or (figure_period != period and version == "1"):
+        return None
+    if row_period != (period if owed is None or version == "1" else figure_period):
+        return None
+    kinds = sheet.usual_kinds
+    if code in kinds:
+        usual = kinds[code]
+    else:
+        usual = kinds[code] = _usual_kind(cat.indicators.get(code))
+    if usual is None:
+        return None
+    low, high, whole, rank = usual
+    units = sheet.units
+    if unit_text in units:
+        unit = units[unit_text]
+    else:
+        unit = units[unit_text] = cat.unit(unit_text)
+    if unit is None or (template_unit_name and unit != template_unit):
+        return None
+    if code not in cat.reports.get(unit, ()) or (allowed is not None and unit not in allowed):
+        return None
+    if (unit, code) in seen:
+        return None
+    value = values[value_at]
+    if type(value) is not float:  # noqa: E721 - not a bool, not text
+        return None
+    field_size = None
+    if rank:  # a rank and the number of units ranked, both whole, 1 ≤ rank ≤ field ≤ RANK_MAX
+        size_at = sheet.field_size_at
+        size = values[size_at] if size_at is not None and size_at < n else None
+        if type(size) is not float or not 1 <= value <= size <= RANK_MAX:  # noqa: E721 - NaN fails
+            return None
+        if value != int(value) or size != int(size):
+            return None
+        field_size = int(size)
+    else:
+        if not low <= value <= high:  # NaN fails
+            return None
+        if whole and value != int(value):
+            return None
+        if sheet.percent and (r, sheet.letters["value"]) in sheet.percent:
+            return None
+    for at in sheet.empty_at:
+        if at < n and values[at] is not None and values[at] != "":
+            return None
+    note = ""
+    note_at = sheet.note_at
+    if note_at is not None and note_at < n:
+        cell = values[note_at]
+        if cell is not None and cell != "":
+            if type(cell) is not str:  # noqa: E721 - numbers, error values: parse_text words them
+                return None
+            note = cell.strip()
+            if len(note) > NOTE_MAX_CHARS or control_char(note) is not None:
+                return None
+    seen[(unit, code)] = r
+    return ParsedRow(
+        sheet.title, r, unit, code, value, field_size, None, None, note, None, None, figure_period
+    )
+
+
+def _usual_kind(indicator: IndicatorInfo | None) -> tuple[float, float, bool, bool] | None:
+    """For an indicator _usual_row reads: its value bounds, whether items are whole, whether it is a
+    rank. None: unknown, or a milestone (its 已完成 text and date are read the long way)."""
+    if indicator is None or indicator.measure_kind == "milestone":
+        return None
+    low, high = VALUE_BOUNDS.get(indicator.measure_kind, DEFAULT_BOUNDS)
+    return low, high, bool(indicator.whole_items), indicator.measure_kind == "rank"
 
 
 def _validate_row(
